@@ -1,0 +1,334 @@
+"""Find, read and validate the clinical data: protocols, shared rules and exercises."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import DataError, InputError
+from .models import (
+    AdviceFile,
+    Exercise,
+    Protocol,
+    RampFile,
+    SafetyFile,
+    SourcesFile,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+RULE_FILES: dict[str, type[BaseModel]] = {
+    "ramp": RampFile,
+    "safety": SafetyFile,
+    "advice": AdviceFile,
+    "sources": SourcesFile,
+}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The validated clinical data, cross-checked."""
+
+    protocols: dict[str, Protocol]
+    exercises: dict[str, Exercise]
+    ramp: RampFile
+    safety: SafetyFile
+    advice: AdviceFile
+    sources: SourcesFile
+
+    # -- lookups -----------------------------------------------------------------------
+    def conditions(self) -> list[str]:
+        """Condition ids in file order (a condition with sites appears once)."""
+        seen: dict[str, None] = {}
+        for p in self.protocols.values():
+            seen.setdefault(p.condition, None)
+        return list(seen)
+
+    def sites(self, condition: str) -> list[str]:
+        return [p.site for p in self.protocols.values() if p.condition == condition and p.site]
+
+    def resolve(self, name: str, site: str | None = None) -> Protocol:
+        """The protocol for a condition name or alias (and site); raise InputError with hints."""
+        key = name.strip().lower().replace("_", "-").replace(" ", "-").replace("'", "")
+        condition = None
+        for p in self.protocols.values():
+            if key in (p.condition, p.id) or key in p.aliases:
+                condition = p.condition
+                if key == p.id or (key in p.aliases and p.site):
+                    site = site or p.site
+                break
+        if condition is None:
+            names = self.conditions()
+            every = names + [a for p in self.protocols.values() for a in p.aliases]
+            close = difflib.get_close_matches(key, every, n=3, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise InputError(
+                f"unknown condition {name!r}.{hint} Choose one of: {', '.join(names)} "
+                "(see `rehabplan conditions`)."
+            )
+        options = [p for p in self.protocols.values() if p.condition == condition]
+        if site is None:
+            chosen = [p for p in options if p.default_site] or options[:1]
+            return chosen[0]
+        skey = site.strip().lower().replace("_", "-").replace(" ", "-")
+        for p in options:
+            if p.site == skey:
+                return p
+        sites = [p.site for p in options if p.site]
+        if not sites:
+            raise InputError(f"condition {condition!r} has no sites; leave out --site.")
+        close = difflib.get_close_matches(skey, sites, n=2, cutoff=0.5)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise InputError(f"unknown site {site!r} for {condition}.{hint} Choose one of: {', '.join(sites)}.")
+
+
+def default_root() -> Path | Traversable:
+    """Installed wheel: the data sits inside the package. Source checkout: the repo top level."""
+    packaged = files("rehabplan")
+    if (packaged / "exercises").is_dir() and (packaged / "templates").is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2]
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(file)"
+
+
+def _read(entry: Traversable, label: str, model: type[M], problems: list[str]) -> M | None:
+    try:
+        with entry.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{label}: not valid TOML: {exc}")
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{label}: cannot be read: {exc}")
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            problems.append(f"{label}: {_format_loc(tuple(err['loc']))}: {err['msg']}")
+        return None
+
+
+def _toml_files(folder: Traversable) -> list[Traversable]:
+    return sorted(
+        (e for e in folder.iterdir() if e.is_file() and e.name.endswith(".toml")),
+        key=lambda e: e.name,
+    )
+
+
+def _id_problem(found: str, stem: str, folder: str, root: Path | Traversable) -> str:
+    if (root / folder / f"{found}.toml").is_file():
+        return f"duplicate id {found!r}: it is already used by {folder}/{found}.toml (the id must match the file name {stem!r})"
+    return f"{found!r} must match the file name {stem!r}"
+
+
+def _hint(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def load_catalog(root: Path | Traversable | None = None) -> Catalog:
+    """Read and validate every data file under root; raise one DataError listing every problem."""
+    if root is None:
+        root = default_root()
+    elif isinstance(root, Path):
+        if not root.exists():
+            raise InputError(f"data folder {str(root)!r} does not exist; give a folder that holds templates/ and exercises/.")
+        if not root.is_dir():
+            raise InputError(f"data folder {str(root)!r} is a file; give a folder that holds templates/ and exercises/.")
+    problems: list[str] = []
+    for folder in ("templates", "exercises"):
+        if not (root / folder).is_dir():
+            problems.append(f"{folder}/: folder missing under {root}; a data folder holds templates/ and exercises/")
+    if (root / "templates").is_dir() and not (root / "templates" / "rules").is_dir():
+        problems.append("templates/rules/: folder missing; it holds ramp.toml, safety.toml, advice.toml and sources.toml")
+    if problems:
+        raise DataError(problems)
+
+    exercises: dict[str, Exercise] = {}
+    known_exercise_files: set[str] = set()
+    for entry in _toml_files(root / "exercises"):
+        label = f"exercises/{entry.name}"
+        stem = entry.name[: -len(".toml")]
+        known_exercise_files.add(stem)
+        ex = _read(entry, label, Exercise, problems)
+        if ex is None:
+            continue
+        if ex.id != stem:
+            problems.append(f"{label}: id: {_id_problem(ex.id, stem, 'exercises', root)}")
+            continue
+        exercises[ex.id] = ex
+
+    protocols: dict[str, Protocol] = {}
+    known_protocol_files: set[str] = set()
+    for entry in _toml_files(root / "templates"):
+        label = f"templates/{entry.name}"
+        stem = entry.name[: -len(".toml")]
+        known_protocol_files.add(stem)
+        proto = _read(entry, label, Protocol, problems)
+        if proto is None:
+            continue
+        if proto.id != stem:
+            problems.append(f"{label}: id: {_id_problem(proto.id, stem, 'templates', root)}")
+            continue
+        protocols[proto.id] = proto
+    if not known_protocol_files:
+        problems.append("templates/: no protocol files (*.toml) found")
+    if not known_exercise_files:
+        problems.append("exercises/: no exercise files (*.toml) found")
+
+    rules: dict[str, Any] = {}
+    for name, model in RULE_FILES.items():
+        entry = root / "templates" / "rules" / f"{name}.toml"
+        label = f"templates/rules/{name}.toml"
+        if not entry.is_file():
+            problems.append(f"{label}: file missing")
+            continue
+        rules[name] = _read(entry, label, model, problems)
+
+    _cross_check(protocols, exercises, rules, known_exercise_files, problems)
+    if problems:
+        raise DataError(problems)
+    return Catalog(
+        protocols=protocols,
+        exercises=exercises,
+        ramp=rules["ramp"],
+        safety=rules["safety"],
+        advice=rules["advice"],
+        sources=rules["sources"],
+    )
+
+
+def _cross_check(
+    protocols: dict[str, Protocol],
+    exercises: dict[str, Exercise],
+    rules: dict[str, Any],
+    known_exercise_files: set[str],
+    problems: list[str],
+) -> None:
+    """References between files; files that failed on their own are not reported again."""
+    ex_ids = sorted(known_exercise_files)
+    conditions = sorted({p.condition for p in protocols.values()})
+    ramp: RampFile | None = rules.get("ramp")
+    sources: SourcesFile | None = rules.get("sources")
+    source_keys = {s.key for s in sources.sources} if sources else None
+    test_ids = [t.id for t in ramp.readiness_tests] if ramp else None
+
+    def check_sources(label: str, path: str, keys: tuple[str, ...]) -> None:
+        if source_keys is None:
+            return
+        for i, key in enumerate(keys):
+            if key not in source_keys:
+                problems.append(f"{label}: {path}[{i}]: source {key!r} is not listed in templates/rules/sources.toml")
+
+    # aliases and ids must be unique across protocols
+    owner: dict[str, str] = {}
+    for p in protocols.values():
+        label = f"templates/{p.id}.toml"
+        for name in (p.id, *p.aliases):
+            other = owner.get(name)
+            if other is not None and protocols[other].condition != p.condition:
+                problems.append(f"{label}: aliases: {name!r} is already used by templates/{other}.toml")
+            owner.setdefault(name, p.id)
+    by_condition: dict[str, list[Protocol]] = {}
+    for p in protocols.values():
+        by_condition.setdefault(p.condition, []).append(p)
+    for cond, group in by_condition.items():
+        if len(group) > 1:
+            if any(p.site is None for p in group):
+                problems.append(f"templates/{group[0].id}.toml: site: condition {cond!r} has several protocols, so each needs a site")
+            if sum(p.default_site for p in group) != 1:
+                problems.append(f"templates/{group[0].id}.toml: default_site: exactly one protocol of {cond!r} must be the default site")
+
+    for p in protocols.values():
+        label = f"templates/{p.id}.toml"
+        check_sources(label, "sources", p.sources)
+        check_sources(label, "pain_rule.sources", p.pain_rule.sources)
+        check_sources(label, "modality.sources", p.modality.sources)
+        phase_ids = [ph.id for ph in p.phases]
+        if len(set(phase_ids)) != len(phase_ids):
+            problems.append(f"{label}: phases: phase ids must be unique")
+        running = [ph.running.value for ph in p.phases]
+        if running.count("ladder") != 1 or running.count("ramp") != 1:
+            problems.append(f"{label}: phases: need exactly one phase with running = 'ladder' and one with running = 'ramp'")
+        elif running.index("ladder") > running.index("ramp"):
+            problems.append(f"{label}: phases: the 'ladder' phase must come before the 'ramp' phase")
+        if running[-1] != "hold":
+            problems.append(f"{label}: phases[{len(running) - 1}].running: the last phase must hold the target ('hold')")
+        for field in ("ice_in_phases", "heat_in_phases"):
+            for i, pid in enumerate(getattr(p.modality, field)):
+                if pid not in phase_ids:
+                    problems.append(f"{label}: modality.{field}[{i}]: no phase {pid!r}{_hint(pid, phase_ids)}")
+        if p.modality.heat_minutes > 20 and p.condition != "osteoarthritis":
+            problems.append(f"{label}: modality.heat_minutes: at most 20 minutes except for osteoarthritis")
+        for i, ref in enumerate(p.referrals):
+            check_sources(label, f"referrals[{i}].sources", ref.sources)
+        if test_ids is not None:
+            for i, tid in enumerate(p.readiness.tests):
+                if tid not in test_ids:
+                    problems.append(f"{label}: readiness.tests[{i}]: unknown test {tid!r}{_hint(tid, test_ids)}")
+        for pi, ph in enumerate(p.phases):
+            check_sources(label, f"phases[{pi}].sources", ph.sources)
+            seen: set[str] = set()
+            for ei, sched in enumerate(ph.exercises):
+                loc = f"phases[{pi}].exercises[{ei}].id"
+                if sched.id in seen:
+                    problems.append(f"{label}: {loc}: {sched.id!r} is listed twice in phase {ph.id!r}")
+                seen.add(sched.id)
+                if sched.id not in known_exercise_files:
+                    problems.append(f"{label}: {loc}: no exercise {sched.id!r}{_hint(sched.id, ex_ids)}")
+                    continue
+                ex = exercises.get(sched.id)
+                if ex is not None and p.condition in ex.avoid:
+                    problems.append(
+                        f"{label}: {loc}: {sched.id!r} is marked as avoided for {p.condition} in exercises/{sched.id}.toml"
+                    )
+
+    for ex in exercises.values():
+        label = f"exercises/{ex.id}.toml"
+        check_sources(label, "sources", ex.sources)
+        for i, cond in enumerate(ex.avoid):
+            if conditions and cond not in conditions:
+                problems.append(f"{label}: avoid[{i}]: unknown condition {cond!r}{_hint(cond, conditions)}")
+        for i, c in enumerate(ex.caution):
+            if conditions and c.condition not in conditions:
+                problems.append(f"{label}: caution[{i}].condition: unknown condition {c.condition!r}{_hint(c.condition, conditions)}")
+
+    if ramp is not None:
+        label = "templates/rules/ramp.toml"
+        check_sources(label, "ramp.sources", ramp.ramp.sources)
+        ladders = {lad.id.value: lad for lad in ramp.ladders}
+        for needed in ("standard", "tendon"):
+            if needed not in ladders:
+                problems.append(f"{label}: ladders: the {needed!r} ladder is missing")
+        for i, e in enumerate(ramp.entry):
+            for kind, stage in (("standard", e.standard), ("tendon", e.tendon)):
+                lad = ladders.get(kind)
+                if stage is not None and lad is not None and stage not in [s.id for s in lad.stages]:
+                    problems.append(f"{label}: entry[{i}].{kind}: no stage {stage!r} in the {kind} ladder")
+        if ramp.entry and min(e.min_weeks_off for e in ramp.entry) != 0:
+            problems.append(f"{label}: entry: one entry must have min_weeks_off = 0")
+        for i, t in enumerate(ramp.readiness_tests):
+            check_sources(label, f"readiness_tests[{i}].sources", t.sources)
+    safety: SafetyFile | None = rules.get("safety")
+    if safety is not None:
+        tiers = [t.tier for t in safety.red_flags]
+        if sorted(tiers) != ["A", "B", "C"]:
+            problems.append("templates/rules/safety.toml: red_flags: need exactly one tier each of A, B and C")
+        check_sources("templates/rules/safety.toml", "sources", safety.sources)

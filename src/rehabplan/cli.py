@@ -1,0 +1,369 @@
+"""The command line: parse what was typed, call the pipeline, turn problems into one clear line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+try:  # typer >= 0.29 carries its own copy of click
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover
+    from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+from . import __version__
+from .errors import DataError, InputError, RehabplanError
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .models import BookletOptions, CalendarOptions, PlanRequest
+
+
+def _fail(message: str, code: int) -> None:
+    lines = message.strip().splitlines() or ["unknown problem"]
+    for line in lines:
+        sys.stderr.write(f"rehabplan: error: {line}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+class _Group(TyperGroup):
+    """Every failure ends as 'rehabplan: error: …' on stderr with exit 1 or 2, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        standalone = kwargs.pop("standalone_mode", True)
+        kwargs.setdefault("prog_name", "rehabplan")
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except (KeyboardInterrupt, typer.Abort):
+            _fail("interrupted; no files were written or changed.", 130)
+        except NoArgsIsHelpError as exc:
+            sys.stdout.write(exc.format_message() + "\n")
+            rv = 0
+        except UsageError as exc:
+            msg = " ".join(exc.format_message().split())
+            where = f" (see `rehabplan {exc.ctx.info_name} --help`)" if exc.ctx and exc.ctx.parent else " (see `rehabplan --help`)"
+            _fail(msg + where, 2)
+        except ClickException as exc:
+            _fail(" ".join(exc.format_message().split()), exc.exit_code or 1)
+        except DataError as exc:
+            _fail("\n".join(exc.problems), exc.exit_code)
+        except RehabplanError as exc:
+            _fail(" ".join(str(exc).split()), exc.exit_code)
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "), 1)
+        if rv == 130:
+            _fail("interrupted; no files were written or changed.", 130)
+        if standalone:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+
+app = typer.Typer(
+    cls=_Group,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help=(
+        "Turn a running knee injury and your usual weekly mileage into a safe rehab plan: "
+        "a printable PDF booklet, a calendar (.ics) and the plan as JSON.\n\n"
+        "Example: rehabplan make --condition itbs --mileage 30"
+    ),
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rehabplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Rehab and return-to-running plans for runners with knee pain."""
+
+
+# --------------------------------------------------------------------------- shared options
+
+DataDir = typer.Option(None, "--data-dir", help="Use a clinic's own data folder (holding templates/ and exercises/).", file_okay=True)
+
+
+def _catalog(data_dir: Optional[Path]) -> Catalog:
+    from .catalog import load_catalog
+
+    return load_catalog(data_dir)
+
+
+def _request(
+    catalog: Catalog,
+    condition: str,
+    site: Optional[str],
+    mileage: str,
+    units: str,
+    start: Optional[str],
+    weeks_off: str,
+    run_days: str,
+    pace: Optional[str],
+    name: Optional[str],
+) -> PlanRequest:
+    from . import inputs
+    from .models import PlanRequest
+
+    protocol = catalog.resolve(condition, site)
+    unit = inputs.parse_units(units)
+    limit = catalog.ramp.ramp.max_mileage_mi if unit == "mi" else catalog.ramp.ramp.max_mileage_km
+    return PlanRequest(
+        condition=protocol.condition,
+        site=protocol.site,
+        mileage=inputs.parse_mileage(mileage, unit, limit),
+        units=unit,
+        start=inputs.parse_date(start) if start else inputs.next_monday(dt.date.today()),
+        weeks_off=inputs.parse_int(weeks_off, "--weeks-off", 0, 104, "the weeks you have already been off running"),
+        run_days=inputs.parse_int(run_days, "--run-days", 3, 6, "run days a week"),
+        pace_min_per_unit=inputs.parse_pace(pace, unit) if pace else None,
+        athlete=inputs.parse_label(name, "--name"),
+    )
+
+
+def _warn_notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        sys.stderr.write(f"rehabplan: note: {note}\n")
+
+
+# --------------------------------------------------------------------------- make
+
+
+@app.command()
+def make(
+    condition: str = typer.Option(..., "--condition", "-c", help="Your condition: itbs, runners-knee, patellar-tendinopathy, bursitis, meniscus, osteoarthritis (or an alias such as pfp, jumpers-knee, oa)."),
+    mileage: str = typer.Option(..., "--mileage", "-m", help="Your usual weekly running distance before the knee started hurting: the plan rebuilds to it."),
+    site: Optional[str] = typer.Option(None, "--site", help="For bursitis: prepatellar (front of the kneecap, the default) or pes-anserine (inner shin below the knee)."),
+    units: str = typer.Option("mi", "--units", help="mi or km. [default: mi]", show_default=False),
+    start: Optional[str] = typer.Option(None, "--start", help="First day of the plan, YYYY-MM-DD. [default: next Monday]"),
+    weeks_off: str = typer.Option("0", "--weeks-off", help="Weeks you have already been off running (sets where the walk/run ladder starts). [default: 0]", show_default=False),
+    run_days: str = typer.Option("4", "--run-days", help="Run days a week once rebuilt, 3 to 6 (the walk/run ladder uses 3). [default: 4]", show_default=False),
+    pace: Optional[str] = typer.Option(None, "--pace", help="Your easy pace per mile or km, MM:SS. [default: 10:30 /mi, 6:30 /km]"),
+    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone for the calendar, e.g. Europe/London. [default: this computer's]"),
+    time: list[str] = typer.Option([], "--time", help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable."),
+    all_day: bool = typer.Option(False, "--all-day", help="Calendar events as all-day entries instead of timed ones."),
+    no_alarms: bool = typer.Option(False, "--no-alarms", help="No reminders on runs and check-ins."),
+    paper: Optional[str] = typer.Option(None, "--paper", help="letter or a4. [default: letter; a4 with --units km]"),
+    name: Optional[str] = typer.Option(None, "--name", help="Athlete name for the cover and calendar."),
+    coach: Optional[str] = typer.Option(None, "--coach", help="Coach name for the cover."),
+    clinic: Optional[str] = typer.Option(None, "--clinic", help="Clinic or club name for the cover."),
+    contact: Optional[str] = typer.Option(None, "--contact", help="Contact line for the cover (phone, e-mail)."),
+    logo: Optional[Path] = typer.Option(None, "--logo", help="A PNG or JPEG logo for the cover."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder. Existing plan files in it are replaced. [default: CONDITION-START in the current folder]"),
+    no_clobber: bool = typer.Option(False, "--no-clobber", help="Refuse to replace files that already exist."),
+    fmt: str = typer.Option("files", "--format", help="files (booklet, summary, calendar and JSON into the output folder) or json (print the plan JSON, write nothing). [default: files]", show_default=False),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """Make a plan: a PDF booklet, a one-page summary, a calendar (.ics) and the plan as JSON.
+
+    Example: rehabplan make --condition itbs --mileage 30 --start 2027-03-01 --name "Sam Lee"
+    """
+    from . import inputs
+    from .pipeline import generate, plan_json
+    from .planner import build_plan
+
+    fmt_key = fmt.strip().lower()
+    if fmt_key not in ("files", "json"):
+        raise InputError(f"--format {fmt!r} is not known; use files or json.")
+    catalog = _catalog(data_dir)
+    request = _request(catalog, condition, site, mileage, units, start, weeks_off, run_days, pace, name)
+    if fmt_key == "json":
+        plan = build_plan(request, catalog)
+        _warn_notes(plan.notes)
+        sys.stdout.write(plan_json(plan).decode("utf-8"))
+        return
+    booklet = _booklet_options(request.units, paper, coach, clinic, contact, logo)
+    calendar = _calendar_options(tz, time, all_day, no_alarms)
+    _warn_unsupported(request.athlete, booklet)
+    result = generate(request, catalog, booklet, calendar, out, no_clobber=no_clobber)
+    _warn_notes(result.plan.notes)
+    typer.echo(f"Booklet:  {result.booklet}")
+    typer.echo(f"Summary:  {result.summary}")
+    typer.echo(f"Calendar: {result.calendar}")
+    typer.echo(f"Plan:     {result.plan_json}")
+
+
+def _booklet_options(units: str, paper: Optional[str], coach: Optional[str], clinic: Optional[str], contact: Optional[str], logo: Optional[Path]) -> BookletOptions:
+    from . import inputs
+    from .models import BookletOptions
+
+    if paper is None:
+        paper_key = "a4" if units == "km" else "letter"
+    else:
+        paper_key = paper.strip().lower()
+        if paper_key not in ("letter", "a4"):
+            raise InputError(f"--paper {paper!r} is not a paper size; use letter or a4.")
+    return BookletOptions(
+        paper=paper_key,
+        coach=inputs.parse_label(coach, "--coach"),
+        clinic=inputs.parse_label(clinic, "--clinic"),
+        contact=inputs.parse_label(contact, "--contact"),
+        logo=inputs.read_logo(logo) if logo is not None else None,
+    )
+
+
+def _calendar_options(tz: Optional[str], times: list[str], all_day: bool, no_alarms: bool) -> CalendarOptions:
+    from . import inputs
+    from .models import CalendarOptions
+
+    return CalendarOptions(
+        tz=inputs.parse_tz(tz) if tz is not None else inputs.system_tz(),
+        times=inputs.parse_times(times),
+        all_day=all_day,
+        alarms=not no_alarms,
+    )
+
+
+def _warn_unsupported(athlete: Optional[str], booklet: BookletOptions) -> None:
+    from .render.pdf import unsupported_chars
+
+    text = "".join(x for x in (athlete, booklet.coach, booklet.clinic, booklet.contact) if x)
+    missing = unsupported_chars(text)
+    if missing:
+        shown = " ".join(sorted(missing))
+        sys.stderr.write(f"rehabplan: warning: the booklet font cannot draw {shown}; they are shown as a box in the PDF.\n")
+
+
+# --------------------------------------------------------------------------- show
+
+
+@app.command()
+def show(
+    condition: str = typer.Option(..., "--condition", "-c", help="Your condition (see `rehabplan conditions`)."),
+    mileage: str = typer.Option(..., "--mileage", "-m", help="Your usual weekly running distance before the injury."),
+    site: Optional[str] = typer.Option(None, "--site", help="For bursitis: prepatellar (default) or pes-anserine."),
+    units: str = typer.Option("mi", "--units", help="mi or km. [default: mi]", show_default=False),
+    start: Optional[str] = typer.Option(None, "--start", help="First day of the plan, YYYY-MM-DD. [default: next Monday]"),
+    weeks_off: str = typer.Option("0", "--weeks-off", help="Weeks already off running. [default: 0]", show_default=False),
+    run_days: str = typer.Option("4", "--run-days", help="Run days a week once rebuilt, 3 to 6. [default: 4]", show_default=False),
+    pace: Optional[str] = typer.Option(None, "--pace", help="Easy pace per unit, MM:SS."),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """Print the plan as a week table with a bar chart of weekly running, without writing files.
+
+    Example: rehabplan show --condition runners-knee --mileage 25
+    """
+    from .planner import build_plan
+    from .render.text import plan_table
+
+    catalog = _catalog(data_dir)
+    request = _request(catalog, condition, site, mileage, units, start, weeks_off, run_days, pace, None)
+    plan = build_plan(request, catalog)
+    typer.echo(plan_table(plan, width=80))
+
+
+# --------------------------------------------------------------------------- catalog commands
+
+
+@app.command()
+def conditions(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """List the conditions a plan can be made for, with where each one hurts.
+
+    Example: rehabplan conditions
+    """
+    catalog = _catalog(data_dir)
+    rows: dict[str, dict[str, Any]] = {}
+    for p in catalog.protocols.values():
+        row = rows.setdefault(
+            p.condition,
+            {"id": p.condition, "name": p.name, "aliases": [], "where_it_hurts": p.where_it_hurts, "summary": p.summary, "sites": []},
+        )
+        if p.site:
+            row["sites"].append({"id": p.site, "name": p.name, "default": p.default_site, "where_it_hurts": p.where_it_hurts})
+            if p.default_site:
+                row.update(where_it_hurts=p.where_it_hurts)
+        for alias in p.aliases:
+            if alias not in row["aliases"]:
+                row["aliases"].append(alias)
+    if as_json:
+        typer.echo(json.dumps([{k: v for k, v in r.items() if k != "summary"} for r in rows.values()], indent=2, ensure_ascii=False))
+        return
+    width = max(len(r["id"]) for r in rows.values()) + 2
+    for r in rows.values():
+        typer.echo(f"{r['id']:<{width}}{r['summary']}")
+        for s in r["sites"]:
+            mark = " (default)" if s["default"] else ""
+            typer.echo(f"{'':<{width}}  --site {s['id']}{mark}: {s['where_it_hurts']}")
+        if r["aliases"]:
+            typer.echo(f"{'':<{width}}  also: {', '.join(r['aliases'][:6])}")
+    typer.echo("\nMake a plan: rehabplan make --condition ID --mileage YOUR-WEEKLY-MILES")
+
+
+@app.command()
+def exercises(
+    condition: Optional[str] = typer.Option(None, "--condition", "-c", help="Only exercises that are not avoided for this condition."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """List the exercise library: target, equipment and starting dose.
+
+    Example: rehabplan exercises --condition itbs
+    """
+    catalog = _catalog(data_dir)
+    chosen = list(catalog.exercises.values())
+    if condition is not None:
+        cond = catalog.resolve(condition).condition
+        chosen = [e for e in chosen if cond not in e.avoid]
+    chosen.sort(key=lambda e: (["core", "hip", "knee", "stretch"].index(e.target.value), e.name))
+    if as_json:
+        data = [
+            {
+                "id": e.id,
+                "name": e.name,
+                "target": e.target.value,
+                "equipment": [q.value for q in e.equipment],
+                "dose": e.dose.text(),
+                "avoid": list(e.avoid),
+            }
+            for e in chosen
+        ]
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{'ID':<32} {'TARGET':<8} {'DOSE':<26} EQUIPMENT")
+    for e in chosen:
+        typer.echo(f"{e.id:<32} {e.target.value:<8} {e.dose.text()[:26]:<26} {', '.join(q.value for q in e.equipment)}")
+    typer.echo(f"\n{len(chosen)} exercises")
+
+
+@app.command("check-data")
+def check_data(data_dir: Optional[Path] = DataDir) -> None:
+    """Check the clinical data files and list every problem, one per line.
+
+    Example: rehabplan check-data --data-dir ./my-clinic-data
+    """
+    catalog = _catalog(data_dir)
+    typer.echo(
+        f"Data OK: {len(catalog.protocols)} protocols for {len(catalog.conditions())} conditions, "
+        f"{len(catalog.exercises)} exercises, {len(catalog.sources.sources)} sources."
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the plan JSON.
+
+    Example: rehabplan schema > plan.schema.json
+    """
+    from .models import Plan
+
+    typer.echo(json.dumps(Plan.model_json_schema(), indent=2))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,177 @@
+"""Turn what a person typed (on the command line or in a roster row) into checked values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from .errors import InputError
+
+KINDS_WITH_TIMES = ("run", "walk_run", "strength", "ice", "heat", "cross_training", "check_in")
+MAX_NAME = 200
+
+
+def next_monday(today: dt.date) -> dt.date:
+    """The Monday after today (a week ahead when today is a Monday)."""
+    return today + dt.timedelta(days=7 - today.weekday())
+
+
+def parse_units(text: str) -> str:
+    key = text.strip().lower()
+    aliases = {"mi": "mi", "mile": "mi", "miles": "mi", "km": "km", "kms": "km", "kilometres": "km", "kilometers": "km"}
+    if key not in aliases:
+        raise InputError(f"--units {text!r} is not a unit; use mi or km.")
+    return aliases[key]
+
+
+def parse_mileage(text: str, units: str, limit: float) -> float:
+    """A weekly distance from 1 up to the limit, with at most two decimals kept."""
+    word = "miles" if units == "mi" else "km"
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        raise InputError(f"--mileage {text!r} is not a number; give your usual weekly {word}, e.g. 30.") from None
+    if math.isnan(value) or math.isinf(value):
+        raise InputError(f"--mileage {text!r} is not a number; give your usual weekly {word}, e.g. 30.")
+    if value <= 0:
+        raise InputError(f"--mileage must be a positive number of {word} a week, got {text.strip()}.")
+    if value < 1:
+        raise InputError(f"--mileage must be at least 1 {word} a week, got {text.strip()}.")
+    if value > limit:
+        raise InputError(
+            f"--mileage {text.strip()} is above the limit of {limit:g} {word} a week; "
+            f"give your usual weekly {word} before the injury (at most {limit:g})."
+        )
+    return math.floor(value * 100 + 1e-6) / 100
+
+
+def parse_date(text: str, option: str = "--start") -> dt.date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise InputError(f"{option} {text!r} is not a date; use YYYY-MM-DD, e.g. 2027-03-01.")
+    try:
+        value = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{option} {text!r} is not a real calendar date; use YYYY-MM-DD, e.g. 2027-03-01.") from None
+    if not 2000 <= value.year <= 2099:
+        raise InputError(f"{option} {text!r} is out of range; use a date between 2000 and 2099.")
+    return value
+
+
+def parse_tz(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = text.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name) or name.startswith("/"):
+        raise InputError(f"--tz {text!r} is not a time zone; use a name like Europe/London or America/New_York.")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InputError(f"--tz {text!r} is not a known time zone; use a name like Europe/London or America/New_York.") from None
+    return name
+
+
+def system_tz() -> str:
+    """The machine's time zone name, or UTC when it cannot be told."""
+    env = os.environ.get("TZ", "").lstrip(":")
+    if env:
+        try:
+            return parse_tz(env)
+        except InputError:
+            pass
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            return parse_tz(target.split("zoneinfo/", 1)[1])
+    except (OSError, InputError):
+        pass
+    try:
+        name = Path("/etc/timezone").read_text(encoding="utf-8").strip()
+        return parse_tz(name)
+    except (OSError, InputError):
+        return "UTC"
+
+
+def parse_clock(text: str, option: str) -> dt.time:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise InputError(f"{option} {text!r} is not a time of day; use 24-hour HH:MM, e.g. 06:30.")
+    return dt.time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_times(items: list[str]) -> dict[str, dt.time]:
+    """`--time run=06:30` items into a kind → time map."""
+    out: dict[str, dt.time] = {}
+    for item in items:
+        kind, sep, value = item.partition("=")
+        kind = kind.strip().lower().replace("-", "_").replace("/", "_")
+        if not sep or kind not in KINDS_WITH_TIMES:
+            raise InputError(
+                f"--time {item!r} is not KIND=HH:MM; KIND is one of {', '.join(KINDS_WITH_TIMES)}, e.g. --time run=06:30."
+            )
+        out[kind] = parse_clock(value, f"--time {kind}=")
+    return out
+
+
+def parse_pace(text: str, units: str) -> float:
+    """Easy pace 'MM:SS' (or minutes) per unit, into minutes per unit."""
+    per = "mile" if units == "mi" else "km"
+    lo, hi = (4.0, 25.0) if units == "mi" else (2.5, 16.0)
+    m = re.fullmatch(r"(\d{1,2}):([0-5]\d)", text.strip())
+    try:
+        value = int(m.group(1)) + int(m.group(2)) / 60 if m else float(text.strip())
+    except ValueError:
+        value = float("nan")
+    if math.isnan(value) or not lo <= value <= hi:
+        raise InputError(
+            f"--pace {text!r} is not an easy pace; give minutes:seconds per {per} between "
+            f"{int(lo)}:{int(lo % 1 * 60):02d} and {int(hi)}:00, e.g. {'10:30' if units == 'mi' else '6:30'}."
+        )
+    return round(value, 4)
+
+
+def parse_int(text: str, option: str, lo: int, hi: int, what: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise InputError(f"{option} {text!r} is not a whole number; give {what} from {lo} to {hi}.") from None
+    if not lo <= value <= hi:
+        raise InputError(f"{option} must be {what} from {lo} to {hi}, got {value}.")
+    return value
+
+
+def parse_label(text: str | None, option: str) -> str | None:
+    """A person's or a club's name: printable, at most MAX_NAME characters."""
+    if text is None:
+        return None
+    value = unicodedata.normalize("NFC", text).strip()
+    if not value:
+        return None
+    bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") and c not in "\u200d\u200c"]
+    if bad:
+        raise InputError(
+            f"{option} contains a control or invisible character ({ascii(bad[0])}); remove it and try again."
+        )
+    if len(value) > MAX_NAME:
+        raise InputError(f"{option} is {len(value)} characters long; use at most {MAX_NAME}.")
+    return value
+
+
+def read_logo(path: Path) -> bytes:
+    """The bytes of a PNG or JPEG logo, checked."""
+    if not path.exists():
+        raise InputError(f"--logo {str(path)!r} does not exist; give a PNG or JPEG file.")
+    if path.is_dir():
+        raise InputError(f"--logo {str(path)!r} is a folder; give a PNG or JPEG file.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"--logo {str(path)!r} cannot be read ({exc.strerror}); give a readable PNG or JPEG file.") from None
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+        raise InputError(f"--logo {str(path)!r} is not a PNG or JPEG image; give a PNG or JPEG file.")
+    if len(data) > 5_000_000:
+        raise InputError(f"--logo {str(path)!r} is larger than 5 MB; use a smaller PNG or JPEG.")
+    return data

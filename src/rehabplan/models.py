@@ -1,0 +1,589 @@
+"""Pydantic models: the clinical catalog (read from TOML), the plan request and the plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=600, strip_whitespace=True)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+SourceKey = Annotated[str, StringConstraints(pattern=r"^(S[0-9]{2}|design-default|article)$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+
+class Target(StrEnum):
+    CORE = "core"
+    HIP = "hip"
+    KNEE = "knee"
+    STRETCH = "stretch"
+
+
+class Equipment(StrEnum):
+    NONE = "none"
+    MAT = "mat"
+    BAND = "band"
+    STEP = "step"
+    CHAIR = "chair"
+    WALL = "wall"
+    BENCH = "bench"
+    TOWEL = "towel"
+    STRAP = "strap"
+    WEIGHT = "weight"
+    BALL = "ball"
+    BIKE = "bike"
+    POOL = "pool"
+
+
+class PhaseKind(StrEnum):
+    SETTLE = "settle"
+    STRENGTHEN = "strengthen"
+    RETURN = "return"
+    REBUILD = "rebuild"
+    MAINTAIN = "maintain"
+
+
+class Running(StrEnum):
+    """What running a phase allows."""
+
+    NONE = "none"  # running paused
+    LADDER = "ladder"  # readiness tests, then the walk/run (or tendon) ladder
+    RAMP = "ramp"  # continuous running, at most +10% a week
+    HOLD = "hold"  # continuous running held at the target
+
+
+class Ladder(StrEnum):
+    STANDARD = "standard"
+    TENDON = "tendon"
+
+
+class KneeRegion(StrEnum):
+    """Where the knee diagram marks the pain."""
+
+    OUTER = "outer"  # lateral femoral epicondyle
+    AROUND_KNEECAP = "around-kneecap"
+    BELOW_KNEECAP = "below-kneecap"  # lower pole, patellar tendon
+    FRONT_OF_KNEECAP = "front-of-kneecap"  # prepatellar bursa
+    INNER_SHIN = "inner-shin"  # pes anserine
+    JOINT_LINE = "joint-line"  # meniscus
+    WHOLE_KNEE = "whole-knee"  # osteoarthritis
+
+
+class Joint(StrEnum):
+    HEAD = "head"
+    NECK = "neck"
+    PELVIS = "pelvis"
+    SHOULDER = "shoulder"
+    ELBOW = "elbow"
+    HAND = "hand"
+    ELBOW_FAR = "elbow-far"
+    HAND_FAR = "hand-far"
+    KNEE = "knee"
+    ANKLE = "ankle"
+    TOE = "toe"
+    KNEE_FAR = "knee-far"
+    ANKLE_FAR = "ankle-far"
+    TOE_FAR = "toe-far"
+
+
+class PropKind(StrEnum):
+    FLOOR = "floor"
+    WALL = "wall"
+    STEP = "step"
+    BOX = "box"
+    CHAIR = "chair"
+    BENCH = "bench"
+    BAND = "band"
+    BALL = "ball"
+    MAT = "mat"
+    BIKE = "bike"
+    ARROW = "arrow"
+
+
+# --------------------------------------------------------------------------- exercises
+
+
+class Dose(_Strict):
+    """A dose: sets of reps, of held seconds, or minutes of steady work."""
+
+    sets: int = Field(ge=1, le=10)
+    reps: int | None = Field(default=None, ge=1, le=60)
+    hold_s: int | None = Field(default=None, ge=5, le=180)
+    minutes: int | None = Field(default=None, ge=1, le=60)
+    per_side: bool = False
+    note: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> Dose:
+        given = [x for x in (self.reps, self.hold_s, self.minutes) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of reps, hold_s or minutes")
+        return self
+
+    def text(self) -> str:
+        """Plain words, e.g. '3 × 10 each side' or '4 × 30 s hold'."""
+        if self.reps is not None:
+            core = f"{self.sets} × {self.reps}"
+        elif self.hold_s is not None:
+            core = f"{self.sets} × {self.hold_s} s hold"
+        else:
+            core = f"{self.minutes} min" if self.sets == 1 else f"{self.sets} × {self.minutes} min"
+        if self.per_side:
+            core += " each side"
+        if self.note:
+            core += f" ({self.note})"
+        return core
+
+
+class Caution(_Strict):
+    condition: Id
+    note: Text
+
+
+class Point(_Strict):
+    joint: Joint
+    x: float = Field(ge=0, le=100)
+    y: float = Field(ge=0, le=100)
+
+
+class Prop(_Strict):
+    kind: PropKind
+    x: float = Field(ge=0, le=100)
+    y: float = Field(ge=0, le=100)
+    w: float = Field(default=0, ge=0, le=100)
+    h: float = Field(default=0, ge=0, le=100)
+    x2: float | None = Field(default=None, ge=0, le=100)
+    y2: float | None = Field(default=None, ge=0, le=100)
+
+
+class PoseFrame(_Strict):
+    """One key position of the stick figure, in a 100 × 100 box, y pointing up."""
+
+    label: ShortText
+    points: tuple[Point, ...] = Field(min_length=8)
+    props: tuple[Prop, ...] = ()
+
+    @model_validator(mode="after")
+    def _needs_core_joints(self) -> PoseFrame:
+        have = {p.joint for p in self.points}
+        need = {Joint.HEAD, Joint.NECK, Joint.PELVIS, Joint.KNEE, Joint.ANKLE}
+        missing = sorted(j.value for j in need - have)
+        if missing:
+            raise ValueError(f"missing joints: {', '.join(missing)}")
+        if len(have) != len(self.points):
+            raise ValueError("a joint is given twice")
+        return self
+
+
+class Pose(_Strict):
+    view: Literal["side", "front", "top"] = "side"
+    frames: tuple[PoseFrame, ...] = Field(min_length=1, max_length=3)
+
+
+class Exercise(_Strict):
+    id: Id
+    name: ShortText
+    target: Target
+    equipment: tuple[Equipment, ...] = Field(min_length=1)
+    dose: Dose
+    progression: Text
+    regression: Text
+    cues: tuple[Text, ...] = Field(min_length=2, max_length=4)
+    mistakes: tuple[Text, ...] = Field(min_length=1, max_length=4)
+    avoid: tuple[Id, ...] = ()
+    caution: tuple[Caution, ...] = ()
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+    pose: Pose
+
+
+# --------------------------------------------------------------------------- protocols
+
+
+class Scheduled(_Strict):
+    """An exercise named by a phase, with that phase's dose (the exercise's own when omitted)."""
+
+    id: Id
+    dose: Dose | None = None
+
+
+class Phase(_Strict):
+    id: Id
+    name: ShortText
+    kind: PhaseKind
+    weeks: int = Field(ge=0, le=26, description="default length in weeks (ramp phases: computed)")
+    min_weeks: int = Field(ge=0, le=26)
+    max_weeks: int = Field(ge=0, le=52)
+    running: Running
+    cross_training: Text | None = None
+    strength_days: int = Field(ge=0, le=7, description="strength sessions a week")
+    strength_minutes: int = Field(default=25, ge=5, le=60)
+    cross_training_days: int = Field(default=0, ge=0, le=6)
+    cross_training_minutes: int = Field(default=30, ge=10, le=90)
+    goals: tuple[Text, ...] = Field(min_length=1)
+    exit_criteria: tuple[Text, ...] = Field(min_length=1)
+    exercises: tuple[Scheduled, ...] = ()
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Phase:
+        if not self.min_weeks <= self.weeks <= self.max_weeks:
+            raise ValueError("need min_weeks <= weeks <= max_weeks")
+        return self
+
+
+class PainRule(_Strict):
+    green: Text
+    amber: Text
+    red: Text
+    green_max: int = Field(ge=0, le=10)
+    amber_max: int = Field(ge=0, le=10)
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> PainRule:
+        if self.green_max > self.amber_max:
+            raise ValueError("green_max must not exceed amber_max")
+        return self
+
+
+class Modality(_Strict):
+    """Ice and heat for the condition (clinical.md §11.3)."""
+
+    ice: Text
+    heat: Text
+    ice_in_phases: tuple[Id, ...] = ()  # stand-alone ice sessions in these phases
+    heat_in_phases: tuple[Id, ...] = ()  # stand-alone heat sessions in these phases
+    ice_after_runs: bool = False  # after-care step of a run
+    ice_after_strength: bool = False
+    heat_before_strength: bool = False
+    ice_minutes: int = Field(default=15, ge=10, le=20)
+    heat_minutes: int = Field(default=15, ge=10, le=30)
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+
+class Referral(_Strict):
+    after_days: int = Field(ge=1, le=365)
+    action: Text
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+
+class Readiness(_Strict):
+    tests: tuple[Id, ...] = Field(min_length=1)
+    pain_max: int = Field(ge=0, le=10)
+    note: Text | None = None
+
+
+class Protocol(_Strict):
+    id: Id
+    condition: Id
+    site: Id | None = None
+    default_site: bool = False
+    name: ShortText
+    aliases: tuple[Id, ...] = ()
+    summary: Text
+    where_it_hurts: Text
+    knee_region: KneeRegion
+    causes: tuple[Text, ...] = Field(min_length=1)
+    how_the_plan_helps: Text
+    ladder: Ladder
+    phases: tuple[Phase, ...] = Field(min_length=2)
+    cautions: tuple[Text, ...] = ()
+    running_modifications: tuple[Text, ...] = Field(min_length=1)
+    pain_rule: PainRule
+    modality: Modality
+    red_flags: tuple[Text, ...] = Field(min_length=1)
+    referrals: tuple[Referral, ...] = Field(min_length=1)
+    readiness: Readiness
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- shared rules
+
+
+class LadderStage(_Strict):
+    id: Id
+    run_min: float = Field(gt=0, le=30)
+    walk_min: float = Field(ge=0, le=10)
+    reps: int = Field(ge=1, le=20)
+    session_min: int = Field(ge=10, le=45)
+    note: Text | None = None
+
+
+class LadderRules(_Strict):
+    id: Ladder
+    name: ShortText
+    stages: tuple[LadderStage, ...] = Field(min_length=2)
+    sessions_per_stage: int = Field(ge=1, le=4)
+    runs_per_week: int = Field(ge=1, le=4)
+    min_rest_days_between_runs: int = Field(ge=1, le=3)
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+
+class EntryStage(_Strict):
+    """Which ladder stage a runner starts on, by weeks already off running."""
+
+    min_weeks_off: int = Field(ge=0, le=52)
+    standard: Id | None = None  # None (leave it out in TOML): restart continuous running without the ladder
+    tendon: Id
+
+
+class ReadinessTest(_Strict):
+    id: Id
+    name: ShortText
+    standard: Text
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+
+class RampRules(_Strict):
+    weekly_cap: float = Field(gt=1.0, le=1.2)
+    hold_every: int = Field(ge=2, le=8)
+    restart_fraction: float = Field(gt=0, le=1)
+    single_run_cap: float = Field(gt=1.0, le=1.5)
+    single_run_window_days: int = Field(ge=7, le=60)
+    intensity_fraction: float = Field(gt=0, le=1)
+    long_plan_weeks: int = Field(ge=8, le=104)
+    max_sessions_per_day: int = Field(ge=1, le=5)
+    max_mileage_mi: float = Field(gt=0)
+    max_mileage_km: float = Field(gt=0)
+    default_pace_min_per_mi: float = Field(gt=3, le=25)
+    default_pace_min_per_km: float = Field(gt=2, le=16)
+    maintain_weeks: int = Field(ge=1, le=8)
+    no_improvement_days: int = Field(ge=1, le=30)
+    rules_in_plain_words: tuple[Text, ...] = Field(min_length=3)
+    convention_note: Text
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+
+class RampFile(_Strict):
+    ramp: RampRules
+    entry: tuple[EntryStage, ...] = Field(min_length=2)
+    ladders: tuple[LadderRules, ...] = Field(min_length=2)
+    readiness_tests: tuple[ReadinessTest, ...] = Field(min_length=3)
+
+
+class RedFlagTier(_Strict):
+    tier: Literal["A", "B", "C"]
+    heading: ShortText
+    action: Text
+    items: tuple[Text, ...] = Field(min_length=1)
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+
+class Advice(_Strict):
+    id: Id
+    title: ShortText
+    body: tuple[Text, ...] = Field(min_length=1)
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+
+class SafetyFile(_Strict):
+    red_flags: tuple[RedFlagTier, ...] = Field(min_length=3)
+    absolute_stops: tuple[Text, ...] = Field(min_length=1)
+    no_improvement: Text
+    ice_safety: tuple[Text, ...] = Field(min_length=1)
+    heat_safety: tuple[Text, ...] = Field(min_length=1)
+    medicines: tuple[Text, ...] = Field(min_length=1)
+    disclaimer: Text
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+
+class AdviceFile(_Strict):
+    training_mistakes: tuple[Advice, ...] = Field(min_length=4)
+    recovery: tuple[Advice, ...] = Field(min_length=4)
+
+
+class Source(_Strict):
+    key: SourceKey
+    citation: Text
+
+
+class SourcesFile(_Strict):
+    sources: tuple[Source, ...] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- request
+
+
+class Unit(StrEnum):
+    MI = "mi"
+    KM = "km"
+
+
+class PlanRequest(_Strict):
+    """Everything that decides a plan. Only the CLI builds it (and reads the clock for it)."""
+
+    condition: Id
+    site: Id | None = None
+    mileage: float = Field(gt=0)
+    units: Unit = Unit.MI
+    start: dt.date
+    weeks_off: int = Field(default=0, ge=0, le=104)
+    run_days: int = Field(default=4, ge=3, le=6)
+    pace_min_per_unit: float | None = Field(default=None, gt=2, le=30)
+    athlete: str | None = Field(default=None, max_length=200)
+
+
+# --------------------------------------------------------------------------- plan
+
+SessionKind = Literal["run", "walk_run", "strength", "ice", "heat", "cross_training", "check_in", "rest"]
+CheckKind = Literal["readiness", "phase_exit", "morning_after", "no_improvement", "referral"]
+
+
+class PlannedExercise(_Strict):
+    id: str
+    name: str
+    dose: str
+
+
+class Session(_Strict):
+    date: dt.date
+    kind: SessionKind
+    slot: int = Field(ge=0, description="place in the day, 0-based")
+    title: str
+    minutes: int = Field(ge=0)
+    run_distance: float = Field(default=0.0, ge=0)
+    run_min: float | None = None
+    walk_min: float | None = None
+    reps: int | None = None
+    stage: str | None = None
+    intensity: Literal["easy", "strides", "hills"] | None = None
+    exercises: tuple[PlannedExercise, ...] = ()
+    check: CheckKind | None = None
+    checklist: tuple[str, ...] = ()
+    aftercare: str | None = None
+    details: tuple[str, ...] = ()
+
+
+class Week(_Strict):
+    index: int = Field(ge=1)
+    start: dt.date
+    end: dt.date
+    phase: str
+    phase_name: str
+    running_allowed: bool
+    ramp_week: bool
+    hold_week: bool = False
+    run_distance: float = Field(ge=0)
+    time_on_feet_min: int = Field(ge=0)
+    sessions: tuple[Session, ...]
+
+
+class PhaseSummary(_Strict):
+    id: str
+    name: str
+    kind: PhaseKind
+    start: dt.date
+    end: dt.date
+    running: Running
+    goals: tuple[str, ...]
+    exit_criteria: tuple[str, ...]
+    cross_training: str | None = None
+
+
+class ExerciseCard(_Strict):
+    """Everything the booklet prints about one scheduled exercise."""
+
+    id: str
+    name: str
+    target: Target
+    equipment: tuple[str, ...]
+    dose: str
+    progression: str
+    regression: str
+    cues: tuple[str, ...]
+    mistakes: tuple[str, ...]
+    caution: str | None = None
+    pose: Pose
+
+
+class ConditionInfo(_Strict):
+    id: str
+    site: str | None
+    name: str
+    where_it_hurts: str
+    knee_region: KneeRegion
+    causes: tuple[str, ...]
+    how_the_plan_helps: str
+    cautions: tuple[str, ...]
+    running_modifications: tuple[str, ...]
+    red_flags: tuple[str, ...]
+    referrals: tuple[str, ...]
+
+
+class Guidance(_Strict):
+    """The booklet's fixed text, resolved from the catalog so renderers never read it."""
+
+    red_flags: tuple[RedFlagTier, ...]
+    absolute_stops: tuple[str, ...]
+    no_improvement: str
+    pain_rule: PainRule
+    ramp_rules: tuple[str, ...]
+    ramp_convention: str
+    ice: str
+    heat: str
+    ice_safety: tuple[str, ...]
+    heat_safety: tuple[str, ...]
+    medicines: tuple[str, ...]
+    readiness_tests: tuple[ReadinessTest, ...]
+    readiness_note: str | None
+    ladder_name: str
+    ladder_stages: tuple[LadderStage, ...]
+    training_mistakes: tuple[Advice, ...]
+    recovery: tuple[Advice, ...]
+    disclaimer: str
+    sources: tuple[Source, ...]
+
+
+class Plan(_Strict):
+    title: str
+    athlete: str | None
+    condition: str
+    site: str | None
+    unit: Unit
+    target_weekly_distance: float
+    pace_min_per_unit: float
+    run_days: int
+    weeks_off: int
+    start: dt.date
+    end: dt.date
+    notes: tuple[str, ...] = ()
+    info: ConditionInfo
+    phases: tuple[PhaseSummary, ...]
+    weeks: tuple[Week, ...]
+    exercises: tuple[ExerciseCard, ...]
+    guidance: Guidance
+
+
+# --------------------------------------------------------------------------- render options
+
+
+class BookletOptions(_Strict):
+    """How the booklet looks; none of it changes the plan."""
+
+    paper: Literal["letter", "a4"] = "letter"
+    coach: str | None = Field(default=None, max_length=200)
+    clinic: str | None = Field(default=None, max_length=200)
+    contact: str | None = Field(default=None, max_length=200)
+    logo: bytes | None = None  # PNG or JPEG bytes, already checked by the caller
+
+
+SessionTimeKind = Literal["run", "walk_run", "strength", "ice", "heat", "cross_training", "check_in"]
+
+
+class CalendarOptions(_Strict):
+    """How the calendar is written; none of it changes the plan."""
+
+    tz: str = "UTC"  # an IANA zone name, already checked by the caller
+    times: dict[str, dt.time] = Field(default_factory=dict)  # overrides per session kind
+    all_day: bool = False
+    alarms: bool = True
+    alarm_minutes: int = Field(default=30, ge=0, le=1440)

@@ -1,0 +1,103 @@
+"""Small pure rules of the running ramp, in integer hundredths of the plan's unit.
+
+Distances are whole hundredths (0.01 mi or 0.01 km) so rounding is exact and testable. The
+factors (1.10, 0.60, ...) always come from the catalog; they are turned into exact fractions here.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+#: Hundredths in one unit, and in the coarse rounding step (0.1 of the unit).
+PER_UNIT = 100
+STEP = 10
+
+
+def exact(value: float) -> Fraction:
+    """The decimal a data file wrote (1.10 -> 11/10), not the nearest binary float."""
+    return Fraction(repr(value))
+
+
+def to_hundredths(distance: float) -> int:
+    """A distance in the unit, as whole hundredths (nearest)."""
+    return int((Fraction(repr(distance)) * PER_UNIT).__round__())
+
+
+def from_hundredths(h: int) -> float:
+    """Whole hundredths back to a float with at most two decimals."""
+    return round(h / PER_UNIT, 2)
+
+
+def scale_down(h: int, factor: float) -> int:
+    """factor x h, rounded down to a whole hundredth."""
+    f = exact(factor)
+    return (h * f.numerator) // f.denominator
+
+
+def floor_step(h: int, step: int = STEP) -> int:
+    """Round down to a multiple of step hundredths."""
+    return (h // step) * step
+
+
+def weekly_cap(prev_h: int, cap: float) -> int:
+    """Most a week may hold after a week of prev_h: cap x prev, rounded down to 0.1 of the unit.
+
+    Where the step (cap - 1) x prev is under 0.1 of the unit, round down to 0.01 instead so a
+    small ramp keeps moving.
+    """
+    raw = scale_down(prev_h, cap)
+    if raw - prev_h < STEP:
+        return raw
+    return floor_step(raw)
+
+
+def restart_cap(target_h: int, fraction: float) -> int:
+    """Most the first week may hold when running restarts without a ladder."""
+    raw = scale_down(target_h, fraction)
+    return floor_step(raw) if raw >= PER_UNIT else raw
+
+
+def run_cap(longest_h: int, cap: float) -> int:
+    """Longest run allowed after a longest run of longest_h in the window."""
+    return scale_down(longest_h, cap)
+
+
+def split_week(total_h: int, days: int, cap_h: int | None) -> list[int] | None:
+    """Split a week's distance into `days` runs, as even as possible, each at most cap_h.
+
+    Runs are multiples of 0.1 of the unit where the week allows it; any odd hundredths and the
+    larger share go to the last run (the week's longer run). Returns None if it cannot fit.
+    """
+    if days <= 0:
+        return None
+    step = STEP if total_h >= days * STEP else 1
+    units, odd = divmod(total_h, step)
+    base, extra = divmod(units, days)
+    runs = [base * step] * days
+    for i in range(extra):
+        runs[days - 1 - i] += step
+    runs[-1] += odd
+    if cap_h is not None and max(runs) > cap_h:
+        # move surplus from the longest runs to the shortest ones, hundredth by hundredth in steps
+        runs = _level(runs, cap_h)
+        if runs is None:
+            return None
+    return runs
+
+
+def _level(runs: list[int], cap_h: int) -> list[int] | None:
+    total = sum(runs)
+    days = len(runs)
+    if days * cap_h < total:
+        return None
+    base, extra = divmod(total, days)
+    out = [base] * days
+    for i in range(extra):
+        out[days - 1 - i] += 1
+    return out if max(out) <= cap_h else None
+
+
+def equal_split(total_h: int, days: int) -> int:
+    """Length of each of `days` equal runs that fit into total_h (0.1 steps when possible)."""
+    each = total_h // days
+    return floor_step(each) if each >= STEP else each

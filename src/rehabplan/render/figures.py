@@ -1,0 +1,409 @@
+"""Vector illustrations drawn from data: exercise stick figures and the knee diagram.
+
+Everything here is generated in code from the pose data in `exercises/` (D8); no image files are
+used. Drawings are black and grey only, so they print clearly in black and white.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from reportlab.graphics.shapes import Circle, Drawing, Ellipse, Group, Line, Path, PolyLine, Polygon, Rect, String
+from reportlab.lib.colors import Color, white
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from rehabplan.models import Joint, KneeRegion, Pose, PoseFrame, Prop, PropKind
+
+__all__ = ["knee_diagram", "pose_drawing"]
+
+_INK = Color(0.08, 0.08, 0.08)  # near-side limbs, trunk, head
+_FAR = Color(0.56, 0.56, 0.56)  # far-side limbs
+_PROP_FILL = Color(0.87, 0.87, 0.87)
+_PROP_LINE = Color(0.62, 0.62, 0.62)
+_MOTION = Color(0.42, 0.42, 0.42)  # motion arrows, arrows between panels
+_PANEL = Color(0.8, 0.8, 0.8)
+_LABEL = Color(0.15, 0.15, 0.15)
+
+_MARGIN = 8.0  # pose units kept free around the 100 x 100 box (head radius, stroke widths)
+_HEAD_R = 5.2
+_LIMB_W = 3.3
+_TRUNK_W = 3.9
+
+
+def _font_ok(font: str) -> str:
+    try:
+        stringWidth("x", font, 8)
+    except KeyError:
+        return "Helvetica"
+    return font
+
+
+class _Frame:
+    """Maps pose units (100 x 100, y up) into one panel of the drawing."""
+
+    def __init__(self, x0: float, y0: float, size: float) -> None:
+        self.scale = size / (100 + 2 * _MARGIN)
+        self.x0 = x0 + _MARGIN * self.scale
+        self.y0 = y0 + _MARGIN * self.scale
+
+    def pt(self, x: float, y: float) -> tuple[float, float]:
+        return self.x0 + x * self.scale, self.y0 + y * self.scale
+
+    def len(self, v: float) -> float:
+        return v * self.scale
+
+
+def _poly(points: Sequence[tuple[float, float]], color: Color, width: float) -> PolyLine:
+    flat = [c for p in points for c in p]
+    return PolyLine(flat, strokeColor=color, strokeWidth=width, strokeLineCap=1, strokeLineJoin=1)
+
+
+def _arrow(x1: float, y1: float, x2: float, y2: float, color: Color, width: float) -> Group:
+    g = Group()
+    dx, dy = x2 - x1, y2 - y1
+    d = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / d, dy / d
+    head = min(max(width * 3.2, d * 0.18), d * 0.6)
+    bx, by = x2 - ux * head, y2 - uy * head
+    g.add(Line(x1, y1, bx + ux * head * 0.3, by + uy * head * 0.3, strokeColor=color, strokeWidth=width, strokeLineCap=1))
+    px, py = -uy * head * 0.55, ux * head * 0.55
+    g.add(Polygon([x2, y2, bx + px, by + py, bx - px, by - py], fillColor=color, strokeColor=color, strokeWidth=width * 0.4, strokeLineJoin=1))
+    return g
+
+
+# --------------------------------------------------------------------------- props
+
+
+def _prop(p: Prop, f: _Frame) -> Group:
+    g = Group()
+    thin = f.len(0.9)
+    x, y = f.pt(p.x, p.y)
+    w, h = f.len(p.w), f.len(p.h)
+    x2, y2 = (f.pt(p.x2 if p.x2 is not None else p.x + p.w, p.y2 if p.y2 is not None else p.y + p.h))
+
+    def rect(rx: float, ry: float, rw: float, rh: float, fill: Color = _PROP_FILL) -> None:
+        g.add(Rect(rx, ry, max(rw, thin), max(rh, thin), fillColor=fill, strokeColor=_PROP_LINE, strokeWidth=thin * 0.6))
+
+    kind = p.kind
+    if kind is PropKind.FLOOR:
+        if p.x2 is None and p.y2 is None:
+            x2, y2 = f.pt(p.x + p.w, p.y)
+        g.add(Line(x, y, x2, y2, strokeColor=_PROP_LINE, strokeWidth=f.len(1.4), strokeLineCap=1))
+    elif kind in (PropKind.WALL, PropKind.STEP, PropKind.BOX):
+        rect(x, y, w, h)
+    elif kind is PropKind.MAT:
+        rect(x, y, w, h if p.h else f.len(1.6), Color(0.78, 0.78, 0.78))
+    elif kind is PropKind.BENCH:
+        top = f.len(3.0)
+        rect(x, y + h - top, w, top)
+        leg = f.len(2.0)
+        rect(x + f.len(2), y, leg, h - top)
+        rect(x + w - f.len(2) - leg, y, leg, h - top)
+    elif kind is PropKind.CHAIR:
+        seat = f.len(2.6)
+        leg = f.len(1.8)
+        back_x = x2 if p.x2 is not None else x
+        rect(x, y + h - seat, w, seat)  # seat, its top at y + h
+        rect(x + f.len(0.5), y, leg, h - seat)
+        rect(x + w - f.len(0.5) - leg, y, leg, h - seat)
+        rect(back_x - (leg if back_x > x + w / 2 else 0), y + h - seat, leg, h * 0.95)
+    elif kind is PropKind.BAND:
+        g.add(Line(x, y, x2, y2, strokeColor=_FAR, strokeWidth=f.len(1.3), strokeLineCap=1, strokeDashArray=[f.len(2.2), f.len(1.4)]))
+    elif kind is PropKind.BALL:
+        r = f.len(max(p.w, 4.0)) / 2
+        g.add(Circle(x, y, r, fillColor=_PROP_FILL, strokeColor=_PROP_LINE, strokeWidth=thin))
+    elif kind is PropKind.BIKE:
+        # x, y: floor at the rear foot; w, h: overall size. Saddle, bars and crank follow from them.
+        lw = f.len(2.0)
+        saddle = (x + w * 0.22, y + h * 0.62)
+        bars = (x + w * 0.9, y + h * 0.92)
+        crank = (x + w * 0.45, y + h * 0.24)
+        wheel = (x + w * 0.8, y + h * 0.26)
+        g.add(Line(x, y, x + w, y, strokeColor=_PROP_LINE, strokeWidth=lw, strokeLineCap=1))
+        g.add(_poly([(x + w * 0.2, y), saddle], _PROP_LINE, lw))
+        g.add(_poly([(x + w * 0.16, saddle[1]), (x + w * 0.3, saddle[1])], _PROP_LINE, lw * 1.4))
+        g.add(_poly([crank, (x + w * 0.62, y + h * 0.75), bars], _PROP_LINE, lw))
+        g.add(_poly([(x + w * 0.62, y + h * 0.75), (x + w * 0.85, y)], _PROP_LINE, lw))
+        g.add(Circle(wheel[0], wheel[1], h * 0.2, fillColor=None, strokeColor=_PROP_LINE, strokeWidth=lw))
+        g.add(Circle(crank[0], crank[1], f.len(2.0), fillColor=_PROP_FILL, strokeColor=_PROP_LINE, strokeWidth=thin))
+    elif kind is PropKind.ARROW:
+        g.add(_arrow(x, y, x2, y2, _MOTION, f.len(1.2)))
+    return g
+
+
+# --------------------------------------------------------------------------- figure
+
+
+_NEAR_ARM = (Joint.ELBOW, Joint.HAND)
+_FAR_ARM = (Joint.ELBOW_FAR, Joint.HAND_FAR)
+_NEAR_LEG = (Joint.KNEE, Joint.ANKLE, Joint.TOE)
+_FAR_LEG = (Joint.KNEE_FAR, Joint.ANKLE_FAR, Joint.TOE_FAR)
+
+
+def _chain(start: tuple[float, float], joints: Iterable[Joint], at: dict[Joint, tuple[float, float]]) -> list[tuple[float, float]]:
+    pts = [start]
+    for j in joints:
+        if j not in at:
+            break
+        pts.append(at[j])
+    return pts
+
+
+def _figure(frame: PoseFrame, f: _Frame) -> Group:
+    g = Group()
+    for prop in frame.props:
+        if prop.kind is not PropKind.ARROW:
+            g.add(_prop(prop, f))
+    at = {p.joint: f.pt(p.x, p.y) for p in frame.points}
+    neck, pelvis, head = at[Joint.NECK], at[Joint.PELVIS], at[Joint.HEAD]
+    shoulder = at.get(Joint.SHOULDER, neck)
+    limb, trunk = f.len(_LIMB_W), f.len(_TRUNK_W)
+
+    def draw(chain: list[tuple[float, float]], color: Color, width: float) -> None:
+        if len(chain) > 1:
+            g.add(_poly(chain, color, width))
+
+    # far side first, so the near side is drawn over it
+    draw(_chain(shoulder, _FAR_ARM, at), _FAR, limb)
+    draw(_chain(pelvis, _FAR_LEG, at), _FAR, limb)
+    draw([pelvis, shoulder, neck], _INK, trunk)
+    r = f.len(_HEAD_R)
+    hx, hy = head
+    nx, ny = neck
+    d = math.hypot(hx - nx, hy - ny)
+    if d > r:  # neck line up to the edge of the head
+        draw([neck, (hx - (hx - nx) * r / d, hy - (hy - ny) * r / d)], _INK, limb)
+    g.add(Circle(hx, hy, r, fillColor=white, strokeColor=_INK, strokeWidth=f.len(1.9)))
+    draw(_chain(pelvis, _NEAR_LEG, at), _INK, limb)
+    draw(_chain(shoulder, _NEAR_ARM, at), _INK, limb)
+    for prop in frame.props:
+        if prop.kind is PropKind.ARROW:
+            g.add(_prop(prop, f))
+    return g
+
+
+def _label(text: str, cx: float, y: float, max_w: float, size: float, font: str) -> String:
+    while size > 4 and stringWidth(text, font, size) > max_w:
+        size -= 0.5
+    return String(cx, y, text, fontName=font, fontSize=size, fillColor=_LABEL, textAnchor="middle")
+
+
+def pose_drawing(pose: Pose, width: float, height: float, *, font: str = "Helvetica") -> Drawing:
+    """Draw the pose's frames side by side: one labelled panel each, an arrow between panels."""
+    font = _font_ok(font)
+    d = Drawing(width, height)
+    n = len(pose.frames)
+    gap = min(16.0, width * 0.07) if n > 1 else 0.0
+    label_size = max(5.0, min(8.0, height * 0.085))
+    label_h = label_size * 1.6
+    panel_w = (width - gap * (n - 1)) / n
+    panel_h = height - label_h
+    size = max(min(panel_w, panel_h), 1.0)
+    for i, frame in enumerate(pose.frames):
+        px = i * (panel_w + gap)
+        ox = px + (panel_w - size) / 2
+        oy = label_h + (panel_h - size) / 2
+        inset = 0.6
+        d.add(Rect(px + inset, label_h + inset, panel_w - 2 * inset, panel_h - 2 * inset, rx=3, ry=3,
+                   fillColor=None, strokeColor=_PANEL, strokeWidth=0.6))
+        d.add(_figure(frame, _Frame(ox, oy, size)))
+        d.add(_label(frame.label, px + panel_w / 2, label_size * 0.45, panel_w - 2, label_size, font))
+        if i < n - 1:
+            ax = px + panel_w
+            ay = label_h + panel_h / 2
+            d.add(_arrow(ax + gap * 0.2, ay, ax + gap * 0.8, ay, _MOTION, max(0.8, gap * 0.07)))
+    return d
+
+
+# --------------------------------------------------------------------------- knee diagram
+
+_BONE = Color(0.97, 0.97, 0.97)
+_BONE_LINE = Color(0.25, 0.25, 0.25)
+_TENDON = Color(0.8, 0.8, 0.8)
+
+
+class _Box:
+    """Maps a 100 x 100 diagram box (y up) into the drawing."""
+
+    def __init__(self, x0: float, y0: float, size: float) -> None:
+        self.s = size / 100.0
+        self.x0, self.y0 = x0, y0
+
+    def p(self, x: float, y: float) -> tuple[float, float]:
+        return self.x0 + x * self.s, self.y0 + y * self.s
+
+
+def _shape(box: _Box, cmds: Sequence[tuple], fill: Color, stroke: Color, width: float) -> Path:
+    path = Path(fillColor=fill, strokeColor=stroke, strokeWidth=width, strokeLineJoin=1, strokeLineCap=1)
+    for cmd, *args in cmds:
+        pts = [c for i in range(0, len(args), 2) for c in box.p(args[i], args[i + 1])]
+        getattr(path, cmd)(*pts)
+    path.closePath()
+    return path
+
+
+def _line_ellipse(x0: float, y0: float, dx: float, dy: float, cx: float, cy: float, rx: float, ry: float) -> tuple[float, float] | None:
+    """Parameters t where the line (x0, y0) + t (dx, dy) is inside the ellipse, or None."""
+    ax, ay = (x0 - cx) / rx, (y0 - cy) / ry
+    bx, by = dx / rx, dy / ry
+    a = bx * bx + by * by
+    b = 2 * (ax * bx + ay * by)
+    c = ax * ax + ay * ay - 1
+    disc = b * b - 4 * a * c
+    if a == 0 or disc <= 0:
+        return None
+    r = math.sqrt(disc)
+    return (-b - r) / (2 * a), (-b + r) / (2 * a)
+
+
+def _hatch(box: _Box, outer: tuple[float, float, float, float], inner: tuple[float, float, float, float] | None,
+           spacing: float, width: float) -> Group:
+    """Diagonal hatching inside an ellipse (cx, cy, rx, ry), minus an optional inner ellipse."""
+    g = Group()
+    cx, cy, rx, ry = outer
+    dx, dy = 1.0, 1.0  # 45 degree lines
+    n = int((rx + ry) * 1.5 / spacing) + 2
+    for k in range(-n, n + 1):
+        # line through (cx + k * spacing * sqrt2, cy) along (1, 1)
+        x0, y0 = cx + k * spacing * math.sqrt(2), cy
+        span = _line_ellipse(x0, y0, dx, dy, cx, cy, rx, ry)
+        if span is None:
+            continue
+        pieces = [span]
+        if inner is not None:
+            hole = _line_ellipse(x0, y0, dx, dy, *inner)
+            if hole is not None:
+                t0, t1 = span
+                h0, h1 = max(hole[0], t0), min(hole[1], t1)
+                pieces = [(a, b) for a, b in ((t0, h0), (h1, t1)) if b - a > 1e-6] if h0 < h1 else [span]
+        for t0, t1 in pieces:
+            p0 = box.p(x0 + dx * t0, y0 + dy * t0)
+            p1 = box.p(x0 + dx * t1, y0 + dy * t1)
+            g.add(Line(p0[0], p0[1], p1[0], p1[1], strokeColor=_INK, strokeWidth=width, strokeLineCap=1))
+    return g
+
+
+def _mark(box: _Box, outer: tuple[float, float, float, float], inner: tuple[float, float, float, float] | None = None,
+          hidden: bool = False) -> Group:
+    g = Group()
+    g.add(_hatch(box, outer, inner, 3.2, box.s * 0.9))
+    cx, cy, rx, ry = outer
+    x, y = box.p(cx, cy)
+    dash = [box.s * 3, box.s * 2] if hidden else None
+    g.add(Ellipse(x, y, rx * box.s, ry * box.s, fillColor=None, strokeColor=_INK, strokeWidth=box.s * 1.8, strokeDashArray=dash))
+    if inner is not None:
+        icx, icy, irx, iry = inner
+        ix, iy = box.p(icx, icy)
+        g.add(Ellipse(ix, iy, irx * box.s, iry * box.s, fillColor=None, strokeColor=_INK, strokeWidth=box.s * 1.2))
+    return g
+
+
+def _front_knee(box: _Box, region: KneeRegion) -> Group:
+    g = Group()
+    w = box.s * 1.3
+    # thigh bone with its two condyles
+    g.add(_shape(box, [
+        ("moveTo", 42, 100), ("lineTo", 42, 70), ("curveTo", 41, 63, 31, 60, 30, 53),
+        ("curveTo", 29, 47, 34, 44.5, 39, 45), ("curveTo", 44, 45.5, 46, 48, 50, 48.5),
+        ("curveTo", 54, 48, 56, 45.5, 61, 45), ("curveTo", 66, 44.5, 71, 47, 70, 53),
+        ("curveTo", 69, 60, 59, 63, 58, 70), ("lineTo", 58, 100),
+    ], _BONE, _BONE_LINE, w))
+    # shin bone
+    g.add(_shape(box, [
+        ("moveTo", 31, 41.5), ("curveTo", 40, 43, 60, 43, 69, 41.5), ("curveTo", 70, 37, 66, 33, 60, 27),
+        ("lineTo", 58, 0), ("lineTo", 43, 0), ("lineTo", 41, 27), ("curveTo", 35, 32, 30, 36, 31, 41.5),
+    ], _BONE, _BONE_LINE, w))
+    # fibula, on the outer side
+    g.add(_shape(box, [
+        ("moveTo", 25.5, 35), ("curveTo", 25, 39, 31, 39.5, 31.5, 35.5), ("lineTo", 29.5, 30),
+        ("lineTo", 29.5, 0), ("lineTo", 26.5, 0), ("lineTo", 26.5, 30),
+    ], _BONE, _BONE_LINE, w))
+    # thigh tendon above and kneecap tendon below the kneecap
+    g.add(_shape(box, [("moveTo", 44, 88), ("lineTo", 56, 88), ("lineTo", 57, 66), ("lineTo", 43, 66)], _TENDON, _BONE_LINE, w * 0.6))
+    g.add(_shape(box, [("moveTo", 45.5, 50), ("lineTo", 54.5, 50), ("lineTo", 53.5, 28), ("lineTo", 46.5, 28)], _TENDON, _BONE_LINE, w * 0.6))
+    # kneecap
+    kx, ky = box.p(50, 58)
+    g.add(Ellipse(kx, ky, 9 * box.s, 11 * box.s, fillColor=_BONE, strokeColor=_BONE_LINE, strokeWidth=w))
+    marks = {
+        KneeRegion.OUTER: ((30, 52, 7.5, 8.5), None),
+        KneeRegion.AROUND_KNEECAP: ((50, 58, 15, 17), (50, 58, 9.5, 11.5)),
+        KneeRegion.BELOW_KNEECAP: ((50, 45, 6.5, 6.5), None),
+        KneeRegion.FRONT_OF_KNEECAP: ((50, 58, 11, 13), None),
+        KneeRegion.INNER_SHIN: ((64, 30, 7, 6.5), None),
+        KneeRegion.JOINT_LINE: ((50, 43.3, 24, 4.2), None),
+        KneeRegion.WHOLE_KNEE: ((50, 50, 29, 24), None),
+    }
+    outer, inner = marks[region]
+    g.add(_mark(box, outer, inner))
+    return g
+
+
+def _side_knee(box: _Box, region: KneeRegion) -> Group:
+    """Side view with the front of the knee to the right; seen from the inner side for inner-shin."""
+    g = Group()
+    w = box.s * 1.3
+    inner_view = region is KneeRegion.INNER_SHIN
+    if not inner_view:  # the fibula is on the outer side, behind the shin bone
+        g.add(_shape(box, [
+            ("moveTo", 33.5, 35), ("curveTo", 33, 39.5, 40, 40, 40.5, 35.5), ("lineTo", 39, 30),
+            ("lineTo", 38.5, 0), ("lineTo", 35.5, 0), ("lineTo", 35.5, 30),
+        ], _BONE, _BONE_LINE, w))
+    # shin bone with the bump at the front where the tendon attaches
+    g.add(_shape(box, [
+        ("moveTo", 36, 41.5), ("curveTo", 45, 43.5, 56, 43.5, 62, 41.5), ("curveTo", 62, 36, 62, 31, 61, 27),
+        ("curveTo", 58, 22, 57, 20, 56, 14), ("lineTo", 55, 0), ("lineTo", 44, 0), ("lineTo", 43, 22),
+        ("curveTo", 40, 28, 36, 34, 36, 41.5),
+    ], _BONE, _BONE_LINE, w))
+    # thigh bone: shaft and the rounded end
+    g.add(_shape(box, [
+        ("moveTo", 41, 100), ("lineTo", 41, 70), ("curveTo", 35, 62, 35, 48, 44, 45.2),
+        ("curveTo", 52, 43.5, 62, 47, 61, 56), ("curveTo", 60, 63, 56, 67, 55, 72), ("lineTo", 55, 100),
+    ], _BONE, _BONE_LINE, w))
+    g.add(_shape(box, [("moveTo", 57, 88), ("lineTo", 62, 88), ("lineTo", 67, 65), ("lineTo", 60, 66)], _TENDON, _BONE_LINE, w * 0.6))
+    g.add(_shape(box, [("moveTo", 62.5, 50), ("lineTo", 67, 49), ("lineTo", 62.5, 27), ("lineTo", 59.5, 29)], _TENDON, _BONE_LINE, w * 0.6))
+    kx, ky = box.p(64.5, 58)
+    g.add(Ellipse(kx, ky, 4.5 * box.s, 10 * box.s, fillColor=_BONE, strokeColor=_BONE_LINE, strokeWidth=w))
+    marks = {
+        KneeRegion.OUTER: ((47, 55, 7, 7.5), None),
+        KneeRegion.AROUND_KNEECAP: ((64.5, 58, 9, 15), (64.5, 58, 5, 10.5)),
+        KneeRegion.BELOW_KNEECAP: ((64.5, 46, 5, 6), None),
+        KneeRegion.FRONT_OF_KNEECAP: ((71.5, 58, 5.5, 10), None),
+        KneeRegion.INNER_SHIN: ((51, 31, 7, 6.5), None),
+        KneeRegion.JOINT_LINE: ((49, 43.3, 15, 4.2), None),
+        KneeRegion.WHOLE_KNEE: ((51, 50, 22, 24), None),
+    }
+    outer, inner = marks[region]
+    g.add(_mark(box, outer, inner))
+    return g
+
+
+def knee_diagram(region: KneeRegion, width: float, height: float, *, font: str = "Helvetica") -> Drawing:
+    """A front and a side view of the knee with the painful region hatched and outlined."""
+    font = _font_ok(font)
+    d = Drawing(width, height)
+    label_size = max(5.0, min(8.0, height * 0.07))
+    label_h = label_size * 1.7
+    gap = width * 0.04
+    panel_w = (width - gap) / 2
+    size = max(min(panel_w, height - 2 * label_h), 1.0)
+    y0 = label_h + (height - 2 * label_h - size) / 2
+    side_name = "Side, from the inner side" if region is KneeRegion.INNER_SHIN else "Side, from the outer side"
+    for i, (title, draw) in enumerate((("Front", _front_knee), (side_name, _side_knee))):
+        px = i * (panel_w + gap)
+        box = _Box(px + (panel_w - size) / 2, y0, size)
+        d.add(draw(box, region))
+        d.add(_label(title, px + panel_w / 2, label_size * 0.5, panel_w - 2, label_size, font))
+    # which side is which on the front view
+    box = _Box((panel_w - size) / 2, y0, size)
+    small = label_size * 0.9
+    lx, ly = box.p(12, 16)
+    rx, ry = box.p(88, 16)
+    d.add(String(lx, ly, "outer", fontName=font, fontSize=small, fillColor=_LABEL, textAnchor="middle"))
+    d.add(String(rx, ry, "inner", fontName=font, fontSize=small, fillColor=_LABEL, textAnchor="middle"))
+    box = _Box(panel_w + gap + (panel_w - size) / 2, y0, size)
+    fx, fy = box.p(86, 16)
+    bx, by = box.p(16, 16)
+    d.add(String(fx, fy, "front", fontName=font, fontSize=small, fillColor=_LABEL, textAnchor="middle"))
+    d.add(String(bx, by, "back", fontName=font, fontSize=small, fillColor=_LABEL, textAnchor="middle"))
+    return d

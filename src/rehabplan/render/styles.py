@@ -1,0 +1,212 @@
+"""Look of the booklet: fonts, colours, paragraph styles, page sizes and the page footer."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import font_source_sans_pro
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+# --------------------------------------------------------------------------- fonts
+
+FONT = "SourceSans"
+FONT_BOLD = "SourceSans-Bold"
+FONT_ITALIC = "SourceSans-Italic"
+FONT_SEMIBOLD = "SourceSans-Semibold"
+
+_FONT_FILES = {
+    FONT: "SourceSansPro-Regular.ttf",
+    FONT_BOLD: "SourceSansPro-Bold.ttf",
+    FONT_ITALIC: "SourceSansPro-It.ttf",
+    FONT_SEMIBOLD: "SourceSansPro-Semibold.ttf",
+}
+
+
+def register_fonts() -> None:
+    """Register the Source Sans Pro TTFs and their family once per process."""
+    registered = set(pdfmetrics.getRegisteredFontNames())
+    if set(_FONT_FILES) <= registered:
+        return
+    for name, filename in _FONT_FILES.items():
+        if name not in registered:
+            pdfmetrics.registerFont(TTFont(name, os.path.join(font_source_sans_pro.font_directory, filename)))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD)
+
+
+def font_charmap() -> frozenset[int]:
+    """Code points the regular booklet font can draw."""
+    register_fonts()
+    face = pdfmetrics.getFont(FONT).face  # type: ignore[attr-defined]
+    return frozenset(face.charToGlyph)
+
+
+# --------------------------------------------------------------------------- colours
+# One dark accent (prints as a dark grey), greys and black; traffic-light colours are always
+# paired with their word, so the meaning survives a black-and-white printer.
+
+INK = colors.HexColor("#1b1b1b")
+MUTED = colors.HexColor("#555555")
+RULE = colors.HexColor("#9a9a9a")
+GRID = colors.HexColor("#c4c4c4")
+SHADE = colors.HexColor("#f0f0f0")
+SHADE_DARK = colors.HexColor("#dedede")
+ACCENT = colors.HexColor("#0d4f63")
+ACCENT_LIGHT = colors.HexColor("#dbe8ec")
+ALERT = colors.HexColor("#9e1b1b")
+ALERT_LIGHT = colors.HexColor("#f6e3e3")
+GREEN = colors.HexColor("#2f6b33")
+AMBER = colors.HexColor("#8a5a00")
+RED = colors.HexColor("#9e1b1b")
+WHITE = colors.white
+
+# Phase shades for the timeline and charts: distinct in grayscale, light enough for black text.
+PHASE_FILLS = (
+    colors.HexColor("#e6eef0"),
+    colors.HexColor("#c5d8de"),
+    colors.HexColor("#9fbfc9"),
+    colors.HexColor("#7aa5b2"),
+    colors.HexColor("#b9c4c7"),
+    colors.HexColor("#d6dcdd"),
+)
+
+
+# --------------------------------------------------------------------------- page
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """Paper size and margins in points."""
+
+    size: tuple[float, float]
+    left: float = 18 * mm
+    right: float = 18 * mm
+    top: float = 18 * mm
+    bottom: float = 20 * mm
+
+    @property
+    def frame_width(self) -> float:
+        """Width available to flowables."""
+        return self.size[0] - self.left - self.right
+
+    @property
+    def frame_height(self) -> float:
+        """Height available to flowables."""
+        return self.size[1] - self.top - self.bottom
+
+
+def page_setup(paper: str) -> PageSetup:
+    """The page for 'letter' or 'a4'."""
+    return PageSetup(size=A4 if paper == "a4" else LETTER)
+
+
+def footer_callback(footer_text: str, setup: PageSetup, skip_first: bool = True) -> Any:
+    """An onPage callback drawing a thin rule, the plan title and the page number."""
+
+    def draw(canvas: Any, doc: Any) -> None:
+        page = canvas.getPageNumber()
+        if skip_first and page == 1:
+            return
+        canvas.saveState()
+        y = setup.bottom - 9 * mm
+        canvas.setStrokeColor(GRID)
+        canvas.setLineWidth(0.5)
+        canvas.line(setup.left, y + 4 * mm, setup.size[0] - setup.right, y + 4 * mm)
+        canvas.setFillColor(MUTED)
+        canvas.setFont(FONT, 8)
+        title = footer_text
+        max_w = setup.frame_width - 20 * mm
+        while title and pdfmetrics.stringWidth(title, FONT, 8) > max_w:
+            title = title[:-2] + "…"
+        canvas.drawString(setup.left, y, title)
+        canvas.drawRightString(setup.size[0] - setup.right, y, f"Page {page}")
+        canvas.restoreState()
+
+    return draw
+
+
+# --------------------------------------------------------------------------- paragraph styles
+
+
+def build_styles(base_size: float = 10) -> StyleSheet1:
+    """A fresh style sheet; every style inherits from 'Base' (fonts registered on first call)."""
+    register_fonts()
+    s = StyleSheet1()
+    lead = base_size * 1.38
+    s.add(ParagraphStyle("Base", fontName=FONT, fontSize=base_size, leading=lead, textColor=INK))
+    base = s["Base"]
+
+    def add(name: str, **kw: Any) -> None:
+        s.add(ParagraphStyle(name, parent=kw.pop("parent", base), **kw))
+
+    add("Body", spaceAfter=base_size * 0.5)
+    add("BodyTight", spaceAfter=0)
+    add("Small", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3, textColor=MUTED)
+    add("Note", fontName=FONT_ITALIC, fontSize=base_size * 0.9, leading=base_size * 1.25, textColor=MUTED, spaceAfter=base_size * 0.5)
+    add("Bullet", leftIndent=12, bulletIndent=2, spaceAfter=base_size * 0.25, bulletFontName=FONT)
+    add("Cell", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
+    add("CellSmall", fontSize=base_size * 0.8, leading=base_size * 0.8 * 1.28)
+    add("CellBold", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
+    add("CellHead", fontName=FONT_BOLD, fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.25, textColor=INK)
+    add("CellRight", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28, alignment=TA_RIGHT)
+    add("CellCenter", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28, alignment=TA_CENTER)
+    add("CellWhite", fontName=FONT_BOLD, fontSize=base_size * 0.95, leading=base_size * 1.2, textColor=WHITE)
+    add(
+        "H1",
+        fontName=FONT_BOLD,
+        fontSize=base_size * 2.0,
+        leading=base_size * 2.4,
+        textColor=ACCENT,
+        spaceBefore=0,
+        spaceAfter=2,
+        keepWithNext=1,
+    )
+    add(
+        "H2",
+        fontName=FONT_BOLD,
+        fontSize=base_size * 1.3,
+        leading=base_size * 1.6,
+        textColor=INK,
+        spaceBefore=base_size * 1.0,
+        spaceAfter=base_size * 0.35,
+        keepWithNext=1,
+    )
+    add(
+        "H3",
+        fontName=FONT_SEMIBOLD,
+        fontSize=base_size * 1.1,
+        leading=base_size * 1.4,
+        textColor=INK,
+        spaceBefore=base_size * 0.5,
+        spaceAfter=base_size * 0.2,
+        keepWithNext=1,
+    )
+    add("Lead", fontSize=base_size * 1.1, leading=base_size * 1.55, textColor=INK, spaceAfter=base_size * 0.7)
+    add("CoverKicker", fontName=FONT_SEMIBOLD, fontSize=base_size * 1.1, leading=base_size * 1.4, textColor=ACCENT, spaceAfter=6)
+    add("CoverTitle", fontName=FONT_BOLD, fontSize=base_size * 3.0, leading=base_size * 3.4, textColor=INK, spaceAfter=10)
+    add("CoverSub", fontSize=base_size * 1.5, leading=base_size * 1.9, textColor=MUTED, spaceAfter=6)
+    add("CoverLabel", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.85, leading=base_size * 1.1, textColor=MUTED)
+    add("CoverValue", fontName=FONT, fontSize=base_size * 1.25, leading=base_size * 1.6, textColor=INK)
+    add("CoverName", fontName=FONT_BOLD, fontSize=base_size * 1.8, leading=base_size * 2.2, textColor=INK)
+    add("AlertHead", fontName=FONT_BOLD, fontSize=base_size * 1.15, leading=base_size * 1.45, textColor=ALERT, keepWithNext=1)
+    add("Center", alignment=TA_CENTER)
+    add("Left", alignment=TA_LEFT)
+    add("CardTitle", fontName=FONT_BOLD, fontSize=base_size * 1.25, leading=base_size * 1.5, textColor=ACCENT, spaceAfter=1)
+    add("CardLabel", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.9, leading=base_size * 1.2, textColor=INK, spaceBefore=3)
+    add("CardText", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.3)
+    add("CardBullet", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.3, leftIndent=10, bulletIndent=1)
+    add("WeekHead", fontName=FONT_BOLD, fontSize=base_size * 1.35, leading=base_size * 1.6, textColor=WHITE)
+    add("WeekSub", fontName=FONT, fontSize=base_size * 0.95, leading=base_size * 1.25, textColor=WHITE)
+    add("DayName", fontName=FONT_BOLD, fontSize=base_size * 0.95, leading=base_size * 1.2)
+    add("DayDate", fontSize=base_size * 0.85, leading=base_size * 1.1, textColor=MUTED)
+    add("Session", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.95, leading=base_size * 1.25)
+    add("SessionLine", fontSize=base_size * 0.88, leading=base_size * 0.88 * 1.3, leftIndent=13)
+    add("SessionCheck", fontSize=base_size * 0.88, leading=base_size * 0.88 * 1.3, leftIndent=24, firstLineIndent=-11)
+    return s

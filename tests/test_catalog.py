@@ -1,0 +1,143 @@
+"""The shipped catalog is valid, and a broken one yields every expected message and nothing else."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rehabplan.catalog import default_root, load_catalog
+from rehabplan.errors import DataError, InputError
+from rehabplan.models import Target
+
+DATA = default_root()
+
+
+def test_shipped_catalog_is_valid(catalog):
+    """Every shipped template, rule file and exercise validates and cross-checks."""
+    assert len(catalog.exercises) >= 35
+    assert {e.target for e in catalog.exercises.values()} == set(Target)
+    assert set(catalog.conditions()) == {
+        "itbs", "runners-knee", "patellar-tendinopathy", "bursitis", "meniscus", "osteoarthritis",
+    }
+    assert sorted(catalog.sites("bursitis")) == ["pes-anserine", "prepatellar"]
+
+
+def test_every_scheduled_exercise_exists_and_is_allowed(catalog):
+    """No protocol schedules a missing exercise or one avoided for its condition."""
+    for proto in catalog.protocols.values():
+        for phase in proto.phases:
+            for sched in phase.exercises:
+                ex = catalog.exercises[sched.id]
+                assert proto.condition not in ex.avoid, (proto.id, sched.id)
+
+
+@pytest.mark.parametrize(
+    ("name", "site", "expected"),
+    [
+        ("itbs", None, "itbs"),
+        ("pfp", None, "runners-knee"),
+        ("jumpers-knee", None, "patellar-tendinopathy"),
+        ("oa", None, "osteoarthritis"),
+        ("bursitis", "pes-anserine", "bursitis-pes-anserine"),
+        ("Runners Knee", None, "runners-knee"),
+    ],
+)
+def test_aliases_resolve(catalog, name, site, expected):
+    """Common names and aliases resolve to their protocol."""
+    assert catalog.resolve(name, site).id == expected
+
+
+def test_bursitis_has_a_default_site(catalog):
+    """Bursitis without --site resolves to the default site's protocol."""
+    proto = catalog.resolve("bursitis")
+    assert proto.default_site and proto.site in ("prepatellar", "pes-anserine")
+
+
+def test_unknown_condition_suggests(catalog):
+    """A misspelt condition names close matches and the accepted list."""
+    with pytest.raises(InputError) as err:
+        catalog.resolve("itbz")
+    assert "did you mean 'itbs'" in str(err.value).lower()
+    assert "osteoarthritis" in str(err.value)
+
+
+def _copy_data(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    for folder in ("templates", "exercises"):
+        shutil.copytree(Path(str(DATA / folder)), root / folder)
+    return root
+
+
+def test_broken_catalog_reports_every_planted_fault(tmp_path):
+    """Each planted fault gives its own line; nothing else is reported."""
+    root = _copy_data(tmp_path)
+    ex = root / "exercises"
+    tpl = root / "templates"
+    a_phase_exercise = None
+    # 1. bad TOML syntax
+    (ex / "broken-syntax.toml").write_text('id = "broken-syntax"\nname = \n', encoding="utf-8")
+    # 2. unknown key and 3. wrong type, in copies of a real exercise
+    clam = (ex / "hip-clamshell.toml").read_text(encoding="utf-8")
+    (ex / "extra-key.toml").write_text(
+        clam.replace('id = "hip-clamshell"', 'id = "extra-key"\nflavour = "mint"', 1), encoding="utf-8"
+    )
+    (ex / "wrong-type.toml").write_text(
+        clam.replace('id = "hip-clamshell"', 'id = "wrong-type"', 1).replace("[dose]", "[dose]\n# sets as text", 1).replace(
+            "sets = ", "sets = 'three' # ", 1
+        ),
+        encoding="utf-8",
+    )
+    # 4. duplicate id
+    (ex / "hip-clamshell-copy.toml").write_text(clam, encoding="utf-8")
+    # 5. dangling exercise id and 6. avoided exercise scheduled, in the itbs template
+    itbs = (tpl / "itbs.toml").read_text(encoding="utf-8")
+    assert 'id = "hip-clamshell"' in itbs
+    itbs = itbs.replace('id = "hip-clamshell"', 'id = "hip-clamshel"', 1)
+    (tpl / "itbs.toml").write_text(itbs, encoding="utf-8")
+    rk = (tpl / "runners-knee.toml").read_text(encoding="utf-8")
+    first = rk.index('id = "', rk.index("[[phases.exercises]]"))
+    end = rk.index('"', first + 6)
+    a_phase_exercise = rk[first + 6 : end]
+    ex_path = ex / f"{a_phase_exercise}.toml"
+    text = ex_path.read_text(encoding="utf-8")
+    assert "\navoid = [" in text, "exercise files list avoid explicitly"
+    text = text.replace("\navoid = [", '\navoid = ["runners-knee", ', 1).replace(', ]', ']')
+    ex_path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(DataError) as err:
+        load_catalog(root)
+    problems = err.value.problems
+    expected = [
+        ("exercises/broken-syntax.toml: not valid TOML", None),
+        ("exercises/extra-key.toml: flavour: Extra inputs are not permitted", None),
+        ("exercises/wrong-type.toml: dose.sets:", "integer"),
+        ("exercises/hip-clamshell-copy.toml: id: duplicate id 'hip-clamshell'", None),
+        ("templates/itbs.toml: phases[", "no exercise 'hip-clamshel' (did you mean 'hip-clamshell'?)"),
+        ("templates/runners-knee.toml: phases[0].exercises[0].id:", f"'{a_phase_exercise}' is marked as avoided for runners-knee"),
+    ]
+    for prefix, fragment in expected:
+        hits = [p for p in problems if p.startswith(prefix) and (fragment is None or fragment in p)]
+        assert hits, f"no line for {prefix!r} / {fragment!r} in {problems}"
+    # nothing else: every line belongs to one planted fault (avoided exercise may repeat per phase)
+    def planted(line: str) -> bool:
+        return any(line.startswith(prefix) and (fragment is None or fragment in line) for prefix, fragment in expected) or (
+            f"'{a_phase_exercise}' is marked as avoided for runners-knee" in line
+        )
+    assert [p for p in problems if not planted(p)] == []
+
+
+def test_missing_folder_is_reported(tmp_path):
+    """A data folder without exercises/ says which folder is missing."""
+    root = _copy_data(tmp_path)
+    shutil.rmtree(root / "exercises")
+    with pytest.raises(DataError) as err:
+        load_catalog(root)
+    assert any(p.startswith("exercises/: folder missing") for p in err.value.problems)
+
+
+def test_data_dir_that_does_not_exist(tmp_path):
+    """A --data-dir that does not exist is an input error naming the folder."""
+    with pytest.raises(InputError, match="does not exist"):
+        load_catalog(tmp_path / "nope")

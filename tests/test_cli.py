@@ -1,0 +1,170 @@
+"""The command line: exit codes, stdout vs stderr, files written, help on every command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from rehabplan.cli import app
+
+COMMANDS = ["make", "show", "conditions", "exercises", "check-data", "schema"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_for_every_command(runner, command):
+    """Every command has --help with an example."""
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example: rehabplan" in result.stdout
+
+
+def test_version(runner):
+    """--version prints the version."""
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("rehabplan ")
+
+
+def test_make_writes_three_outputs_and_prints_paths(runner, tmp_path):
+    """make writes booklet, summary, calendar and plan JSON into --out and prints their paths."""
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["make", "--condition", "itbs", "--mileage", "30", "--start", "2027-03-01", "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    files = sorted(p.name for p in out.iterdir())
+    assert files == [
+        "itbs-2027-03-01-booklet.pdf",
+        "itbs-2027-03-01-plan.json",
+        "itbs-2027-03-01-summary.pdf",
+        "itbs-2027-03-01.ics",
+    ]
+    for name in files:
+        assert name in result.stdout
+    plan = json.loads((out / "itbs-2027-03-01-plan.json").read_text(encoding="utf-8"))
+    assert plan["condition"] == "itbs" and plan["start"] == "2027-03-01"
+    assert len(PdfReader(out / "itbs-2027-03-01-booklet.pdf").pages) > 5
+    Calendar.from_ical((out / "itbs-2027-03-01.ics").read_bytes())
+
+
+def test_make_default_folder_is_named_after_condition_and_start(runner, tmp_path, monkeypatch):
+    """Without --out the files go to CONDITION-START in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["make", "-c", "meniscus", "-m", "12", "--start", "2027-01-04"])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "meniscus-2027-01-04" / "meniscus-2027-01-04.ics").is_file()
+
+
+def test_make_json_prints_plan_and_writes_nothing(runner, tmp_path, monkeypatch):
+    """--format json prints the plan JSON on stdout and writes no file."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["make", "-c", "pfp", "-m", "20", "--start", "2027-05-03", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["condition"] == "runners-knee"
+    assert data["weeks"][-1]["run_distance"] == 20
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (["-c", "itbz", "-m", "30"], 2, "did you mean 'itbs'"),
+        (["-c", "itbs", "-m", "0"], 2, "positive"),
+        (["-c", "itbs", "-m", "-5"], 2, "positive"),
+        (["-c", "itbs", "-m", "lots"], 2, "not a number"),
+    ],
+)
+def test_make_bad_input_is_one_line_on_stderr(runner, tmp_path, monkeypatch, args, code, fragment):
+    """Bad input: one line on stderr, nothing on stdout, the right exit code, no file."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["make", *args])
+    assert result.exit_code == code
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rehabplan: error: ")
+    assert fragment in lines[0].lower()
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_output_folder(runner, tmp_path):
+    """An output folder that cannot be written gives one line and exit 1, no file."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = runner.invoke(app, ["make", "-c", "itbs", "-m", "30", "--out", str(locked / "plan")])
+    finally:
+        locked.chmod(0o700)
+    import os
+
+    if os.geteuid() == 0:
+        # root can write anywhere; use a path below a regular file instead
+        blocker = tmp_path / "file"
+        blocker.write_text("x")
+        result = runner.invoke(app, ["make", "-c", "itbs", "-m", "30", "--out", str(blocker / "plan")])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "--out" in result.stderr
+    assert not (locked / "plan").exists()
+
+
+def test_conditions_json(runner):
+    """conditions --json lists the six conditions with the documented fields."""
+    result = runner.invoke(app, ["conditions", "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [d["id"] for d in data] and len(data) == 6
+    for d in data:
+        assert set(d) == {"id", "name", "aliases", "where_it_hurts", "sites"}
+    bursitis = next(d for d in data if d["id"] == "bursitis")
+    assert {s["id"] for s in bursitis["sites"]} == {"prepatellar", "pes-anserine"}
+
+
+def test_exercises_json_filters_avoided(runner, catalog):
+    """exercises --condition leaves out exercises avoided for that condition."""
+    everything = json.loads(runner.invoke(app, ["exercises", "--json"]).stdout)
+    assert len(everything) >= 35
+    assert {e["target"] for e in everything} == {"core", "hip", "knee", "stretch"}
+    for cond in catalog.conditions():
+        shown = json.loads(runner.invoke(app, ["exercises", "--condition", cond, "--json"]).stdout)
+        assert all(cond not in e["avoid"] for e in shown)
+        assert len(shown) == sum(1 for e in everything if cond not in e["avoid"])
+
+
+def test_check_data_ok(runner):
+    """check-data on the shipped data exits 0 with a one-line count."""
+    result = runner.invoke(app, ["check-data"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Data OK:") and len(result.stdout.strip().splitlines()) == 1
+
+
+def test_check_data_broken_lists_every_problem(runner, tmp_path):
+    """check-data on a broken folder exits 1 and prints each problem on its own line."""
+    (tmp_path / "templates" / "rules").mkdir(parents=True)
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "x.toml").write_text("id = [", encoding="utf-8")
+    result = runner.invoke(app, ["check-data", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert any("exercises/x.toml: not valid TOML" in line for line in lines)
+    assert any("templates/rules/ramp.toml: file missing" in line for line in lines)
+    assert all(line.startswith("rehabplan: error: ") for line in lines)
+
+
+def test_schema_is_json_schema(runner):
+    """schema prints a JSON Schema for the plan."""
+    result = runner.invoke(app, ["schema"])
+    data = json.loads(result.stdout)
+    assert data["type"] == "object" and "weeks" in data["properties"]
+
+
+def test_show_fits_80_columns(runner):
+    """show prints a week table no wider than 80 columns."""
+    result = runner.invoke(app, ["show", "-c", "itbs", "-m", "30", "--start", "2027-03-01"])
+    assert result.exit_code == 0, result.stderr
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "2027-03-01" in result.stdout or "Mar" in result.stdout
