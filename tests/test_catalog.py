@@ -97,7 +97,7 @@ def test_broken_catalog_reports_every_planted_fault(tmp_path):
     itbs = itbs.replace('id = "hip-clamshell"', 'id = "hip-clamshel"', 1)
     (tpl / "itbs.toml").write_text(itbs, encoding="utf-8")
     rk = (tpl / "runners-knee.toml").read_text(encoding="utf-8")
-    first = rk.index('id = "', rk.index("[[phases.exercises]]"))
+    first = rk.index('{ id = "', rk.index("[[phases]]")) + 2
     end = rk.index('"', first + 6)
     a_phase_exercise = rk[first + 6 : end]
     ex_path = ex / f"{a_phase_exercise}.toml"

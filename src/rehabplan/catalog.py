@@ -66,8 +66,8 @@ class Catalog:
                 break
         if condition is None:
             names = self.conditions()
-            every = names + [a for p in self.protocols.values() for a in p.aliases]
-            close = difflib.get_close_matches(key, every, n=3, cutoff=0.6)
+            owner = {a: p.condition for p in self.protocols.values() for a in (p.condition, p.id, *p.aliases)}
+            close = list(dict.fromkeys(owner[c] for c in difflib.get_close_matches(key, list(owner), n=4, cutoff=0.6)))
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             raise InputError(
                 f"unknown condition {name!r}.{hint} Choose one of: {', '.join(names)} "

@@ -277,16 +277,17 @@ def conditions(
     Example: rehabplan conditions
     """
     catalog = _catalog(data_dir)
-    rows: dict[str, dict[str, Any]] = {}
-    for p in catalog.protocols.values():
-        row = rows.setdefault(
-            p.condition,
-            {"id": p.condition, "name": p.name, "aliases": [], "where_it_hurts": p.where_it_hurts, "summary": p.summary, "sites": []},
+    rows: dict[str, dict[str, Any]] = {c: {} for c in catalog.conditions()}
+    for p in sorted(catalog.protocols.values(), key=lambda p: not p.default_site):
+        rows[p.condition] = rows[p.condition] or {}
+        row = rows[p.condition]
+        row.update(
+            {} if row else {"id": p.condition, "name": p.name, "aliases": [], "where_it_hurts": p.where_it_hurts, "summary": p.summary, "sites": []}
         )
         if p.site:
             row["sites"].append({"id": p.site, "name": p.name, "default": p.default_site, "where_it_hurts": p.where_it_hurts})
             if p.default_site:
-                row.update(where_it_hurts=p.where_it_hurts)
+                row.update(name=p.name.split(":")[0], where_it_hurts=p.where_it_hurts, summary=p.summary)
         for alias in p.aliases:
             if alias not in row["aliases"]:
                 row["aliases"].append(alias)
@@ -362,6 +363,56 @@ def schema() -> None:
     from .models import Plan
 
     typer.echo(json.dumps(Plan.model_json_schema(), indent=2))
+
+
+@app.command()
+def batch(
+    roster: Path = typer.Argument(..., help="A CSV file with a header row: name, condition, mileage (required); units, start, site, weeks_off, run_days, pace, tz (optional)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder: one folder per runner and index.csv. [default: ROSTER-plans in the current folder]"),
+    coach: Optional[str] = typer.Option(None, "--coach", help="Coach name for every cover."),
+    clinic: Optional[str] = typer.Option(None, "--clinic", help="Clinic or club name for every cover."),
+    contact: Optional[str] = typer.Option(None, "--contact", help="Contact line for every cover (phone, e-mail)."),
+    logo: Optional[Path] = typer.Option(None, "--logo", help="A PNG or JPEG logo for every cover."),
+    paper: Optional[str] = typer.Option(None, "--paper", help="letter or a4. [default: letter; a4 for rows in km]"),
+    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone for rows without a tz value, e.g. Europe/London. [default: this computer's]"),
+    time: list[str] = typer.Option([], "--time", help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable."),
+    all_day: bool = typer.Option(False, "--all-day", help="Calendar events as all-day entries instead of timed ones."),
+    no_alarms: bool = typer.Option(False, "--no-alarms", help="No reminders on runs and check-ins."),
+    jobs: Optional[str] = typer.Option(None, "--jobs", "-j", help="Plans made at the same time. [default: the number of CPU cores]"),
+    no_clobber: bool = typer.Option(False, "--no-clobber", help="Refuse to replace files that already exist."),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """Make plans for a whole squad from a roster CSV: one folder per runner and an index.
+
+    Example: rehabplan batch squad.csv --out squad-plans --coach "Alex Kim" --clinic "Riverside RC"
+    """
+    from . import inputs
+    from .batch import default_jobs, run_roster, summary_line
+
+    n_jobs = inputs.parse_int(jobs, "--jobs", 1, 64, "the number of plans made at the same time") if jobs is not None else default_jobs()
+    booklet = _booklet_options("mi", paper, coach, clinic, contact, logo)
+    calendar = _calendar_options(tz, time, all_day, no_alarms)
+    _warn_unsupported(None, booklet)
+    result = run_roster(
+        roster,
+        out,
+        today=dt.date.today(),
+        booklet=booklet,
+        paper_given=paper is not None,
+        calendar=calendar,
+        data_dir=data_dir,
+        jobs=n_jobs,
+        no_clobber=no_clobber,
+    )
+    for row in result.rows:
+        if not row.ok:
+            sys.stderr.write(f"{roster} line {row.line}: {row.status}\n")
+        for note in row.notes:
+            sys.stderr.write(f"{roster} line {row.line}: {note}\n")
+    typer.echo(summary_line(result))
+    typer.echo(f"Index:    {result.index}")
+    if result.failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:
