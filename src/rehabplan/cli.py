@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -57,6 +58,14 @@ class _Group(TyperGroup):
             _fail(" ".join(str(exc).split()), exc.exit_code)
         except OSError as exc:
             _fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "), 1)
+        except Exception as exc:  # a bug: still one line, never a traceback, unless debugging
+            if os.environ.get("REHABPLAN_DEBUG"):
+                raise
+            _fail(
+                f"internal error ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); no files were written. "
+                "Please report this, with the command you ran.",
+                1,
+            )
         if rv == 130:
             _fail("interrupted; no files were written or changed.", 130)
         if standalone:

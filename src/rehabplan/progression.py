@@ -65,18 +65,22 @@ def run_cap(longest_h: int, cap: float) -> int:
 def split_week(total_h: int, days: int, cap_h: int | None) -> list[int] | None:
     """Split a week's distance into `days` runs, as even as possible, each at most cap_h.
 
-    Runs are multiples of 0.1 of the unit where the week allows it; any odd hundredths and the
-    larger share go to the last run (the week's longer run). Returns None if it cannot fit.
+    Runs are multiples of 0.1 of the unit when the week is; the larger share goes to the last
+    runs (the week's longer run). Returns None if it cannot fit under cap_h.
     """
     if days <= 0:
         return None
-    step = STEP if total_h >= days * STEP else 1
-    units, odd = divmod(total_h, step)
-    base, extra = divmod(units, days)
-    runs = [base * step] * days
-    for i in range(extra):
-        runs[days - 1 - i] += step
-    runs[-1] += odd
+    if total_h % STEP == 0 and total_h >= days * STEP:
+        units, _ = divmod(total_h, STEP)
+        base, extra = divmod(units, days)
+        runs = [base * STEP] * days
+        for i in range(extra):
+            runs[days - 1 - i] += STEP
+    else:
+        base, extra = divmod(total_h, days)
+        runs = [base] * days
+        for i in range(extra):
+            runs[days - 1 - i] += 1
     if cap_h is not None and max(runs) > cap_h:
         # move surplus from the longest runs to the shortest ones, hundredth by hundredth in steps
         runs = _level(runs, cap_h)

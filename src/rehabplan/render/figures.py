@@ -2,6 +2,18 @@
 
 Everything here is generated in code from the pose data in `exercises/` (D8); no image files are
 used. Drawings are black and grey only, so they print clearly in black and white.
+
+Pose data is in a 100 x 100 box with y pointing up. Near-side limbs are dark, far-side limbs grey;
+arms hang from `shoulder` (or `neck`), legs from `pelvis`. Each frame is scaled to fit its panel,
+with the same scale for every frame of a pose so the frames compare. How props are read:
+
+- `floor`: a line from (x, y), w long (or to x2, y2 for a slope); level floors and `mat`
+  strips run to the panel edges.
+- `wall`, `step`, `box`: a rectangle x, y, w, h. `bench`: legs from y, top surface at y + h.
+- `chair`: seat w wide with its top at y + h; the backrest rises from the seat at x2 (default x).
+- `band`, `arrow`: from (x, y) to (x2, y2). `ball`: centred on (x, y), w across.
+- `bike`: an exercise bike in the box x, y, w, h; saddle near (x + 0.22 w, y + 0.62 h), pedal
+  crank at (x + 0.45 w, y + 0.24 h), bars at (x + 0.9 w, y + 0.92 h).
 """
 
 from __future__ import annotations
@@ -25,13 +37,14 @@ _MOTION = Color(0.42, 0.42, 0.42)  # motion arrows, arrows between panels
 _PANEL = Color(0.8, 0.8, 0.8)
 _LABEL = Color(0.15, 0.15, 0.15)
 
-_MARGIN = 8.0  # pose units kept free around the 100 x 100 box (head radius, stroke widths)
+_MARGIN = 4.0  # pose units kept free around the figure and its props
 _HEAD_R = 5.2
 _LIMB_W = 3.3
 _TRUNK_W = 3.9
 
 
 def _font_ok(font: str) -> str:
+    """The font if reportlab knows it, else Helvetica (always available)."""
     try:
         stringWidth("x", font, 8)
     except KeyError:
@@ -40,18 +53,75 @@ def _font_ok(font: str) -> str:
 
 
 class _Frame:
-    """Maps pose units (100 x 100, y up) into one panel of the drawing."""
+    """Maps pose units (y up) into one panel: the pose's content box, scaled to fit and centred."""
 
-    def __init__(self, x0: float, y0: float, size: float) -> None:
-        self.scale = size / (100 + 2 * _MARGIN)
-        self.x0 = x0 + _MARGIN * self.scale
-        self.y0 = y0 + _MARGIN * self.scale
+    def __init__(self, x0: float, y0: float, w: float, h: float, box: tuple[float, float, float, float]) -> None:
+        bx0, by0, bx1, by1 = box
+        self.scale = min(w / (bx1 - bx0), h / (by1 - by0))
+        self.cx, self.cy = (bx0 + bx1) / 2, (by0 + by1) / 2
+        self.mx, self.my = x0 + w / 2, y0 + h / 2
+        half = w / 2 / self.scale
+        self.x_min, self.x_max = self.cx - half, self.cx + half  # visible pose units, left to right
 
     def pt(self, x: float, y: float) -> tuple[float, float]:
-        return self.x0 + x * self.scale, self.y0 + y * self.scale
+        return self.mx + (x - self.cx) * self.scale, self.my + (y - self.cy) * self.scale
 
     def len(self, v: float) -> float:
         return v * self.scale
+
+
+_LINES = (PropKind.FLOOR, PropKind.BAND, PropKind.ARROW)  # drawn from (x, y) to (x2, y2)
+
+
+def _is_ground(p: Prop) -> bool:
+    """Floors and mats run off the panel edges, so they never set the picture's size."""
+    if p.kind is PropKind.MAT:
+        return True
+    return p.kind is PropKind.FLOOR and (p.y2 is None or p.y2 == p.y) and (p.x2 is None or p.x2 >= p.x)
+
+
+def _content_box(pose: Pose) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1, pose units) holding every frame's figure and props, plus a margin."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for frame in pose.frames:
+        for p in frame.points:
+            r = _HEAD_R + 1 if p.joint is Joint.HEAD else _LIMB_W / 2
+            xs += [p.x - r, p.x + r]
+            ys += [p.y - r, p.y + r]
+        for pr in frame.props:
+            if _is_ground(pr):
+                ys += [pr.y - 1, pr.y + pr.h]
+                continue
+            if pr.kind in _LINES:
+                x2 = pr.x2 if pr.x2 is not None else pr.x + pr.w
+                y2 = pr.y2 if pr.y2 is not None else pr.y + pr.h
+            elif pr.kind is PropKind.BALL:
+                r = max(pr.w, 4.0) / 2
+                x2, y2 = pr.x + r, pr.y + r
+                xs.append(pr.x - r)
+                ys.append(pr.y - r)
+            elif pr.kind is PropKind.CHAIR:
+                x2, y2 = pr.x + pr.w, pr.y + pr.h * 1.95
+                if pr.x2 is not None:  # the backrest may stand outside the seat
+                    xs += [pr.x2 - 2, pr.x2 + 2]
+            else:
+                x2, y2 = pr.x + pr.w, pr.y + pr.h
+                if pr.kind is PropKind.BIKE:  # the flywheel's radius follows the height
+                    xs += [pr.x + 0.8 * pr.w - 0.2 * pr.h, pr.x + 0.8 * pr.w + 0.2 * pr.h]
+            xs += [pr.x, x2]
+            ys += [pr.y, y2]
+    m = _MARGIN
+    x0, x1, y0, y1 = min(xs) - m, max(xs) + m, min(ys) - m, max(ys) + m
+    # never zoom in more than 1.6 times the plain 100 x 100 box
+    minimum = 100 / 1.6
+    if x1 - x0 < minimum:
+        c = (x0 + x1) / 2
+        x0, x1 = c - minimum / 2, c + minimum / 2
+    if y1 - y0 < minimum:
+        c = (y0 + y1) / 2
+        y0, y1 = c - minimum / 2, c + minimum / 2
+    return x0, y0, x1, y1
 
 
 def _poly(points: Sequence[tuple[float, float]], color: Color, width: float) -> PolyLine:
@@ -64,7 +134,7 @@ def _arrow(x1: float, y1: float, x2: float, y2: float, color: Color, width: floa
     dx, dy = x2 - x1, y2 - y1
     d = math.hypot(dx, dy) or 1.0
     ux, uy = dx / d, dy / d
-    head = min(max(width * 3.2, d * 0.18), d * 0.6)
+    head = min(max(width * 3.2, d * 0.18), width * 4.5, d * 0.6)
     bx, by = x2 - ux * head, y2 - uy * head
     g.add(Line(x1, y1, bx + ux * head * 0.3, by + uy * head * 0.3, strokeColor=color, strokeWidth=width, strokeLineCap=1))
     px, py = -uy * head * 0.55, ux * head * 0.55
@@ -76,6 +146,7 @@ def _arrow(x1: float, y1: float, x2: float, y2: float, color: Color, width: floa
 
 
 def _prop(p: Prop, f: _Frame) -> Group:
+    """One prop in light grey (motion arrows a little darker)."""
     g = Group()
     thin = f.len(0.9)
     x, y = f.pt(p.x, p.y)
@@ -86,14 +157,20 @@ def _prop(p: Prop, f: _Frame) -> Group:
         g.add(Rect(rx, ry, max(rw, thin), max(rh, thin), fillColor=fill, strokeColor=_PROP_LINE, strokeWidth=thin * 0.6))
 
     kind = p.kind
-    if kind is PropKind.FLOOR:
-        if p.x2 is None and p.y2 is None:
-            x2, y2 = f.pt(p.x + p.w, p.y)
+    if _is_ground(p):  # clipped to the panel
+        inset = 1.5
+        lo = max(p.x, f.x_min + inset)
+        hi = min(p.x2 if p.x2 is not None else p.x + p.w, f.x_max - inset)
+        if hi > lo:
+            x, y = f.pt(lo, p.y)
+            if kind is PropKind.MAT:
+                rect(x, y, f.len(hi - lo), h if p.h else f.len(1.6), Color(0.78, 0.78, 0.78))
+            else:
+                g.add(Line(x, y, f.pt(hi, p.y)[0], y, strokeColor=_PROP_LINE, strokeWidth=f.len(1.4), strokeLineCap=1))
+    elif kind is PropKind.FLOOR:
         g.add(Line(x, y, x2, y2, strokeColor=_PROP_LINE, strokeWidth=f.len(1.4), strokeLineCap=1))
     elif kind in (PropKind.WALL, PropKind.STEP, PropKind.BOX):
         rect(x, y, w, h)
-    elif kind is PropKind.MAT:
-        rect(x, y, w, h if p.h else f.len(1.6), Color(0.78, 0.78, 0.78))
     elif kind is PropKind.BENCH:
         top = f.len(3.0)
         rect(x, y + h - top, w, top)
@@ -151,6 +228,7 @@ def _chain(start: tuple[float, float], joints: Iterable[Joint], at: dict[Joint, 
 
 
 def _figure(frame: PoseFrame, f: _Frame) -> Group:
+    """Props, then far limbs, trunk and head, near limbs, and motion arrows on top."""
     g = Group()
     for prop in frame.props:
         if prop.kind is not PropKind.ARROW:
@@ -183,10 +261,32 @@ def _figure(frame: PoseFrame, f: _Frame) -> Group:
     return g
 
 
+def _exact_fit(lines: list[str], max_w: float, font: str) -> float:
+    """The largest font size at which every line fits max_w (slightly under, for rounding)."""
+    widest = max(stringWidth(t, font, 1.0) for t in lines)
+    return max_w / widest * 0.995 if widest > 0 else 1e9
+
+
 def _label(text: str, cx: float, y: float, max_w: float, size: float, font: str) -> String:
-    while size > 4 and stringWidth(text, font, size) > max_w:
-        size -= 0.5
+    """One line of centred text, shrunk until it fits max_w."""
+    size = min(size, _exact_fit([text], max_w, font))
     return String(cx, y, text, fontName=font, fontSize=size, fillColor=_LABEL, textAnchor="middle")
+
+
+def _fit(text: str, max_w: float, size: float, font: str) -> tuple[list[str], float]:
+    """Lines and font size for a panel label: one line if it fits at a readable size, else two."""
+    s = size
+    while s >= 5.5:
+        if stringWidth(text, font, s) <= max_w:
+            return [text], s
+        s -= 0.5
+    words = text.split()
+    if len(words) < 2:
+        lines = [text]
+    else:
+        splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+        lines = list(min(splits, key=lambda p: max(stringWidth(t, font, size) for t in p)))
+    return lines, min(size, _exact_fit(lines, max_w, font))
 
 
 def pose_drawing(pose: Pose, width: float, height: float, *, font: str = "Helvetica") -> Drawing:
@@ -196,19 +296,24 @@ def pose_drawing(pose: Pose, width: float, height: float, *, font: str = "Helvet
     n = len(pose.frames)
     gap = min(16.0, width * 0.07) if n > 1 else 0.0
     label_size = max(5.0, min(8.0, height * 0.085))
-    label_h = label_size * 1.6
-    panel_w = (width - gap * (n - 1)) / n
-    panel_h = height - label_h
-    size = max(min(panel_w, panel_h), 1.0)
+    panel_w = max((width - gap * (n - 1)) / n, 1.0)
+    fits = [_fit(f.label, panel_w - 2, label_size, font) for f in pose.frames]
+    lines = max(len(t) for t, _ in fits)
+    label_h = label_size * (1.6 if lines == 1 else 2.7)
+    panel_h = max(height - label_h, 1.0)
+    box = _content_box(pose)
     for i, frame in enumerate(pose.frames):
         px = i * (panel_w + gap)
-        ox = px + (panel_w - size) / 2
-        oy = label_h + (panel_h - size) / 2
         inset = 0.6
         d.add(Rect(px + inset, label_h + inset, panel_w - 2 * inset, panel_h - 2 * inset, rx=3, ry=3,
                    fillColor=None, strokeColor=_PANEL, strokeWidth=0.6))
-        d.add(_figure(frame, _Frame(ox, oy, size)))
-        d.add(_label(frame.label, px + panel_w / 2, label_size * 0.45, panel_w - 2, label_size, font))
+        pad = 2 * inset
+        d.add(_figure(frame, _Frame(px + pad, label_h + pad, panel_w - 2 * pad, panel_h - 2 * pad, box)))
+        texts, size = fits[i]
+        top = label_h - label_size * 1.05
+        for k, text in enumerate(texts):
+            d.add(String(px + panel_w / 2, top - k * size * 1.15, text, fontName=font, fontSize=size,
+                         fillColor=_LABEL, textAnchor="middle"))
         if i < n - 1:
             ax = px + panel_w
             ay = label_h + panel_h / 2
@@ -284,14 +389,12 @@ def _hatch(box: _Box, outer: tuple[float, float, float, float], inner: tuple[flo
     return g
 
 
-def _mark(box: _Box, outer: tuple[float, float, float, float], inner: tuple[float, float, float, float] | None = None,
-          hidden: bool = False) -> Group:
+def _mark(box: _Box, outer: tuple[float, float, float, float], inner: tuple[float, float, float, float] | None = None) -> Group:
     g = Group()
     g.add(_hatch(box, outer, inner, 3.2, box.s * 0.9))
     cx, cy, rx, ry = outer
     x, y = box.p(cx, cy)
-    dash = [box.s * 3, box.s * 2] if hidden else None
-    g.add(Ellipse(x, y, rx * box.s, ry * box.s, fillColor=None, strokeColor=_INK, strokeWidth=box.s * 1.8, strokeDashArray=dash))
+    g.add(Ellipse(x, y, rx * box.s, ry * box.s, fillColor=None, strokeColor=_INK, strokeWidth=box.s * 1.8))
     if inner is not None:
         icx, icy, irx, iry = inner
         ix, iy = box.p(icx, icy)
@@ -387,23 +490,23 @@ def knee_diagram(region: KneeRegion, width: float, height: float, *, font: str =
     gap = width * 0.04
     panel_w = (width - gap) / 2
     size = max(min(panel_w, height - 2 * label_h), 1.0)
-    y0 = label_h + (height - 2 * label_h - size) / 2
+    y0 = label_h + (height - 2 * label_h - size) * 0.15  # the views sit just above their captions
     side_name = "Side, from the inner side" if region is KneeRegion.INNER_SHIN else "Side, from the outer side"
     for i, (title, draw) in enumerate((("Front", _front_knee), (side_name, _side_knee))):
         px = i * (panel_w + gap)
         box = _Box(px + (panel_w - size) / 2, y0, size)
         d.add(draw(box, region))
         d.add(_label(title, px + panel_w / 2, label_size * 0.5, panel_w - 2, label_size, font))
-    # which side is which on the front view
-    box = _Box((panel_w - size) / 2, y0, size)
-    small = label_size * 0.9
-    lx, ly = box.p(12, 16)
-    rx, ry = box.p(88, 16)
-    d.add(String(lx, ly, "outer", fontName=font, fontSize=small, fillColor=_LABEL, textAnchor="middle"))
-    d.add(String(rx, ry, "inner", fontName=font, fontSize=small, fillColor=_LABEL, textAnchor="middle"))
-    box = _Box(panel_w + gap + (panel_w - size) / 2, y0, size)
-    fx, fy = box.p(86, 16)
-    bx, by = box.p(16, 16)
-    d.add(String(fx, fy, "front", fontName=font, fontSize=small, fillColor=_LABEL, textAnchor="middle"))
-    d.add(String(bx, by, "back", fontName=font, fontSize=small, fillColor=_LABEL, textAnchor="middle"))
+    # which side is which: a word either side of the shin in each view
+    room = max(0.22 * size + (panel_w - size) / 2 - 1, 0.5)
+    small = min(label_size * 0.9, _exact_fit(["outer", "inner", "front", "back"], room, font))
+    for i, (left, right, left_end, right_start) in enumerate((("outer", "inner", 24, 62), ("back", "front", 33, 60))):
+        px = i * (panel_w + gap)
+        box = _Box(px + (panel_w - size) / 2, y0, size)
+        xl, y = box.p(left_end, 11)
+        xr = box.p(right_start, 11)[0]
+        xl = max(xl, px + 1 + stringWidth(left, font, small))
+        xr = min(xr, px + panel_w - 1 - stringWidth(right, font, small))
+        d.add(String(xl, y, left, fontName=font, fontSize=small, fillColor=_LABEL, textAnchor="end"))
+        d.add(String(xr, y, right, fontName=font, fontSize=small, fillColor=_LABEL, textAnchor="start"))
     return d

@@ -1,0 +1,975 @@
+"""Turn a PlanRequest and the clinical catalog into a dated Plan.
+
+Pure: no I/O, no clock, no randomness. Every clinical number (ramp factors, ladders, entry stages,
+phase lengths, session counts and minutes, referral days) comes from the catalog. Distances are
+worked out in whole hundredths of the plan's unit (see progression.py) and only turned into
+floats when the Plan is built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import combinations
+from typing import Any
+
+from . import progression as pg
+from .catalog import Catalog
+from .errors import PlanningError
+from .models import (
+    ConditionInfo,
+    ExerciseCard,
+    Guidance,
+    Ladder,
+    LadderRules,
+    LadderStage,
+    Phase,
+    PhaseSummary,
+    Plan,
+    PlannedExercise,
+    PlanRequest,
+    Protocol,
+    ReadinessTest,
+    Running,
+    Session,
+    Unit,
+    Week,
+)
+
+DAYS = 7
+
+# order of sessions inside one day (slot numbers follow it)
+_PRIORITY = {
+    "morning_after": 0,
+    "readiness": 1,
+    "heat": 2,
+    "run": 3,
+    "walk_run": 3,
+    "strength": 4,
+    "cross_training": 5,
+    "ice": 6,
+    "no_improvement": 7,
+    "referral": 7,
+    "phase_exit": 8,
+    "rest": 9,
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fmt_num(x: float) -> str:
+    """3.20 -> '3.2', 3.0 -> '3', 0.5 -> '0.5'."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _fmt_h(h: int) -> str:
+    return _fmt_num(pg.from_hundredths(h))
+
+
+def _targets_title(targets: list[str]) -> str:
+    words = {"core": "core", "hip": "hip", "knee": "knee", "stretch": "stretches"}
+    named = [words.get(t, t) for t in targets]
+    if not named:
+        return "Strength"
+    if len(named) == 1:
+        return f"Strength: {named[0]}"
+    return "Strength: " + ", ".join(named[:-1]) + " & " + named[-1]
+
+
+@dataclass
+class _Draft:
+    """A session before it gets its slot."""
+
+    date: dt.date
+    kind: str
+    prio: int
+    fields: dict[str, Any]
+
+
+@dataclass
+class _WeekDraft:
+    index: int
+    start: dt.date
+    phase: Phase
+    ramp_week: bool
+    hold_week: bool = False
+    run_h: int = 0
+
+
+@dataclass
+class _State:
+    """Everything the schedule has placed so far."""
+
+    days: dict[dt.date, list[_Draft]] = field(default_factory=dict)
+    runs: list[tuple[dt.date, int]] = field(default_factory=list)  # (date, running distance)
+    weeks: list[_WeekDraft] = field(default_factory=list)
+    last_ladder_run: dt.date | None = None
+    last_run: dt.date | None = None
+    phase_spans: list[tuple[Phase, dt.date, dt.date]] = field(default_factory=list)
+
+    def add(self, d: _Draft) -> None:
+        self.days.setdefault(d.date, []).append(d)
+
+    def load(self, day: dt.date) -> int:
+        return len(self.days.get(day, ()))
+
+
+class _Planner:
+    def __init__(self, request: PlanRequest, catalog: Catalog, target_h: int | None = None) -> None:
+        self.req = request
+        self.cat = catalog
+        self.proto: Protocol = catalog.resolve(request.condition, request.site)
+        self.rules = catalog.ramp.ramp
+        ladders = {lad.id: lad for lad in catalog.ramp.ladders}
+        self.ladder: LadderRules = ladders[self.proto.ladder]
+        self.standard: LadderRules = ladders[Ladder.STANDARD]
+        self.unit = request.units
+        if request.pace_min_per_unit is not None:
+            self.pace = request.pace_min_per_unit
+        elif self.unit == Unit.MI:
+            self.pace = self.rules.default_pace_min_per_mi
+        else:
+            self.pace = self.rules.default_pace_min_per_km
+        self.target_h = pg.to_hundredths(request.mileage) if target_h is None else target_h
+        if self.target_h < 1:
+            raise PlanningError("the weekly mileage is too small to plan; give at least 0.01.")
+        top = self.rules.max_mileage_mi if self.unit == Unit.MI else self.rules.max_mileage_km
+        if self.target_h > pg.to_hundredths(top):
+            raise PlanningError(
+                f"a weekly mileage of {_fmt_h(self.target_h)} {self.unit.value} is above the "
+                f"{_fmt_num(top)} {self.unit.value} this planner supports."
+            )
+        self.cap = self.rules.max_sessions_per_day
+        self.st = _State()
+        self._k = self._start_days()  # run days a week, carried from the ramp into the hold phase
+        self.shortest_first = 0  # shortest run of the first ramp week
+        self.anchored: dict[dt.date, list[_Draft]] = {}
+        self._pain_lines = (
+            f"Green: {self.proto.pain_rule.green}",
+            f"Amber: {self.proto.pain_rule.amber}",
+            f"Red: {self.proto.pain_rule.red}",
+        )
+        self._anchor_fixed_checkins()
+
+    # ------------------------------------------------------------------ dated check-ins
+
+    def _anchor_fixed_checkins(self) -> None:
+        start = self.req.start
+        no_imp = start + dt.timedelta(days=self.rules.no_improvement_days)
+        self.anchored.setdefault(no_imp, []).append(
+            _Draft(
+                no_imp,
+                "check_in",
+                _PRIORITY["no_improvement"],
+                dict(
+                    title="Check-in: is it getting better?",
+                    minutes=0,
+                    check="no_improvement",
+                    checklist=(self.cat.safety.no_improvement,),
+                    details=(self.cat.safety.no_improvement,),
+                ),
+            )
+        )
+        for ref in self.proto.referrals:
+            day = start + dt.timedelta(days=ref.after_days)
+            if day == no_imp:
+                # same day as the no-improvement check-in: one check-in carries both
+                first = self.anchored[no_imp][0]
+                if ref.action not in first.fields["checklist"]:
+                    first.fields["checklist"] += (ref.action,)
+                continue
+            self.anchored.setdefault(day, []).append(
+                _Draft(
+                    day,
+                    "check_in",
+                    _PRIORITY["referral"],
+                    dict(
+                        title="Check-in: time for a review?",
+                        minutes=0,
+                        check="referral",
+                        checklist=(ref.action,),
+                        details=(ref.action,),
+                    ),
+                )
+            )
+
+    def _phase_exit(self, phase: Phase, day: dt.date) -> _Draft:
+        return _Draft(
+            day,
+            "check_in",
+            _PRIORITY["phase_exit"],
+            dict(
+                title=f"Check-in: end of {phase.name}",
+                minutes=0,
+                check="phase_exit",
+                checklist=tuple(phase.exit_criteria),
+                details=("Go on to the next phase only if you meet all of these; otherwise repeat this week.",),
+            ),
+        )
+
+    def _readiness(self, day: dt.date) -> _Draft:
+        tests = self._readiness_tests()
+        checklist = [f"{t.name}: {t.standard}" for t in tests]
+        checklist.append(f"Pain during the tests at most {self.proto.readiness.pain_max}/10.")
+        if self.proto.readiness.note:
+            checklist.append(self.proto.readiness.note)
+        return _Draft(
+            day,
+            "check_in",
+            _PRIORITY["readiness"],
+            dict(
+                title="Check-in: ready to run?",
+                minutes=0,
+                check="readiness",
+                checklist=tuple(checklist),
+                details=(
+                    "Do these self-tests before your first run. If one fails, keep up your exercises "
+                    "and test again later.",
+                ),
+            ),
+        )
+
+    def _readiness_tests(self) -> list[ReadinessTest]:
+        by_id = {t.id: t for t in self.cat.ramp.readiness_tests}
+        return [by_id[t] for t in self.proto.readiness.tests if t in by_id]
+
+    def _morning_after(self, day: dt.date) -> _Draft:
+        return _Draft(
+            day,
+            "check_in",
+            _PRIORITY["morning_after"],
+            dict(
+                title="Check-in: next-morning pain check",
+                minutes=0,
+                check="morning_after",
+                checklist=self._pain_lines,
+                details=("Rate yesterday's run by how the knee feels this morning, then follow the matching line.",),
+            ),
+        )
+
+    # ------------------------------------------------------------------ day choice
+
+    def _week_loads(self, start: dt.date, extra: dict[int, int]) -> list[int]:
+        loads = []
+        for i in range(DAYS):
+            day = start + dt.timedelta(days=i)
+            loads.append(len(self.anchored.get(day, ())) + self.st.load(day) + extra.get(i, 0))
+        return loads
+
+    def _choose_runs(
+        self,
+        start: dt.date,
+        k: int,
+        *,
+        extra: dict[int, int],
+        ladder: bool,
+        avoid_consecutive: bool,
+    ) -> tuple[int, ...] | None:
+        """The run days of a week: spacing, day caps and a free rest day all respected."""
+        loads = self._week_loads(start, extra)
+        gap = self.ladder.min_rest_days_between_runs + 1 if ladder else 1
+        prev = self.st.last_ladder_run if ladder else self.st.last_run
+        best: tuple[Any, tuple[int, ...]] | None = None
+        for days in combinations(range(DAYS), k):
+            if ladder:
+                if prev is not None and (start + dt.timedelta(days=days[0]) - prev).days < gap:
+                    continue
+                if any(b - a < gap for a, b in zip(days, days[1:])):
+                    continue
+            busy = list(loads)
+            ok = True
+            for d in days:
+                busy[d] += 1
+                if busy[d] > self.cap:
+                    ok = False
+                if ladder and d + 1 < DAYS:
+                    busy[d + 1] += 1
+                    if busy[d + 1] > self.cap:
+                        ok = False
+            if not ok:
+                continue
+            taken = set(days)
+            if ladder:
+                taken |= {d + 1 for d in days}
+            if not any(busy[i] == 0 and i not in taken for i in range(DAYS)):
+                continue
+            consecutive = 0
+            if avoid_consecutive:
+                consecutive = sum(1 for a, b in zip(days, days[1:]) if b - a == 1)
+                if prev is not None and (start + dt.timedelta(days=days[0]) - prev).days == 1:
+                    consecutive += 1
+            gaps = [b - a for a, b in zip(days, days[1:])] + [DAYS + days[0] - days[-1]]
+            spread = sum((g * k - DAYS) ** 2 for g in gaps)
+            key = (consecutive, spread, days)
+            if best is None or key < best[0]:
+                best = (key, days)
+        return best[1] if best else None
+
+    def _pick_days(self, candidates: list[int], n: int, avoid: set[int]) -> tuple[int, ...]:
+        """n of the candidate days, away from `avoid` days and spread over the week."""
+        n = min(n, len(candidates))
+        if n <= 0:
+            return ()
+        best: tuple[Any, tuple[int, ...]] | None = None
+        for days in combinations(candidates, n):
+            clash = sum(1 for d in days if d in avoid)
+            consecutive = sum(1 for a, b in zip(days, days[1:]) if b - a == 1)
+            gaps = [b - a for a, b in zip(days, days[1:])] + [DAYS + days[0] - days[-1]]
+            spread = sum((g * n - DAYS) ** 2 for g in gaps)
+            key = (clash, consecutive, spread, days)
+            if best is None or key < best[0]:
+                best = (key, days)
+        assert best is not None
+        return best[1]
+
+    # ------------------------------------------------------------------ week filling
+
+    def _open_week(self, phase: Phase, *, ramp_week: bool, hold_week: bool = False) -> _WeekDraft:
+        index = len(self.st.weeks) + 1
+        start = self.req.start + dt.timedelta(days=DAYS * (index - 1))
+        wk = _WeekDraft(index=index, start=start, phase=phase, ramp_week=ramp_week, hold_week=hold_week)
+        self.st.weeks.append(wk)
+        # dated check-ins that fall in this week
+        for i in range(DAYS):
+            day = start + dt.timedelta(days=i)
+            for d in self.anchored.pop(day, ()):
+                self.st.add(d)
+        return wk
+
+    def _close_week(self, wk: _WeekDraft, run_days: set[int], last_of_phase: bool) -> None:
+        """Add the phase exit, rest day, strength, cross-training and ice/heat to a week."""
+        start = wk.start
+        phase = wk.phase
+        if last_of_phase:
+            self.st.add(self._phase_exit(phase, start + dt.timedelta(days=DAYS - 1)))
+
+        def day(i: int) -> dt.date:
+            return start + dt.timedelta(days=i)
+
+        free = [i for i in range(DAYS) if self.st.load(day(i)) == 0 and i not in run_days]
+        if not free:
+            raise PlanningError("could not keep a full rest day in a week; check the protocol's session counts.")
+        rest = free[-1]
+        self.st.add(self._rest(day(rest)))
+        open_days = [i for i in range(DAYS) if i != rest]
+        self._fill_week(wk, run_days, rest, open_days)
+        for i in range(DAYS):
+            if self.st.load(day(i)) == 0:
+                self.st.add(self._rest(day(i)))
+
+    def _rest(self, day: dt.date) -> _Draft:
+        return _Draft(
+            day,
+            "rest",
+            _PRIORITY["rest"],
+            dict(
+                title="Rest day",
+                minutes=0,
+                details=("A full rest day: no running and no exercises. Easy everyday walking is fine.",),
+            ),
+        )
+
+    def _fill_week(self, wk: _WeekDraft, run_days: set[int], rest: int, open_days: list[int]) -> None:
+        start = wk.start
+        phase = wk.phase
+
+        def day(i: int) -> dt.date:
+            return start + dt.timedelta(days=i)
+
+        def room(i: int) -> bool:
+            return self.st.load(day(i)) < self.cap
+
+        mod = self.proto.modality
+        strength_days: tuple[int, ...] = ()
+        if phase.strength_days and phase.exercises:
+            cands = [i for i in open_days if room(i)]
+            strength_days = self._pick_days(cands, phase.strength_days, run_days)
+            for i in strength_days:
+                self.st.add(self._strength(phase, day(i)))
+        if phase.cross_training and phase.cross_training_days:
+            cands = [i for i in open_days if room(i) and i not in strength_days]
+            if len(cands) < phase.cross_training_days:
+                cands = [i for i in open_days if room(i)]
+            for i in self._pick_days(cands, phase.cross_training_days, run_days | set(strength_days)):
+                self.st.add(
+                    _Draft(
+                        day(i),
+                        "cross_training",
+                        _PRIORITY["cross_training"],
+                        dict(
+                            title=f"Cross-training {phase.cross_training_minutes} min",
+                            minutes=phase.cross_training_minutes,
+                            details=(phase.cross_training,),
+                        ),
+                    )
+                )
+        if phase.id in mod.ice_in_phases:
+            for i in open_days:
+                if not room(i):
+                    continue
+                if mod.ice_after_strength and i in strength_days:
+                    continue
+                if mod.ice_after_runs and i in run_days:
+                    continue
+                self.st.add(
+                    _Draft(
+                        day(i),
+                        "ice",
+                        _PRIORITY["ice"],
+                        dict(
+                            title=f"Ice {mod.ice_minutes} min",
+                            minutes=mod.ice_minutes,
+                            details=(mod.ice, *self.cat.safety.ice_safety),
+                        ),
+                    )
+                )
+        if phase.id in mod.heat_in_phases:
+            for i in open_days:
+                if not room(i):
+                    continue
+                if mod.heat_before_strength and i in strength_days:
+                    continue
+                self.st.add(
+                    _Draft(
+                        day(i),
+                        "heat",
+                        _PRIORITY["heat"],
+                        dict(
+                            title=f"Heat {mod.heat_minutes} min",
+                            minutes=mod.heat_minutes,
+                            details=(mod.heat, *self.cat.safety.heat_safety),
+                        ),
+                    )
+                )
+
+    def _ice_aftercare(self) -> str:
+        return f"Ice the knee for {self.proto.modality.ice_minutes} min afterwards, with a cloth between ice and skin."
+
+    def _strength(self, phase: Phase, day: dt.date) -> _Draft:
+        exercises = []
+        targets: list[str] = []
+        for sched in phase.exercises:
+            ex = self.cat.exercises[sched.id]
+            dose = sched.dose or ex.dose
+            exercises.append(PlannedExercise(id=ex.id, name=ex.name, dose=dose.text()))
+            if ex.target.value not in targets:
+                targets.append(ex.target.value)
+        mod = self.proto.modality
+        details = []
+        if mod.heat_before_strength:
+            details.append(
+                f"Warm the knee for {mod.heat_minutes} min before you start, unless it is hot or swollen."
+            )
+        details.append("Work within your pain rule; stop an exercise that brings on sharp pain.")
+        return _Draft(
+            day,
+            "strength",
+            _PRIORITY["strength"],
+            dict(
+                title=_targets_title(targets),
+                minutes=phase.strength_minutes,
+                exercises=tuple(exercises),
+                aftercare=self._ice_aftercare() if mod.ice_after_strength else None,
+                details=tuple(details),
+            ),
+        )
+
+    # ------------------------------------------------------------------ phases
+
+    def build(self) -> None:
+        phases = list(self.proto.phases)
+        eff_off = self.req.weeks_off
+        for ph in phases:
+            if ph.running == Running.LADDER:
+                break
+            if ph.running == Running.NONE:
+                eff_off += ph.weeks
+        ready_pending = False
+        for ph in phases:
+            first_week = len(self.st.weeks)
+            if ph.running == Running.NONE:
+                for w in range(ph.weeks):
+                    wk = self._open_week(ph, ramp_week=False)
+                    self._close_week(wk, set(), w == ph.weeks - 1)
+            elif ph.running == Running.LADDER:
+                stages = self._ladder_stages(eff_off)
+                if stages is None:
+                    ready_pending = True  # restart without the ladder: test readiness on ramp day 1
+                else:
+                    self._ladder_phase(ph, stages)
+            elif ph.running == Running.RAMP:
+                self._ramp_phase(ph, ready_pending)
+                ready_pending = False
+            else:  # HOLD
+                self._hold_phase(ph, self.rules.maintain_weeks)
+            if len(self.st.weeks) > first_week:
+                start = self.st.weeks[first_week].start
+                end = self.st.weeks[-1].start + dt.timedelta(days=DAYS - 1)
+                self.st.phase_spans.append((ph, start, end))
+
+    # ladder --------------------------------------------------------------
+
+    def _stage_h(self, stage: LadderStage) -> int:
+        minutes = pg.exact(stage.run_min) * stage.reps
+        h = minutes * pg.PER_UNIT / pg.exact(self.pace)
+        return int(h)  # floor: positive
+
+    def _ladder_rpw(self) -> int:
+        return max(1, min(self.ladder.runs_per_week, DAYS // (self.ladder.min_rest_days_between_runs + 1)))
+
+    def _ladder_stages(self, eff_off: int) -> list[LadderStage] | None:
+        entries = [e for e in self.cat.ramp.entry if e.min_weeks_off <= eff_off]
+        entry = max(entries, key=lambda e: e.min_weeks_off)
+        stage_id = entry.tendon if self.proto.ladder == Ladder.TENDON else entry.standard
+        if stage_id is None:
+            return None
+        ids = [s.id for s in self.ladder.stages]
+        stages = list(self.ladder.stages[ids.index(stage_id) :])
+        rpw = self._ladder_rpw()
+        fits = []
+        for s in stages:
+            if rpw * self._stage_h(s) <= self.target_h:
+                fits.append(s)
+            else:
+                break
+        if fits:
+            return fits
+        first = stages[0]
+        # even the entry stage is too much running for the target: fewer repeats, then shorter runs
+        max_minutes = Fraction(self.target_h, rpw * pg.PER_UNIT) * pg.exact(self.pace)
+        reps = int(max_minutes / pg.exact(first.run_min))
+        while reps >= 1:
+            cand = first.model_copy(update={"reps": reps})
+            if rpw * self._stage_h(cand) <= self.target_h:
+                return [cand]
+            reps -= 1
+        quarter = int(max_minutes * 4)
+        while quarter >= 1:
+            cand = first.model_copy(update={"reps": 1, "run_min": quarter / 4})
+            if rpw * self._stage_h(cand) <= self.target_h and self._stage_h(cand) > 0:
+                return [cand]
+            quarter -= 1
+        return None
+
+    def _ladder_phase(self, ph: Phase, stages: list[LadderStage]) -> None:
+        queue = [s for s in stages for _ in range(self.ladder.sessions_per_stage)]
+        rpw = self._ladder_rpw()
+        first = True
+        while queue:
+            wk = self._open_week(ph, ramp_week=False)
+            if first:
+                self.st.add(self._readiness(wk.start))
+            chosen: tuple[int, ...] | None = None
+            last = False
+            for k in range(rpw, 0, -1):
+                last = len(queue) <= k
+                extra = {DAYS - 1: 1} if last else {}
+                chosen = self._choose_runs(wk.start, k, extra=extra, ladder=True, avoid_consecutive=True)
+                if chosen is not None:
+                    break
+            if chosen is None:
+                raise PlanningError("could not place the ladder runs; check the ladder's spacing rules.")
+            sessions = queue[: len(chosen)]
+            del queue[: len(chosen)]
+            while len(sessions) < len(chosen):
+                sessions.append(sessions[-1] if sessions else stages[-1])
+            for d, stage in zip(chosen, sessions):
+                day = wk.start + dt.timedelta(days=d)
+                self._walk_run(day, stage)
+                wk.run_h += self._stage_h(stage)
+                ma = day + dt.timedelta(days=1)
+                if d + 1 < DAYS:
+                    self.st.add(self._morning_after(ma))
+                else:
+                    self.anchored.setdefault(ma, []).append(self._morning_after(ma))
+            first = False
+            self._close_week(wk, set(chosen), not queue)
+
+    def _walk_run(self, day: dt.date, stage: LadderStage) -> None:
+        h = self._stage_h(stage)
+        run, walk = _fmt_num(stage.run_min), _fmt_num(stage.walk_min)
+        if stage.walk_min == 0:
+            title = f"Easy run {_fmt_num(stage.run_min * stage.reps)} min · {stage.session_min} min"
+        else:
+            title = f"Walk/run {run}:{walk} ×{stage.reps} · {stage.session_min} min"
+        details = [
+            "Warm up with easy brisk walking first.",
+            f"Stage {stage.id.upper()}: run {run} min, walk {walk} min, {stage.reps} times; "
+            f"walk briskly to make {stage.session_min} min on your feet.",
+            "Flat, even ground only; conversational pace.",
+        ]
+        if stage.note:
+            details.append(stage.note)
+        details.append(f"Pain rule: {self.proto.pain_rule.green}")
+        self.st.add(
+            _Draft(
+                day,
+                "walk_run",
+                _PRIORITY["walk_run"],
+                dict(
+                    title=title,
+                    minutes=stage.session_min,
+                    run_distance=pg.from_hundredths(h),
+                    run_min=stage.run_min,
+                    walk_min=stage.walk_min,
+                    reps=stage.reps,
+                    stage=stage.id,
+                    intensity="easy",
+                    aftercare=self._ice_aftercare() if self.proto.modality.ice_after_runs else None,
+                    details=tuple(details),
+                ),
+            )
+        )
+        self.st.runs.append((day, h))
+        self.st.last_ladder_run = day
+        self.st.last_run = day
+
+    # continuous running ---------------------------------------------------
+
+    def _longest_before(self, week_start: dt.date) -> int:
+        """Longest running session that every run of this week still has in its window."""
+        window = self.rules.single_run_window_days
+        earliest = week_start + dt.timedelta(days=DAYS - 1 - window)
+        return max((h for d, h in self.st.runs if earliest <= d < week_start), default=0)
+
+    def _run_week(
+        self, wk: _WeekDraft, want: int, k: int, *, allow_intensity: bool, final: bool
+    ) -> tuple[int, list[int]]:
+        """Place the runs of one continuous-running week; return (how many run days, the runs)."""
+        longest = self._longest_before(wk.start)
+        cap_h = pg.run_cap(longest, self.rules.single_run_cap) if longest else None
+        k = max(1, min(k, self.req.run_days))
+        while cap_h is not None and k < self.req.run_days and k * cap_h < want:
+            k += 1
+        total = want
+        if cap_h is not None and k * cap_h < total:
+            total = k * cap_h
+            total = pg.floor_step(total) if total >= pg.PER_UNIT else total
+        if cap_h is None:
+            total = pg.equal_split(want, k) * k
+        last = final and total == self.target_h
+        days = None
+        for kk in [k, *range(k - 1, 0, -1)]:
+            days = self._choose_runs(
+                wk.start, kk, extra={DAYS - 1: 1} if last else {}, ladder=False, avoid_consecutive=True
+            )
+            if days is not None:
+                if kk != k:
+                    k = kk
+                    if cap_h is not None and k * cap_h < total:
+                        total = pg.floor_step(k * cap_h) if k * cap_h >= pg.PER_UNIT else k * cap_h
+                    if cap_h is None:
+                        total = pg.equal_split(want, k) * k
+                    last = final and total == self.target_h
+                break
+        if days is None:
+            raise PlanningError("could not place the week's runs; check the protocol's session counts.")
+        if cap_h is None:
+            runs = [total // k] * k
+        else:
+            split = pg.split_week(total, k, cap_h)
+            assert split is not None
+            runs = split
+        frac = pg.exact(self.rules.intensity_fraction)
+        intense_ok = allow_intensity and total * frac.denominator >= self.target_h * frac.numerator
+        hills_ok = self.proto.condition != "itbs"  # downhill running aggravates the IT band
+        for n, (d, h) in enumerate(zip(days, runs)):
+            intensity = "easy"
+            if intense_ok and n == 0:
+                intensity = "hills" if (hills_ok and not wk.hold_week) else "strides"
+            self._run(wk.start + dt.timedelta(days=d), h, intensity, longer=(n == k - 1 and h > runs[0]))
+        wk.run_h = total
+        return k, runs
+
+    def _run(self, day: dt.date, h: int, intensity: str, longer: bool) -> None:
+        unit = self.unit.value
+        minutes = int(pg.exact(self.pace) * h / pg.PER_UNIT + Fraction(1, 2))
+        dist = _fmt_h(h)
+        details = ["Warm up with a few minutes of brisk walking, then run at an easy, conversational pace."]
+        if intensity == "strides":
+            title = f"Run {dist} {unit} with strides"
+            details.append("Near the end, add a few short, relaxed strides on flat ground, walking back between them.")
+        elif intensity == "hills":
+            title = f"Run {dist} {unit} with hills"
+            details.append("Include a few short uphill efforts at a strong but controlled effort; walk down gently.")
+        else:
+            title = f"Run {dist} {unit} easy"
+        if longer:
+            details.append("This is the week's longer run: keep it easy.")
+        details.append(f"Pain rule: {self.proto.pain_rule.green}")
+        self.st.add(
+            _Draft(
+                day,
+                "run",
+                _PRIORITY["run"],
+                dict(
+                    title=title,
+                    minutes=max(1, minutes),
+                    run_distance=pg.from_hundredths(h),
+                    intensity=intensity,
+                    aftercare=self._ice_aftercare() if self.proto.modality.ice_after_runs else None,
+                    details=tuple(details),
+                ),
+            )
+        )
+        self.st.runs.append((day, h))
+        self.st.last_run = day
+
+    def _start_days(self) -> int:
+        return min(self.req.run_days, self.standard.runs_per_week)
+
+    def _ramp_phase(self, ph: Phase, readiness_first: bool) -> None:
+        prev = self.st.weeks[-1].run_h if self.st.weeks and self.st.weeks[-1].run_h else None
+        i = 0
+        k = self._start_days()
+        guard = 0
+        while True:
+            guard += 1
+            if guard > 520:
+                raise PlanningError("the ramp did not reach the target; check the ramp rules.")
+            i += 1
+            hold = i % self.rules.hold_every == 0
+            if prev is None:
+                want = pg.restart_cap(self.target_h, self.rules.restart_fraction)
+                want = max(want, 1)
+            elif hold:
+                want = prev
+            else:
+                want = min(self.target_h, pg.weekly_cap(prev, self.rules.weekly_cap))
+            if i > 1 and k < self.req.run_days and self.shortest_first and want // (k + 1) >= self.shortest_first:
+                k += 1
+            wk = self._open_week(ph, ramp_week=True, hold_week=hold)
+            if i == 1 and readiness_first:
+                self.st.add(self._readiness(wk.start))
+            k, runs = self._run_week(wk, want, k, allow_intensity=hold, final=True)
+            if i == 1:
+                self.shortest_first = min(runs)
+            done = wk.run_h == self.target_h
+            self._close_week(wk, self._run_days_of(wk), done)
+            prev = wk.run_h
+            if done:
+                break
+        self._k = k
+
+    def _hold_phase(self, ph: Phase, weeks: int) -> None:
+        k = self._k
+        for w in range(weeks):
+            if k < self.req.run_days and self.shortest_first and self.target_h // (k + 1) >= self.shortest_first:
+                k += 1
+            wk = self._open_week(ph, ramp_week=True)
+            k, _ = self._run_week(wk, self.target_h, k, allow_intensity=True, final=w == weeks - 1)
+            self._close_week(wk, self._run_days_of(wk), w == weeks - 1)
+        self._k = k
+
+    def _run_days_of(self, wk: _WeekDraft) -> set[int]:
+        out = set()
+        for i in range(DAYS):
+            day = wk.start + dt.timedelta(days=i)
+            if any(d.kind in ("run", "walk_run") for d in self.st.days.get(day, ())):
+                out.add(i)
+        return out
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _sessions_of(st: _State, start: dt.date) -> tuple[Session, ...]:
+    out: list[Session] = []
+    for i in range(DAYS):
+        day = start + dt.timedelta(days=i)
+        drafts = sorted(st.days.get(day, ()), key=lambda d: d.prio)
+        for slot, d in enumerate(drafts):
+            out.append(Session(date=day, kind=d.kind, slot=slot, **d.fields))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _total_weeks(request: PlanRequest, catalog: Catalog, target_h: int) -> int:
+    p = _Planner(request, catalog, target_h=target_h)
+    p.build()
+    return len(p.st.weeks)
+
+
+def _interim_target(request: PlanRequest, catalog: Catalog, limit: int) -> int | None:
+    """The largest whole-unit target whose plan fits in `limit` weeks (None if none does)."""
+    hi = int(request.mileage)
+    if pg.to_hundredths(hi) >= pg.to_hundredths(request.mileage):
+        hi -= 1
+    lo = 1
+    if hi < lo or _total_weeks(request, catalog, lo * pg.PER_UNIT) > limit:
+        return None
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _total_weeks(request, catalog, mid * pg.PER_UNIT) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def build_plan(request: PlanRequest, catalog: Catalog) -> Plan:
+    """The whole dated plan for a request: phases, weeks, sessions, exercise cards and guidance."""
+    planner = _Planner(request, catalog)
+    planner.build()
+    st = planner.st
+    proto = planner.proto
+    rules = planner.rules
+    unit = request.units.value
+
+    weeks: list[Week] = []
+    for wk in st.weeks:
+        sessions = _sessions_of(st, wk.start)
+        run_h = sum(pg.to_hundredths(s.run_distance) for s in sessions)
+        weeks.append(
+            Week(
+                index=wk.index,
+                start=wk.start,
+                end=wk.start + dt.timedelta(days=DAYS - 1),
+                phase=wk.phase.id,
+                phase_name=wk.phase.name,
+                running_allowed=wk.phase.running != Running.NONE,
+                ramp_week=wk.ramp_week,
+                hold_week=wk.hold_week,
+                run_distance=pg.from_hundredths(run_h),
+                time_on_feet_min=sum(s.minutes for s in sessions if s.kind in ("run", "walk_run")),
+                sessions=sessions,
+            )
+        )
+
+    notes: list[str] = []
+    if len(weeks) > rules.long_plan_weeks:
+        interim = _interim_target(request, catalog, rules.long_plan_weeks)
+        line = (
+            f"This plan runs {len(weeks)} weeks, longer than {rules.long_plan_weeks}: have a clinician "
+            "review it"
+        )
+        if interim is not None:
+            line += (
+                f", or aim first for {interim} {unit} a week, which this plan reaches within "
+                f"{rules.long_plan_weeks} weeks."
+            )
+        else:
+            line += "."
+        notes.append(line)
+
+    phases = tuple(
+        PhaseSummary(
+            id=ph.id,
+            name=ph.name,
+            kind=ph.kind,
+            start=start,
+            end=end,
+            running=ph.running,
+            goals=ph.goals,
+            exit_criteria=ph.exit_criteria,
+            cross_training=ph.cross_training,
+        )
+        for ph, start, end in st.phase_spans
+    )
+
+    # exercise cards: every exercise scheduled, first scheduled dose
+    cards: dict[str, ExerciseCard] = {}
+    for w in weeks:
+        for s in w.sessions:
+            for pe in s.exercises:
+                if pe.id in cards:
+                    continue
+                ex = catalog.exercises[pe.id]
+                caution = next((c.note for c in ex.caution if c.condition == proto.condition), None)
+                cards[pe.id] = ExerciseCard(
+                    id=ex.id,
+                    name=ex.name,
+                    target=ex.target,
+                    equipment=tuple(e.value for e in ex.equipment),
+                    dose=pe.dose,
+                    progression=ex.progression,
+                    regression=ex.regression,
+                    cues=ex.cues,
+                    mistakes=ex.mistakes,
+                    caution=caution,
+                    pose=ex.pose,
+                )
+
+    info = ConditionInfo(
+        id=proto.condition,
+        site=proto.site,
+        name=proto.name,
+        where_it_hurts=proto.where_it_hurts,
+        knee_region=proto.knee_region,
+        causes=proto.causes,
+        how_the_plan_helps=proto.how_the_plan_helps,
+        cautions=proto.cautions,
+        running_modifications=proto.running_modifications,
+        red_flags=proto.red_flags,
+        referrals=tuple(r.action for r in proto.referrals),
+    )
+
+    guidance = _guidance(planner, [catalog.exercises[i] for i in cards])
+    title = f"Knee rehab plan: {proto.name}"
+    if request.athlete:
+        title += f" for {request.athlete}"
+    return Plan(
+        title=title,
+        athlete=request.athlete,
+        condition=proto.condition,
+        site=proto.site,
+        unit=request.units,
+        target_weekly_distance=pg.from_hundredths(planner.target_h),
+        pace_min_per_unit=planner.pace,
+        run_days=request.run_days,
+        weeks_off=request.weeks_off,
+        start=request.start,
+        end=weeks[-1].end,
+        notes=tuple(notes),
+        info=info,
+        phases=phases,
+        weeks=tuple(weeks),
+        exercises=tuple(cards.values()),
+        guidance=guidance,
+    )
+
+
+def _guidance(planner: _Planner, exercises: list[Any]) -> Guidance:
+    cat = planner.cat
+    proto = planner.proto
+    tests = planner._readiness_tests()
+    keys: set[str] = set()
+    keys.update(proto.sources, proto.pain_rule.sources, proto.modality.sources)
+    for ph, _, _ in planner.st.phase_spans:
+        keys.update(ph.sources)
+    for r in proto.referrals:
+        keys.update(r.sources)
+    keys.update(cat.ramp.ramp.sources, planner.ladder.sources)
+    for t in tests:
+        keys.update(t.sources)
+    for ex in exercises:
+        keys.update(ex.sources)
+    keys.update(cat.safety.sources)
+    for tier in cat.safety.red_flags:
+        keys.update(tier.sources)
+    for adv in (*cat.advice.training_mistakes, *cat.advice.recovery):
+        keys.update(adv.sources)
+    sources = tuple(s for s in cat.sources.sources if s.key in keys)
+    return Guidance(
+        red_flags=cat.safety.red_flags,
+        absolute_stops=cat.safety.absolute_stops,
+        no_improvement=cat.safety.no_improvement,
+        pain_rule=proto.pain_rule,
+        ramp_rules=cat.ramp.ramp.rules_in_plain_words,
+        ramp_convention=cat.ramp.ramp.convention_note,
+        ice=proto.modality.ice,
+        heat=proto.modality.heat,
+        ice_safety=cat.safety.ice_safety,
+        heat_safety=cat.safety.heat_safety,
+        medicines=cat.safety.medicines,
+        readiness_tests=tuple(tests),
+        readiness_note=proto.readiness.note,
+        ladder_name=planner.ladder.name,
+        ladder_stages=planner.ladder.stages,
+        training_mistakes=cat.advice.training_mistakes,
+        recovery=cat.advice.recovery,
+        disclaimer=cat.safety.disclaimer,
+        sources=sources,
+    )

@@ -1,0 +1,116 @@
+"""The plan as plain terminal text: a week table, a bar chart of weekly running, and the notes.
+
+Pure: it only reads the Plan. ASCII drawing characters keep it readable in any terminal.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+
+from ..models import Plan, Week
+
+_MIN_WIDTH = 60
+
+
+def _num(x: float) -> str:
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _dates(week: Week) -> str:
+    a, b = week.start, week.end
+    if a.month == b.month:
+        return f"{a:%d}-{b:%d %b}"
+    return f"{a:%d %b}-{b:%d %b}"
+
+
+def _key_sessions(week: Week) -> str:
+    """A short summary of what the week holds, most important first."""
+    parts: list[str] = []
+    runs = [s for s in week.sessions if s.kind == "run"]
+    ladder = [s for s in week.sessions if s.kind == "walk_run"]
+    if ladder:
+        stages: list[str] = []
+        for s in ladder:
+            if s.stage and s.stage.upper() not in stages:
+                stages.append(s.stage.upper())
+        parts.append(f"{len(ladder)} walk/run {'/'.join(stages)}")
+    if runs:
+        longest = max(s.run_distance for s in runs)
+        parts.append(f"{len(runs)} runs, max {_num(longest)}")
+        for s in runs:
+            if s.intensity and s.intensity != "easy":
+                parts.append(s.intensity)
+    counts = Counter(s.kind for s in week.sessions)
+    for kind, label in (("strength", "strength"), ("cross_training", "cross-train"), ("ice", "ice"), ("heat", "heat")):
+        if counts.get(kind):
+            parts.append(f"{counts[kind]}x {label}")
+    checks = [s.check for s in week.sessions if s.check and s.check != "morning_after"]
+    labels = {
+        "readiness": "readiness tests",
+        "phase_exit": "phase check",
+        "no_improvement": "progress check",
+        "referral": "review check",
+    }
+    for c in dict.fromkeys(checks):
+        parts.append(labels.get(c, c))
+    if week.hold_week:
+        parts.insert(0, "hold")
+    return ", ".join(parts) or "rest"
+
+
+def _clip(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text
+    return text[: max(0, width - 3)] + "..."
+
+
+def plan_table(plan: Plan, width: int = 80) -> str:
+    """The plan as a week table, a bar chart of weekly running and the notes, within `width` columns."""
+    width = max(width, _MIN_WIDTH)
+    unit = plan.unit.value
+    lines: list[str] = []
+    lines.append(_clip(plan.title, width))
+    lines.append(
+        _clip(
+            f"Target {_num(plan.target_weekly_distance)} {unit} a week, {len(plan.weeks)} weeks, "
+            f"{plan.start:%d %b %Y} to {plan.end:%d %b %Y}",
+            width,
+        )
+    )
+    lines.append("")
+
+    longest = max((len(w.phase_name) for w in plan.weeks), default=5)
+    phase_w = min(longest, 18, max(10, width - 64))
+    run_head = f"Run {unit}"
+    head = f"{'Wk':>3}  {'Dates':<13}  {'Phase':<{phase_w}}  {run_head:>7}  "
+    rest = width - len(head)
+    lines.append(head + "Key sessions")
+    lines.append("-" * min(width, len(head) + max(12, rest)))
+    for w in plan.weeks:
+        row = (
+            f"{w.index:>3}  {_dates(w):<13}  {_clip(w.phase_name, phase_w):<{phase_w}}  "
+            f"{_num(w.run_distance):>7}  "
+        )
+        lines.append(row + _clip(_key_sessions(w), rest))
+
+    lines.append("")
+    lines.append(f"Weekly running ({unit})")
+    top = max((w.run_distance for w in plan.weeks), default=0.0)
+    label_w = max(len(_num(w.run_distance)) for w in plan.weeks)
+    bar_w = width - 3 - 3 - label_w - 1
+    for w in plan.weeks:
+        n = 0 if top <= 0 else round(w.run_distance / top * bar_w)
+        if w.run_distance > 0 and n == 0:
+            n = 1
+        bar = ("=" if w.hold_week else "#") * n
+        lines.append(f"{w.index:>3} |{bar:<{bar_w}} {_num(w.run_distance):>{label_w}}")
+    lines.append("    # build or ladder week   = hold week")
+
+    if plan.notes:
+        lines.append("")
+        lines.append("Notes")
+        for note in plan.notes:
+            lines.extend(textwrap.wrap(note, width=width, initial_indent="- ", subsequent_indent="  "))
+    return "\n".join(lines) + "\n"
