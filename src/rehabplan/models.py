@@ -295,6 +295,7 @@ class Protocol(_Strict):
     causes: tuple[Text, ...] = Field(min_length=1)
     how_the_plan_helps: Text
     ladder: Ladder
+    hills_allowed: bool = True  # False: intensity comes back as flat strides only
     phases: tuple[Phase, ...] = Field(min_length=2)
     cautions: tuple[Text, ...] = ()
     running_modifications: tuple[Text, ...] = Field(min_length=1)

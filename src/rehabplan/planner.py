@@ -675,7 +675,7 @@ class _Planner:
             runs = split
         frac = pg.exact(self.rules.intensity_fraction)
         intense_ok = allow_intensity and total * frac.denominator >= self.target_h * frac.numerator
-        hills_ok = self.proto.condition != "itbs"  # downhill running aggravates the IT band
+        hills_ok = self.proto.hills_allowed
         for n, (d, h) in enumerate(zip(days, runs)):
             intensity = "easy"
             if intense_ok and n == 0:
