@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,7 @@ def register_fonts() -> None:
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD)
 
 
+@functools.lru_cache(maxsize=1)
 def font_charmap() -> frozenset[int]:
     """Code points the regular booklet font can draw."""
     register_fonts()
@@ -53,7 +55,8 @@ def font_charmap() -> frozenset[int]:
 # paired with their word, so the meaning survives a black-and-white printer.
 
 INK = colors.HexColor("#1b1b1b")
-MUTED = colors.HexColor("#555555")
+MUTED_HEX = "#555555"
+MUTED = colors.HexColor(MUTED_HEX)
 RULE = colors.HexColor("#9a9a9a")
 GRID = colors.HexColor("#c4c4c4")
 SHADE = colors.HexColor("#f0f0f0")
@@ -107,27 +110,35 @@ def page_setup(paper: str) -> PageSetup:
     return PageSetup(size=A4 if paper == "a4" else LETTER)
 
 
-def footer_callback(footer_text: str, setup: PageSetup, skip_first: bool = True) -> Any:
-    """An onPage callback drawing a thin rule, the plan title and the page number."""
+def draw_footer(canvas: Any, setup: PageSetup, footer_text: str, section: str = "") -> None:
+    """A thin rule, the plan title on the left and the section and page number on the right."""
+    page = canvas.getPageNumber()
+    canvas.saveState()
+    y = setup.bottom - 9 * mm
+    right_edge = setup.size[0] - setup.right
+    canvas.setStrokeColor(GRID)
+    canvas.setLineWidth(0.5)
+    canvas.line(setup.left, y + 4 * mm, right_edge, y + 4 * mm)
+    canvas.setFillColor(MUTED)
+    right = f"{section}  ·  Page {page}" if section else f"Page {page}"
+    canvas.setFont(FONT_SEMIBOLD, 8)
+    canvas.drawRightString(right_edge, y, right)
+    canvas.setFont(FONT, 8)
+    max_w = setup.frame_width - pdfmetrics.stringWidth(right, FONT_SEMIBOLD, 8) - 8 * mm
+    title = footer_text
+    if pdfmetrics.stringWidth(title, FONT, 8) > max_w:
+        while title and pdfmetrics.stringWidth(title + "…", FONT, 8) > max_w:
+            title = title[:-1]
+        title += "…"
+    canvas.drawString(setup.left, y, title)
+    canvas.restoreState()
+
+
+def footer_callback(footer_text: str, setup: PageSetup) -> Any:
+    """An onPage callback drawing the footer (no section name) on every page."""
 
     def draw(canvas: Any, doc: Any) -> None:
-        page = canvas.getPageNumber()
-        if skip_first and page == 1:
-            return
-        canvas.saveState()
-        y = setup.bottom - 9 * mm
-        canvas.setStrokeColor(GRID)
-        canvas.setLineWidth(0.5)
-        canvas.line(setup.left, y + 4 * mm, setup.size[0] - setup.right, y + 4 * mm)
-        canvas.setFillColor(MUTED)
-        canvas.setFont(FONT, 8)
-        title = footer_text
-        max_w = setup.frame_width - 20 * mm
-        while title and pdfmetrics.stringWidth(title, FONT, 8) > max_w:
-            title = title[:-2] + "…"
-        canvas.drawString(setup.left, y, title)
-        canvas.drawRightString(setup.size[0] - setup.right, y, f"Page {page}")
-        canvas.restoreState()
+        draw_footer(canvas, setup, footer_text)
 
     return draw
 
@@ -140,7 +151,7 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
     register_fonts()
     s = StyleSheet1()
     lead = base_size * 1.38
-    s.add(ParagraphStyle("Base", fontName=FONT, fontSize=base_size, leading=lead, textColor=INK))
+    s.add(ParagraphStyle("Base", fontName=FONT, fontSize=base_size, leading=lead, textColor=INK, bulletFontName=FONT))
     base = s["Base"]
 
     def add(name: str, **kw: Any) -> None:
@@ -149,10 +160,27 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
     add("Body", spaceAfter=base_size * 0.5)
     add("BodyTight", spaceAfter=0)
     add("Small", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3, textColor=MUTED)
-    add("Note", fontName=FONT_ITALIC, fontSize=base_size * 0.9, leading=base_size * 1.25, textColor=MUTED, spaceAfter=base_size * 0.5)
+    add(
+        "Note",
+        fontName=FONT_ITALIC,
+        fontSize=base_size * 0.9,
+        leading=base_size * 1.25,
+        textColor=MUTED,
+        spaceAfter=base_size * 0.5,
+    )
     add("Bullet", leftIndent=12, bulletIndent=2, spaceAfter=base_size * 0.25, bulletFontName=FONT)
+    add(
+        "BoxBullet",
+        fontSize=base_size * 0.92,
+        leading=base_size * 0.92 * 1.3,
+        leftIndent=12,
+        bulletIndent=2,
+        spaceAfter=1,
+    )
+    add("ExLine", fontSize=base_size * 0.88, leading=base_size * 0.88 * 1.3)
     add("Cell", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
     add("CellSmall", fontSize=base_size * 0.8, leading=base_size * 0.8 * 1.28)
+    add("CellBullet", fontSize=base_size * 0.8, leading=base_size * 0.8 * 1.28, leftIndent=10, bulletIndent=0)
     add("CellBold", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
     add("CellHead", fontName=FONT_BOLD, fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.25, textColor=INK)
     add("CellRight", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28, alignment=TA_RIGHT)
@@ -189,21 +217,65 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
         keepWithNext=1,
     )
     add("Lead", fontSize=base_size * 1.1, leading=base_size * 1.55, textColor=INK, spaceAfter=base_size * 0.7)
-    add("CoverKicker", fontName=FONT_SEMIBOLD, fontSize=base_size * 1.1, leading=base_size * 1.4, textColor=ACCENT, spaceAfter=6)
-    add("CoverTitle", fontName=FONT_BOLD, fontSize=base_size * 3.0, leading=base_size * 3.4, textColor=INK, spaceAfter=10)
+    add(
+        "CoverKicker",
+        fontName=FONT_SEMIBOLD,
+        fontSize=base_size * 1.1,
+        leading=base_size * 1.4,
+        textColor=ACCENT,
+        spaceAfter=6,
+    )
+    add(
+        "CoverTitle",
+        fontName=FONT_BOLD,
+        fontSize=base_size * 3.0,
+        leading=base_size * 3.4,
+        textColor=INK,
+        spaceAfter=10,
+    )
+    add(
+        "CoverTitleLong",
+        fontName=FONT_BOLD,
+        fontSize=base_size * 1.8,
+        leading=base_size * 2.2,
+        textColor=INK,
+        spaceAfter=8,
+    )
     add("CoverSub", fontSize=base_size * 1.5, leading=base_size * 1.9, textColor=MUTED, spaceAfter=6)
     add("CoverLabel", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.85, leading=base_size * 1.1, textColor=MUTED)
     add("CoverValue", fontName=FONT, fontSize=base_size * 1.25, leading=base_size * 1.6, textColor=INK)
     add("CoverName", fontName=FONT_BOLD, fontSize=base_size * 1.8, leading=base_size * 2.2, textColor=INK)
-    add("AlertHead", fontName=FONT_BOLD, fontSize=base_size * 1.15, leading=base_size * 1.45, textColor=ALERT, keepWithNext=1)
+    add(
+        "AlertHead",
+        fontName=FONT_BOLD,
+        fontSize=base_size * 1.15,
+        leading=base_size * 1.45,
+        textColor=ALERT,
+        keepWithNext=1,
+    )
     add("Center", alignment=TA_CENTER)
     add("Left", alignment=TA_LEFT)
-    add("CardTitle", fontName=FONT_BOLD, fontSize=base_size * 1.25, leading=base_size * 1.5, textColor=ACCENT, spaceAfter=1)
-    add("CardLabel", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.9, leading=base_size * 1.2, textColor=INK, spaceBefore=3)
-    add("CardText", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.3)
-    add("CardBullet", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.3, leftIndent=10, bulletIndent=1)
+    add(
+        "CardTitle",
+        fontName=FONT_BOLD,
+        fontSize=base_size * 1.25,
+        leading=base_size * 1.5,
+        textColor=ACCENT,
+        spaceAfter=1,
+    )
+    add(
+        "CardLabel",
+        fontName=FONT_SEMIBOLD,
+        fontSize=base_size * 0.9,
+        leading=base_size * 1.15,
+        textColor=INK,
+        spaceBefore=2,
+    )
+    add("CardText", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.25)
+    add("CardBullet", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.25, leftIndent=10, bulletIndent=1)
     add("WeekHead", fontName=FONT_BOLD, fontSize=base_size * 1.35, leading=base_size * 1.6, textColor=WHITE)
     add("WeekSub", fontName=FONT, fontSize=base_size * 0.95, leading=base_size * 1.25, textColor=WHITE)
+    add("WeekNote", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3, spaceAfter=1)
     add("DayName", fontName=FONT_BOLD, fontSize=base_size * 0.95, leading=base_size * 1.2)
     add("DayDate", fontSize=base_size * 0.85, leading=base_size * 1.1, textColor=MUTED)
     add("Session", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.95, leading=base_size * 1.25)

@@ -1,0 +1,1336 @@
+"""The plan as a printable PDF booklet and a one-page summary sheet (reportlab Platypus).
+
+Every clinical word printed here comes from the Plan; this module only adds headings, labels
+and layout. All data text is cleaned of control characters and XML-escaped before it goes into
+a Paragraph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib.styles import StyleSheet1
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    HRFlowable,
+    Image,
+    KeepTogether,
+    LayoutError,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from rehabplan.models import BookletOptions, Plan, RedFlagTier, Running, Session, Week
+from rehabplan.render import styles as st
+from rehabplan.render.figures import knee_diagram, pose_drawing
+
+__all__ = ["SECTION_HEADINGS", "to_pdf", "to_summary_pdf", "unsupported_chars"]
+
+SECTION_HEADINGS = (
+    "Stop and get help",
+    "Your condition",
+    "The plan at a glance",
+    "How to use the plan",
+    "Week by week",
+    "Your exercises",
+    "Ice and heat, safely",
+    "Training mistakes to avoid",
+    "Recovery basics",
+    "Pain and training log",
+    "Medicines: a caution",
+    "Sources",
+    "About this plan",
+)
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_BOX = "☐"
+_TICK = "✓"
+_STRIPPED = {"Cc", "Cs", "Co", "Cn"}
+_KIND_LABEL = {
+    "run": "Run",
+    "walk_run": "Walk/run",
+    "strength": "Strength",
+    "ice": "Ice",
+    "heat": "Heat",
+    "cross_training": "Cross-training",
+    "check_in": "Check-in",
+    "rest": "Rest",
+}
+_RUNNING_LABEL = {
+    Running.NONE: "No running",
+    Running.LADDER: "Walk/run ladder",
+    Running.RAMP: "Building up",
+    Running.HOLD: "Holding steady",
+}
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def _clean(text: object) -> str:
+    """Drop characters that must never reach the PDF (controls, surrogates, unassigned)."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    charmap = st.font_charmap()
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch in "\t\n\r" or cat in ("Zl", "Zp"):
+            out.append(" ")
+            continue
+        if cat in _STRIPPED:
+            continue
+        if cat == "Cf" and ord(ch) not in charmap:
+            continue  # invisible format characters the font lacks (zero-width, bidi marks)
+        out.append(ch)
+    return "".join(out)
+
+
+def _esc(text: object) -> str:
+    """Cleaned, XML-escaped text, safe inside Paragraph markup."""
+    return escape(_clean(text))
+
+
+def unsupported_chars(text: str) -> set[str]:
+    """Characters in text that the booklet font cannot draw (they print as a box).
+
+    Whitespace and control characters are not reported: the renderer removes them.
+    """
+    charmap = st.font_charmap()
+    missing = set()
+    for ch in text:
+        if ch.isspace() or unicodedata.category(ch) in _STRIPPED:
+            continue
+        if ord(ch) not in charmap:
+            if unicodedata.category(ch) == "Cf":
+                continue
+            missing.add(ch)
+    return missing
+
+
+def _embedded(d: Drawing) -> Drawing:
+    """Make a drawing start in the booklet font, so no unembedded standard font is referenced."""
+    d.initialFontName = st.FONT  # type: ignore[attr-defined]
+    d.initialFontSize = 8  # type: ignore[attr-defined]
+    return d
+
+
+def _date(d: dt.date) -> str:
+    """'Mon 30 Nov 2026' (locale independent)."""
+    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def _date_short(d: dt.date) -> str:
+    return f"{d.day} {_MONTHS[d.month - 1]}"
+
+
+def _span(a: dt.date, b: dt.date) -> str:
+    return f"{_date(a)} – {_date(b)}"
+
+
+def _dist(x: float, unit: str) -> str:
+    """A distance as the plan gives it, to at most 2 decimals ('30.0 mi', '4.82 mi')."""
+    return f"{_dist_num(x)} {unit}"
+
+
+def _dist_num(x: float) -> str:
+    text = f"{x:.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+class _Kit:
+    """What every section builder needs: styles, page geometry and the plan's unit."""
+
+    def __init__(self, plan: Plan, options: BookletOptions, base_size: float = 10) -> None:
+        self.plan = plan
+        self.options = options
+        self.s: StyleSheet1 = st.build_styles(base_size)
+        self.page = st.page_setup(options.paper)
+        self.width = self.page.frame_width
+        self.unit = plan.unit.value
+
+    def p(self, text: object, style: str = "Body") -> Paragraph:
+        return Paragraph(_esc(text), self.s[style])
+
+    def m(self, markup: str, style: str = "Body") -> Paragraph:
+        """A paragraph from markup the caller has already escaped."""
+        return Paragraph(markup, self.s[style])
+
+    def bullets(self, items: Iterable[object], style: str = "Bullet", bullet: str = "•") -> list[Flowable]:
+        return [Paragraph(_esc(x), self.s[style], bulletText=bullet) for x in items]
+
+    def section(self, title: str, new_page: bool = True) -> list[Flowable]:
+        rule = HRFlowable(width="100%", thickness=1.2, color=st.ACCENT, spaceBefore=1, spaceAfter=10)
+        head: list[Flowable] = [PageBreak()] if new_page else [CondPageBreak(60 * mm), Spacer(1, 8)]
+        heading = self.m(escape(title), "H1")
+        heading._rp_section = title  # type: ignore[attr-defined]  # picked up by _Booklet.afterFlowable
+        return [*head, heading, rule]
+
+
+class _Table(Table):
+    """A Table whose plain-string cells use the booklet font (reportlab's default is Helvetica)."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), st.FONT)]))
+
+
+def _grid_style(header: bool = True, extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
+    cmds: list[tuple[Any, ...]] = [
+        ("GRID", (0, 0), (-1, -1), 0.4, st.GRID),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if header:
+        cmds += [("BACKGROUND", (0, 0), (-1, 0), st.SHADE_DARK), ("LINEBELOW", (0, 0), (-1, 0), 0.8, st.RULE)]
+    cmds += list(extra)
+    return TableStyle(cmds)
+
+
+def _box(content: list[Flowable], width: float, bar: Any, fill: Any, bar_width: float = 3.5) -> Table:
+    """Content in a shaded panel with a strong bar down its left side."""
+    t = _Table([[content]], colWidths=[width])
+    t.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), fill),
+                ("LINEBEFORE", (0, 0), (0, -1), bar_width, bar),
+                ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+            ]
+        )
+    )
+    return t
+
+
+# --------------------------------------------------------------------------- cover
+
+
+def _logo(data: bytes, max_w: float, max_h: float) -> Image | None:
+    try:
+        reader = ImageReader(io.BytesIO(data))
+        iw, ih = reader.getSize()
+    except Exception:  # noqa: BLE001 - a logo the imaging library cannot read is left off
+        return None
+    if iw <= 0 or ih <= 0:
+        return None
+    scale = min(max_w / iw, max_h / ih)
+    img = Image(io.BytesIO(data), width=iw * scale, height=ih * scale)
+    img.hAlign = "LEFT"
+    return img
+
+
+class _Filler(Flowable):
+    """Takes up the rest of the frame but the last flowable's height: pins that one to the page foot.
+
+    It never asks for more room than is left, so it cannot push anything onto a new page.
+    """
+
+    def __init__(self, reserve: Flowable | None = None) -> None:
+        super().__init__()
+        self._reserve = reserve
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        need = self._reserve.wrap(aw, ah)[1] if self._reserve is not None else 0.0
+        self.height = max(ah - need - 2, 0.0)
+        return aw, self.height
+
+    def draw(self) -> None:
+        return None
+
+
+def _cover(k: _Kit) -> list[Flowable]:
+    plan, opt = k.plan, k.options
+    out: list[Flowable] = [Spacer(1, 12 * mm)]
+    if opt.logo:
+        img = _logo(opt.logo, 70 * mm, 28 * mm)
+        if img is not None:
+            out += [img, Spacer(1, 10 * mm)]
+    else:
+        out.append(Spacer(1, 20 * mm))
+    out.append(k.m("KNEE REHABILITATION PROGRAMME", "CoverKicker"))
+    out.append(k.p(plan.title, "CoverTitle" if len(_clean(plan.title)) <= 90 else "CoverTitleLong"))
+    if _clean(plan.info.name).casefold() not in _clean(plan.title).casefold():
+        out.append(k.p(plan.info.name, "CoverSub"))
+    out.append(Spacer(1, 14 * mm))
+    if plan.athlete and _clean(plan.athlete).strip():
+        out.append(k.m("PREPARED FOR", "CoverLabel"))
+        out.append(k.p(plan.athlete, "CoverName" if len(_clean(plan.athlete)) <= 60 else "CoverValue"))
+        out.append(Spacer(1, 8 * mm))
+
+    n_weeks = len(plan.weeks)
+    facts = [
+        ("Starts", _date(plan.start)),
+        ("Ends", _date(plan.end)),
+        ("Length", f"{n_weeks} week{'s' if n_weeks != 1 else ''}"),
+        ("Goal", f"back to {_dist(plan.target_weekly_distance, k.unit)} a week"),
+    ]
+    for label, value in (("Coach", opt.coach), ("Clinic", opt.clinic), ("Contact", opt.contact)):
+        if value and _clean(value).strip():
+            facts.append((label, value))
+    rows = [[k.m(escape(a.upper()), "CoverLabel"), k.p(b, "CoverValue")] for a, b in facts]
+    t = _Table(rows, colWidths=[30 * mm, k.width - 30 * mm], hAlign="LEFT")
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, st.GRID),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.4, st.GRID),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    out.append(t)
+    warn = [
+        k.m("<b>Read “Stop and get help” on the next page first.</b>", "BodyTight"),
+        k.p(plan.guidance.disclaimer, "Small"),
+    ]
+    box = _box(warn, k.width, st.ALERT, st.SHADE)
+    out += [Spacer(1, 12 * mm), _Filler(box), box]
+    return out
+
+
+def _cover_page(setup: st.PageSetup) -> Any:
+    def draw(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        w, h = setup.size
+        canvas.setFillColor(st.ACCENT)
+        canvas.rect(0, h - 9 * mm, w, 9 * mm, stroke=0, fill=1)
+        canvas.rect(0, 0, w, 4 * mm, stroke=0, fill=1)
+        canvas.restoreState()
+
+    return draw
+
+
+# --------------------------------------------------------------------------- safety
+
+
+def _tier_box(k: _Kit, tier: RedFlagTier, bar: Any, fill: Any) -> Table:
+    content: list[Flowable] = [
+        k.p(tier.heading, "AlertHead"),
+        k.m(f"<b>{_esc(tier.action)}</b>", "BodyTight"),
+        Spacer(1, 2),
+        *k.bullets(tier.items, "BoxBullet"),
+    ]
+    return _box(content, k.width, bar, fill)
+
+
+def _no_improvement_date(plan: Plan) -> dt.date | None:
+    for w in plan.weeks:
+        for s in w.sessions:
+            if s.check == "no_improvement":
+                return s.date
+    return None
+
+
+def _stop(k: _Kit) -> list[Flowable]:
+    plan, g = k.plan, k.plan.guidance
+    out = k.section(SECTION_HEADINGS[0])
+    out.append(k.p("Check this page before you start and whenever something changes.", "Body"))
+    look = {"A": (st.ALERT, st.ALERT_LIGHT), "B": (st.AMBER, st.SHADE), "C": (st.MUTED, st.SHADE)}
+    for tier in sorted(g.red_flags, key=lambda t: t.tier):
+        bar, fill = look.get(tier.tier, (st.MUTED, st.SHADE))
+        out += [_tier_box(k, tier, bar, fill), Spacer(1, 6)]
+    left: list[Flowable] = []
+    if plan.info.red_flags:
+        left.append(k.p(f"Also watch for, with {plan.info.name}", "H3"))
+        left += k.bullets(plan.info.red_flags, "BoxBullet")
+    right: list[Flowable] = []
+    if plan.info.referrals:
+        right.append(k.p("When to see a professional", "H3"))
+        right += k.bullets(plan.info.referrals, "BoxBullet")
+    right.append(k.p("If it is not getting better", "H3"))
+    body: list[Flowable] = [k.p(g.no_improvement, "BodyTight")]
+    when = _no_improvement_date(plan)
+    if when is not None:
+        body.append(Spacer(1, 3))
+        body.append(k.m(f"<b>Your check-in date: {escape(_date(when))}</b>", "BodyTight"))
+    half = (k.width - 6 * mm) / 2
+    right.append(_box(body, half, st.ACCENT, st.ACCENT_LIGHT))
+    if left:
+        t = _Table([[left, "", right]], colWidths=[half, 6 * mm, half])
+        t.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        out.append(t)
+    else:
+        out += right
+    return out
+
+
+# --------------------------------------------------------------------------- condition
+
+
+def _condition(k: _Kit) -> list[Flowable]:
+    info = k.plan.info
+    out = k.section(SECTION_HEADINGS[1])
+    out.append(k.p(info.name, "H2"))
+    dw = 78 * mm
+    drawing = _embedded(knee_diagram(info.knee_region, dw, 62 * mm, font=st.FONT))
+    right = [k.p("Where it hurts", "H3"), k.p(info.where_it_hurts)]
+    t = _Table([[drawing, right]], colWidths=[dw + 6 * mm, k.width - dw - 6 * mm])
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    out.append(t)
+    out.append(k.p("What causes it", "H2"))
+    out += k.bullets(info.causes)
+    out.append(k.p("How the plan fixes it", "H2"))
+    out.append(k.p(info.how_the_plan_helps))
+    if info.cautions:
+        out.append(k.p("Take care", "H2"))
+        out += k.bullets(info.cautions)
+    if info.running_modifications:
+        out.append(k.p("Running, changed for now", "H2"))
+        out += k.bullets(info.running_modifications)
+    return out
+
+
+# --------------------------------------------------------------------------- plan at a glance
+
+
+def _phase_fill(i: int) -> Any:
+    return st.PHASE_FILLS[i % len(st.PHASE_FILLS)]
+
+
+def _fit(text: str, font: str, size: float, max_w: float) -> str:
+    if stringWidth(text, font, size) <= max_w:
+        return text
+    while text and stringWidth(text + "…", font, size) > max_w:
+        text = text[:-1]
+    return text + "…" if text else ""
+
+
+def _timeline(k: _Kit) -> Drawing:
+    plan = k.plan
+    width, height = k.width, 56.0
+    d = _embedded(Drawing(width, height))
+    total = max((plan.end - plan.start).days + 1, 1)
+    bar_y, bar_h = 24.0, 22.0
+    for i, ph in enumerate(plan.phases):
+        x0 = width * max((ph.start - plan.start).days, 0) / total
+        x1 = width * min((ph.end - plan.start).days + 1, total) / total
+        w = max(x1 - x0, 0.5)
+        d.add(Rect(x0, bar_y, w, bar_h, fillColor=_phase_fill(i), strokeColor=st.WHITE, strokeWidth=1.2))
+        label = f"{i + 1} {_clean(ph.name)}"
+        if stringWidth(label, st.FONT_SEMIBOLD, 8.5) > w - 6:
+            label = _fit(str(i + 1), st.FONT_SEMIBOLD, 8.5, w - 1)
+        d.add(
+            String(
+                x0 + 3 if len(label) > 2 else x0 + w / 2,
+                bar_y + 8,
+                label,
+                fontName=st.FONT_SEMIBOLD,
+                fontSize=8.5,
+                fillColor=st.INK,
+                textAnchor="start" if len(label) > 2 else "middle",
+            )
+        )
+        d.add(Line(x0, bar_y - 2, x0, bar_y - 7, strokeColor=st.RULE, strokeWidth=0.6))
+    # week ticks: start date at the left end, end date at the right end, and phase starts
+    d.add(Line(width, bar_y - 2, width, bar_y - 7, strokeColor=st.RULE, strokeWidth=0.6))
+    d.add(String(0, bar_y - 16, _date_short(plan.start), fontName=st.FONT, fontSize=7.5, fillColor=st.MUTED))
+    d.add(
+        String(
+            width,
+            bar_y - 16,
+            _date_short(plan.end),
+            fontName=st.FONT,
+            fontSize=7.5,
+            fillColor=st.MUTED,
+            textAnchor="end",
+        )
+    )
+    return d
+
+
+def _nice_step(top: float) -> float:
+    raw = top / 5
+    mag = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 0.1
+    while mag > raw:
+        mag /= 10
+    for m in (1, 2, 2.5, 5, 10):
+        if m * mag >= raw:
+            return m * mag
+    return 10 * mag
+
+
+def _volume_chart(k: _Kit) -> Drawing:
+    plan = k.plan
+    weeks = plan.weeks
+    width, height = k.width, 138.0
+    left, bottom, top_pad = 34.0, 22.0, 14.0
+    d = _embedded(Drawing(width, height))
+    plot_w, plot_h = width - left - 6, height - bottom - top_pad
+    top = max([w.run_distance for w in weeks] + [plan.target_weekly_distance, 1.0])
+    step = _nice_step(top)
+    ymax = step * (int(top / step) + 1)
+    phase_index = {ph.id: i for i, ph in enumerate(plan.phases)}
+    n = max(len(weeks), 1)
+    slot = plot_w / n
+    bar_w = slot * 0.72
+    y = 0.0
+    while y <= ymax + 1e-9:
+        yy = bottom + plot_h * y / ymax
+        d.add(Line(left, yy, left + plot_w, yy, strokeColor=st.GRID if y else st.RULE, strokeWidth=0.4 if y else 0.8))
+        d.add(
+            String(
+                left - 4,
+                yy - 2.5,
+                _num(round(y, 2)),
+                fontName=st.FONT,
+                fontSize=7,
+                fillColor=st.MUTED,
+                textAnchor="end",
+            )
+        )
+        y += step
+    d.add(String(2, bottom + plot_h + 5, k.unit, fontName=st.FONT_SEMIBOLD, fontSize=7.5, fillColor=st.MUTED))
+    every = 1 if n <= 26 else 2 if n <= 52 else 4
+    for i, w in enumerate(weeks):
+        x = left + i * slot + (slot - bar_w) / 2
+        h = plot_h * w.run_distance / ymax
+        if h > 0:
+            fill = _phase_fill(phase_index.get(w.phase, 0))
+            d.add(Rect(x, bottom, bar_w, h, fillColor=fill, strokeColor=st.INK, strokeWidth=0.5))
+        if i % every == 0:
+            d.add(
+                String(
+                    x + bar_w / 2,
+                    bottom - 10,
+                    str(w.index),
+                    fontName=st.FONT,
+                    fontSize=7,
+                    fillColor=st.MUTED,
+                    textAnchor="middle",
+                )
+            )
+    target_y = bottom + plot_h * plan.target_weekly_distance / ymax
+    d.add(Line(left, target_y, left + plot_w, target_y, strokeColor=st.ACCENT, strokeWidth=1, strokeDashArray=[4, 2]))
+    label = f"Your usual week: {_dist(plan.target_weekly_distance, k.unit)}"
+    d.add(String(left + 3, target_y + 3, label, fontName=st.FONT_SEMIBOLD, fontSize=7.5, fillColor=st.ACCENT))
+    d.add(String(left + plot_w / 2, 1, "Week", fontName=st.FONT, fontSize=7.5, fillColor=st.MUTED, textAnchor="middle"))
+    return d
+
+
+def _glance(k: _Kit) -> list[Flowable]:
+    plan = k.plan
+    out = k.section(SECTION_HEADINGS[2])
+    n = len(plan.weeks)
+    out.append(
+        k.m(
+            f"<b>{n} weeks</b>, {escape(_span(plan.start, plan.end))}. Goal: back to "
+            f"<b>{escape(_dist(plan.target_weekly_distance, k.unit))}</b> a week over {plan.run_days} run days.",
+            "Lead",
+        )
+    )
+    if plan.notes:
+        out.append(_box(k.bullets(plan.notes, "BoxBullet"), k.width, st.AMBER, st.SHADE))
+        out.append(Spacer(1, 6))
+    out += [k.p("Phases", "H3"), _timeline(k), Spacer(1, 4)]
+    head = ["", "Phase", "Dates", "Running", "Goals", "Move on when"]
+    rows: list[list[Any]] = [[k.p(h, "CellHead") for h in head]]
+    for i, ph in enumerate(plan.phases):
+        goals = [Paragraph(_esc(g), k.s["CellBullet"], bulletText="•") for g in ph.goals]
+        if ph.cross_training:
+            goals.append(k.m(f"<i>Cross-training:</i> {_esc(ph.cross_training)}", "CellSmall"))
+        exits = [Paragraph(_esc(e), k.s["CellBullet"], bulletText=_BOX) for e in ph.exit_criteria]
+        rows.append(
+            [
+                k.p(str(i + 1), "CellBold"),
+                k.p(ph.name, "CellBold"),
+                k.p(f"{_date_short(ph.start)} – {_date_short(ph.end)}", "CellSmall"),
+                k.p(_RUNNING_LABEL.get(ph.running, ph.running.value), "CellSmall"),
+                goals,
+                exits,
+            ]
+        )
+    w = k.width
+    cols = [7 * mm, 26 * mm, 22 * mm, 22 * mm]
+    rest = w - sum(cols)
+    t = _Table(rows, colWidths=[*cols, rest * 0.5, rest * 0.5], repeatRows=1)
+    t.setStyle(
+        _grid_style(extra=[("BACKGROUND", (0, i + 1), (0, i + 1), _phase_fill(i)) for i in range(len(plan.phases))])
+    )
+    out.append(t)
+    chart = [
+        k.p(f"Weekly running distance ({k.unit})", "H3"),
+        _volume_chart(k),
+        k.p("Bars are shaded by phase; the dashed line is your usual weekly distance.", "Small"),
+    ]
+    out.append(KeepTogether(chart))
+    return out
+
+
+# --------------------------------------------------------------------------- how to use
+
+
+def _pain_range(lo: int, hi: int) -> str:
+    if lo > hi:
+        return ""
+    return f"pain {lo} of 10" if lo == hi else f"pain {lo}–{hi} of 10"
+
+
+def _pain_rule_table(k: _Kit, width: float, compact: bool = False) -> Table:
+    pr = k.plan.guidance.pain_rule
+    spec = [
+        ("GREEN", "carry on", _pain_range(0, pr.green_max), pr.green, st.GREEN),
+        ("AMBER", "hold", _pain_range(pr.green_max + 1, pr.amber_max), pr.amber, st.AMBER),
+        ("RED", "step back", _pain_range(pr.amber_max + 1, 10), pr.red, st.RED),
+    ]
+    cell = "CellSmall" if compact else "Cell"
+    rows = []
+    for word, verb, rng, text, _colour in spec:
+        label = [k.m(f"{word}: {verb}", "CellWhite")]
+        if rng:
+            label.append(k.m(escape(rng), "CellWhite" if compact else "CellWhite"))
+        rows.append([label, k.p(text, cell)])
+    lw = 30 * mm
+    t = _Table(rows, colWidths=[lw, width - lw])
+    cmds: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("GRID", (0, 0), (-1, -1), 0.4, st.GRID),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 3 if compact else 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4 if compact else 6),
+    ]
+    for i, (*_, colour) in enumerate(spec):
+        cmds.append(("BACKGROUND", (0, i), (0, i), colour))
+    t.setStyle(TableStyle(cmds))
+    return t
+
+
+def _how_to_use(k: _Kit) -> list[Flowable]:
+    g = k.plan.guidance
+    out = k.section(SECTION_HEADINGS[3])
+    out.append(k.p("Pain decides: the traffic-light rule", "H2"))
+    out.append(k.p("Score your knee pain from 0 (no pain) to 10 (the worst pain you can imagine).", "Body"))
+    out.append(_pain_rule_table(k, k.width))
+    out.append(k.p("Stop at once if", "H2"))
+    out += k.bullets(g.absolute_stops)
+    out.append(k.p("How the plan builds up", "H2"))
+    out += k.bullets(g.ramp_rules)
+    out.append(k.p(g.ramp_convention, "Note"))
+    if g.readiness_tests:
+        out.append(CondPageBreak(70 * mm))
+        out.append(k.p("Ready to run? The self-tests", "H2"))
+        if g.readiness_note:
+            out.append(k.p(g.readiness_note))
+        rows: list[list[Any]] = [[k.p("Test", "CellHead"), k.p("You pass when", "CellHead"), k.p("Passed", "CellHead")]]
+        for rt in g.readiness_tests:
+            rows.append([k.p(rt.name, "CellBold"), k.p(rt.standard, "Cell"), k.p(_BOX, "CellCenter")])
+        t = _Table(rows, colWidths=[45 * mm, k.width - 45 * mm - 15 * mm, 15 * mm], repeatRows=1)
+        t.setStyle(_grid_style())
+        out.append(t)
+    if g.ladder_stages:
+        block: list[Flowable] = [k.p(f"The {g.ladder_name.lower()}" if g.ladder_name else "The ladder", "H2")]
+        head = ["Stage", "Run", "Walk", "Repeats", "Session", "Notes"]
+        rows = [[k.p(h, "CellHead") for h in head]]
+        for stage in g.ladder_stages:
+            rows.append(
+                [
+                    k.p(stage.id, "CellBold"),
+                    k.p(f"{_num(stage.run_min)} min", "Cell"),
+                    k.p(f"{_num(stage.walk_min)} min" if stage.walk_min else "–", "Cell"),
+                    k.p(f"× {stage.reps}", "Cell"),
+                    k.p(f"{stage.session_min} min", "Cell"),
+                    k.p(stage.note or "", "CellSmall"),
+                ]
+            )
+        cols = [16 * mm, 18 * mm, 18 * mm, 18 * mm, 20 * mm]
+        t = _Table(rows, colWidths=[*cols, k.width - sum(cols)], repeatRows=1)
+        t.setStyle(_grid_style())
+        block.append(t)
+        out += block
+    return out
+
+
+# --------------------------------------------------------------------------- weeks
+
+
+def _run_line(k: _Kit, s: Session) -> str | None:
+    """Distance, and the run:walk intervals unless the session's own details already spell them out."""
+    parts: list[str] = []
+    stage_told = bool(s.stage) and any(f"stage {s.stage}".casefold() in _clean(d).casefold() for d in s.details)
+    if s.run_min is not None and s.reps and not stage_told:
+        if s.walk_min:
+            parts.append(f"{s.reps} × (run {_num(s.run_min)} min, walk {_num(s.walk_min)} min)")
+        elif s.reps > 1:
+            parts.append(f"{s.reps} × run {_num(s.run_min)} min")
+        else:
+            parts.append(f"run {_num(s.run_min)} min")
+    if s.run_distance > 0:
+        word = "about " if s.kind == "walk_run" else ""
+        parts.append(f"{word}{_dist(s.run_distance, k.unit)} of running")
+    if s.intensity and s.intensity != "easy":
+        parts.append(s.intensity)
+    return " · ".join(parts) if parts else None
+
+
+def _exercise_list(k: _Kit, s: Session) -> Flowable:
+    """The session's exercises with their doses, in two columns when there are several."""
+    items = [
+        k.m(f"{_esc(ex.name)} <font color='{st.MUTED_HEX}'>— {_esc(ex.dose)}</font>", "ExLine") for ex in s.exercises
+    ]
+    cols = 2 if len(items) >= 4 else 1
+    per = -(-len(items) // cols)
+    grid = [[items[c * per : (c + 1) * per] for c in range(cols)]]
+    avail = k.width - _DAY_COL - 12 - 13
+    t = _Table(grid, colWidths=[avail / cols] * cols, hAlign="LEFT")
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+            ]
+        )
+    )
+    outer = _Table([[t]], colWidths=[avail + 13], hAlign="LEFT")
+    outer.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 13),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return outer
+
+
+_EVERY_LABEL = {
+    "run": "Every run this week",
+    "walk_run": "Every walk/run this week",
+    "strength": "Every strength session",
+    "ice": "Every ice session",
+    "heat": "Every heat session",
+    "cross_training": "Every cross-training session",
+    "rest": "Rest days",
+}
+
+
+def _shared_lines(w: Week) -> dict[str, tuple[tuple[str, ...], str | None]]:
+    """Detail lines (and after-care) that every session of a kind repeats this week.
+
+    They are printed once under the week header instead of on every day. Check-ins are left
+    alone: each one stands on its own.
+    """
+    by_kind: dict[str, list[Session]] = {}
+    for s in w.sessions:
+        if s.kind != "check_in":
+            by_kind.setdefault(s.kind, []).append(s)
+    out: dict[str, tuple[tuple[str, ...], str | None]] = {}
+    for kind, sessions in by_kind.items():
+        if len(sessions) < 2:
+            continue
+        common = [d for d in dict.fromkeys(sessions[0].details) if all(d in s.details for s in sessions[1:])]
+        after = sessions[0].aftercare
+        if after is None or any(s.aftercare != after for s in sessions[1:]):
+            after = None
+        if common or after:
+            out[kind] = (tuple(common), after)
+    return out
+
+
+def _session_block(k: _Kit, s: Session, shared: tuple[tuple[str, ...], str | None] | None = None) -> list[Flowable]:
+    skip, shared_after = shared if shared else ((), None)
+    title = _esc(s.title)
+    if s.minutes and f"{s.minutes} min" not in _clean(s.title):
+        title += f"<font name='{st.FONT}' color='{st.MUTED_HEX}'> · {s.minutes} min</font>"
+    if s.kind == "rest":
+        out: list[Flowable] = [k.m(f"<font color='{st.MUTED_HEX}'>{title}</font>", "Session")]
+        out += [
+            k.m(f"<font color='{st.MUTED_HEX}'>{_esc(d)}</font>", "SessionLine") for d in s.details if d not in skip
+        ]
+        return out
+    out = [k.m(f"{_BOX}&nbsp; {title}", "Session")]
+    line = _run_line(k, s)
+    if line:
+        out.append(k.m(f"<b>{_esc(line)}</b>", "SessionLine"))
+    if s.exercises:
+        out.append(_exercise_list(k, s))
+    out += [k.p(d, "SessionLine") for d in _details(k, s, skip)]
+    for c in s.checklist:
+        out.append(k.m(f"{_BOX}&nbsp; {_esc(c)}", "SessionCheck"))
+    if s.aftercare and s.aftercare != shared_after:
+        out.append(k.m(f"<i>Afterwards:</i> {_esc(s.aftercare)}", "SessionLine"))
+    return out
+
+
+def _details(k: _Kit, s: Session, skip: Sequence[str] = ()) -> list[str]:
+    """The session's detail lines, less those its checklist repeats or the week header shows."""
+    checks = {_clean(x).strip() for x in s.checklist}
+    return _details_text(k, [d for d in s.details if d not in skip and _clean(d).strip() not in checks])
+
+
+def _details_text(k: _Kit, lines: Sequence[str]) -> list[str]:
+    """Detail lines, with the long ice and heat safety lists replaced by a pointer to their page."""
+    g = k.plan.guidance
+    safety = {_clean(x).strip() for x in (*g.ice_safety, *g.heat_safety)}
+    out: list[str] = []
+    pointed = False
+    for d in lines:
+        text = _clean(d).strip()
+        if text in safety:
+            if not pointed:
+                out.append(f"Safety rules: see “{SECTION_HEADINGS[6]}”.")
+                pointed = True
+            continue
+        out.append(d)
+    return out
+
+
+_DAY_COL = 21 * mm
+
+
+def _week(k: _Kit, w: Week) -> list[Flowable]:
+    running = (
+        f"Running this week: {_dist(w.run_distance, k.unit)}"
+        if w.run_distance > 0
+        else ("Running this week: none" if not w.running_allowed else "Running this week: walk/run only")
+    )
+    extra = " · hold week (same as last week)" if w.hold_week else ""
+    right = [
+        k.m(f"<b>{_esc(w.phase_name)}</b>", "WeekSub"),
+        k.p(f"{_span(w.start, w.end)} · {running}{extra}", "WeekSub"),
+    ]
+    head = _Table(
+        [[k.p(f"Week {w.index}", "WeekHead"), right]], colWidths=[_DAY_COL + 8 * mm, k.width - _DAY_COL - 8 * mm]
+    )
+    head.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), st.ACCENT),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 7),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    shared = _shared_lines(w)
+    notes: list[Flowable] = []
+    for kind, (lines, aftercare) in shared.items():
+        parts = [_esc(x) for x in _details_text(k, lines)]
+        if aftercare:
+            parts.append(f"<i>Afterwards:</i> {_esc(aftercare)}")
+        label = _EVERY_LABEL.get(kind, _KIND_LABEL.get(kind, kind))
+        notes.append(k.m(f"<b>{escape(label)}:</b> " + " ".join(parts), "WeekNote"))
+    # One table per week: the header row repeats when a long week runs onto the next page, and
+    # rows (days) never split.
+    rows: list[list[Any]] = [[head, ""]]
+    cmds: list[tuple[Any, ...]] = [
+        ("SPAN", (0, 0), (1, 0)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, 0), 0),
+        ("RIGHTPADDING", (0, 0), (-1, 0), 0),
+        ("TOPPADDING", (0, 0), (-1, 0), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, 0), 0),
+        ("LEFTPADDING", (0, 1), (-1, -1), 6),
+        ("TOPPADDING", (0, 1), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 1), (-1, -1), 5),
+    ]
+    if notes:
+        rows.append([notes, ""])
+        cmds += [
+            ("SPAN", (0, 1), (1, 1)),
+            ("BACKGROUND", (0, 1), (-1, 1), st.ACCENT_LIGHT),
+            ("LEFTPADDING", (0, 1), (-1, 1), 7),
+            ("RIGHTPADDING", (0, 1), (-1, 1), 7),
+        ]
+    first_day = len(rows)
+    by_day: dict[dt.date, list[Session]] = {}
+    for s in w.sessions:
+        by_day.setdefault(s.date, []).append(s)
+    day = w.start
+    while day <= w.end:
+        sessions = sorted(by_day.get(day, []), key=lambda s: s.slot)
+        blocks: list[Flowable] = []
+        for i, s in enumerate(sessions):
+            if i:
+                blocks.append(Spacer(1, 4))
+            blocks += _session_block(k, s, shared.get(s.kind))
+        if not blocks:
+            blocks = [k.m(f"<font color='{st.MUTED_HEX}'>Rest day</font>", "Session")]
+        rows.append([[k.p(_DAYS[day.weekday()], "DayName"), k.p(_date_short(day), "DayDate")], blocks])
+        day += dt.timedelta(days=1)
+    cmds += [("LINEBELOW", (0, first_day), (-1, -1), 0.4, st.GRID), ("BACKGROUND", (0, first_day), (0, -1), st.SHADE)]
+    table = _Table(rows, colWidths=[_DAY_COL, k.width - _DAY_COL], repeatRows=1)
+    table.setStyle(TableStyle(cmds))
+    return [table, Spacer(1, 14)]
+
+
+class _KeepWeek(KeepTogether):
+    """Keeps a week on one page when it fits on one; a week taller than a page flows on from
+    where the last one ended (days stay whole) instead of leaving the rest of that page empty."""
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        frame = getattr(self, "_frame", None)
+        full = frame._height if frame is not None else aH
+        if self._H > full:
+            return [CondPageBreak(full / 3), *self._content]
+        return list(super().split(aW, aH))
+
+
+def _weeks(k: _Kit) -> list[Flowable]:
+    out = k.section(SECTION_HEADINGS[4])
+    out.append(
+        k.p(
+            "Tick each session when it is done. Score your pain in the log at the back. "
+            "If a session breaks your pain rule, hold or step back before moving on.",
+            "Lead",
+        )
+    )
+    weeks = list(k.plan.weeks)
+    if weeks:
+        # the heading, its rule and the intro travel with week 1, so they never sit alone on a page
+        first = out[1:] + _week(k, weeks[0])
+        out = [out[0], _KeepWeek(first)]
+    for w in weeks[1:]:
+        out.append(_KeepWeek(_week(k, w)))
+    return out
+
+
+# --------------------------------------------------------------------------- exercise cards
+
+
+_TARGET_LABEL = {"core": "Core", "hip": "Hip", "knee": "Knee", "stretch": "Stretch"}
+
+
+def _card(k: _Kit, card: Any) -> Flowable:
+    fig_w, fig_h = 64 * mm, 46 * mm
+    n = len(card.pose.frames)
+    if n >= 3:
+        fig_w, fig_h = min(k.width - 16, 150 * mm), 42 * mm
+    drawing = _embedded(pose_drawing(card.pose, fig_w, fig_h, font=st.FONT))
+    equipment = ", ".join(e for e in card.equipment if e and e != "none") or "none"
+    meta = k.m(
+        f"<b>{escape(_TARGET_LABEL.get(card.target.value, card.target.value))}</b> · equipment: {_esc(equipment)}",
+        "Small",
+    )
+    dose = k.m(f"<b>Dose:</b> {_esc(card.dose)}", "CardText")
+    text: list[Flowable] = [k.p("How to do it", "CardLabel"), *k.bullets(card.cues, "CardBullet")]
+    text += [k.p("Common mistakes", "CardLabel"), *k.bullets(card.mistakes, "CardBullet")]
+    text += [k.p("Too hard? Make it easier", "CardLabel"), k.p(card.regression, "CardText")]
+    text += [k.p("Too easy? Make it harder", "CardLabel"), k.p(card.progression, "CardText")]
+    if card.caution:
+        text += [Spacer(1, 4), k.m(f"<b>Take care:</b> {_esc(card.caution)}", "CardText")]
+    inner_w = k.width - 16
+    title = [k.p(card.name, "CardTitle"), meta, Spacer(1, 2), dose]
+    if n >= 3:
+        rows = [[title], [drawing], [text]]
+        t = _Table(rows, colWidths=[inner_w])
+    else:
+        left_w = fig_w + 8
+        t = _Table([[drawing, [*title, *text]]], colWidths=[left_w, inner_w - left_w])
+    cmds: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    t.setStyle(TableStyle(cmds))
+    outer = _Table([[t]], colWidths=[k.width])
+    outer.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.6, st.RULE),
+                ("LINEABOVE", (0, 0), (-1, 0), 2.5, st.ACCENT),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
+    return KeepTogether([outer, Spacer(1, 6)])
+
+
+def _exercises(k: _Kit) -> list[Flowable]:
+    out = k.section(SECTION_HEADINGS[5])
+    out.append(
+        k.p(
+            "Every exercise in your plan, with how to do it and how to make it easier or harder. "
+            "The dose shown is the usual one; the week pages give the dose for each day.",
+            "Lead",
+        )
+    )
+    for card in k.plan.exercises:
+        out.append(_card(k, card))
+    return out
+
+
+# --------------------------------------------------------------------------- advice sections
+
+
+def _ice_heat(k: _Kit) -> list[Flowable]:
+    g = k.plan.guidance
+    out = k.section(SECTION_HEADINGS[6])
+    out.append(k.p("Ice", "H2"))
+    out.append(k.p(g.ice))
+    out += k.bullets(g.ice_safety)
+    out.append(k.p("Heat", "H2"))
+    out.append(k.p(g.heat))
+    out += k.bullets(g.heat_safety)
+    return out
+
+
+def _advice(k: _Kit, heading: str, items: Sequence[Any], new_page: bool) -> list[Flowable]:
+    out = k.section(heading, new_page=new_page)
+    for i, a in enumerate(items, 1):
+        block: list[Flowable] = [k.p(f"{i}. {a.title}", "H3")]
+        block += [k.p(b) for b in a.body]
+        out.append(KeepTogether(block))
+    return out
+
+
+def _planned(k: _Kit, sessions: Sequence[Session]) -> str:
+    parts: list[str] = []
+    for s in sorted(sessions, key=lambda s: s.slot):
+        if s.kind in ("run", "walk_run") and s.run_distance > 0:
+            parts.append(f"{_KIND_LABEL[s.kind]} {_dist(s.run_distance, k.unit)}")
+        else:
+            parts.append(_KIND_LABEL.get(s.kind, s.kind))
+    return ", ".join(dict.fromkeys(parts)) or "Rest"
+
+
+def _log(k: _Kit) -> list[Flowable]:
+    plan = k.plan
+    out = k.section(SECTION_HEADINGS[9])
+    out.append(
+        k.p(
+            "One row a day: your worst knee pain (0-10), a tick when the day's sessions are done, "
+            "and anything worth telling your coach or clinician.",
+            "Body",
+        )
+    )
+    head = ["Date", "Week", "Planned", "Pain 0–10", f"Done {_TICK}", "Notes"]
+    rows: list[list[Any]] = [[k.p(h, "CellHead") for h in head]]
+    shade: list[tuple[Any, ...]] = []
+    r = 1
+    for w in plan.weeks:
+        by_day: dict[dt.date, list[Session]] = {}
+        for s in w.sessions:
+            by_day.setdefault(s.date, []).append(s)
+        day = w.start
+        while day <= w.end:
+            rows.append(
+                [
+                    k.p(f"{_DAYS[day.weekday()]} {_date_short(day)}", "CellSmall"),
+                    k.p(str(w.index), "CellSmall"),
+                    k.p(_planned(k, by_day.get(day, [])), "CellSmall"),
+                    "",
+                    "",
+                    "",
+                ]
+            )
+            if day.weekday() == 6 or day == w.end:
+                shade.append(("LINEBELOW", (0, r), (-1, r), 1.0, st.RULE))
+            r += 1
+            day += dt.timedelta(days=1)
+    cols = [24 * mm, 12 * mm, 48 * mm, 18 * mm, 16 * mm]
+    t = _Table(rows, colWidths=[*cols, k.width - sum(cols)], repeatRows=1, rowHeights=[None] + [17] * (len(rows) - 1))
+    t.setStyle(_grid_style(extra=[("VALIGN", (0, 1), (-1, -1), "MIDDLE"), *shade]))
+    out.append(t)
+    return out
+
+
+def _medicines(k: _Kit) -> list[Flowable]:
+    out = k.section(SECTION_HEADINGS[10])
+    out += k.bullets(k.plan.guidance.medicines)
+    return out
+
+
+def _sources(k: _Kit) -> list[Flowable]:
+    out = k.section(SECTION_HEADINGS[11], new_page=False)
+    rows = [[k.p(src.key, "CellSmall"), k.p(src.citation, "CellSmall")] for src in k.plan.guidance.sources]
+    if rows:
+        t = _Table(rows, colWidths=[22 * mm, k.width - 22 * mm])
+        t.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        out.append(t)
+    return out
+
+
+def _disclaimer(k: _Kit) -> list[Flowable]:
+    out = k.section(SECTION_HEADINGS[12], new_page=False)
+    out.append(_box([k.p(k.plan.guidance.disclaimer, "BodyTight")], k.width, st.ACCENT, st.SHADE))
+    return out
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def _footer_text(plan: Plan) -> str:
+    text = _clean(plan.title)
+    who = _clean(plan.athlete or "").strip()
+    if who and who not in text:
+        text += f" · {who}"
+    return text
+
+
+class _Booklet(SimpleDocTemplate):
+    """A document that bookmarks each section in the PDF outline and names the current section
+    in the footer (drawn at the end of each page, when the page's last section is known)."""
+
+    def __init__(self, *args: Any, footer_text: str, setup: st.PageSetup, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._rp_footer = footer_text
+        self._rp_setup = setup
+        self._rp_section = ""
+        self._rp_count = 0
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab's hook name
+        title = getattr(flowable, "_rp_section", None)
+        if title:
+            self._rp_section = title
+            self._rp_count += 1
+            key = f"section-{self._rp_count}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=0)
+
+    def handle_pageEnd(self) -> None:  # noqa: N802 - reportlab's hook name
+        if self.canv.getPageNumber() > 1:
+            st.draw_footer(self.canv, self._rp_setup, self._rp_footer, self._rp_section)
+        super().handle_pageEnd()
+
+
+def _doc(buf: io.BytesIO, k: _Kit, subject: str, booklet: bool = False) -> SimpleDocTemplate:
+    plan, opt = k.plan, k.options
+    author = next((_clean(x) for x in (opt.clinic, opt.coach) if x and _clean(x).strip()), "rehabplan")
+    cls: Any = _Booklet if booklet else SimpleDocTemplate
+    extra: dict[str, Any] = {"footer_text": _footer_text(plan), "setup": k.page} if booklet else {}
+    return cls(
+        buf,
+        pagesize=k.page.size,
+        leftMargin=k.page.left,
+        rightMargin=k.page.right,
+        topMargin=k.page.top,
+        bottomMargin=k.page.bottom,
+        title=_clean(plan.title),
+        author=author,
+        subject=subject,
+        creator="rehabplan",
+        keywords=["knee", "rehabilitation", "running", plan.condition],
+        invariant=True,
+        initialFontName=st.FONT,
+        initialFontSize=10,
+        initialLeading=13.8,
+        **extra,
+    )
+
+
+def _subject(plan: Plan, what: str) -> str:
+    who = f" for {_clean(plan.athlete)}" if plan.athlete and _clean(plan.athlete).strip() else ""
+    return f"{what}: {_clean(plan.info.name)}{who}, {_span(plan.start, plan.end)}"
+
+
+def to_pdf(plan: Plan, options: BookletOptions) -> bytes:
+    """The full booklet, from cover to disclaimer, as PDF bytes (deterministic)."""
+    k = _Kit(plan, options)
+    story: list[Flowable] = []
+    story += _cover(k)
+    story += _stop(k)
+    story += _condition(k)
+    story += _glance(k)
+    story += _how_to_use(k)
+    story += _weeks(k)
+    story += _exercises(k)
+    story += _ice_heat(k)
+    story += _advice(k, SECTION_HEADINGS[7], plan.guidance.training_mistakes, new_page=True)
+    story += _advice(k, SECTION_HEADINGS[8], plan.guidance.recovery, new_page=False)
+    story += _log(k)
+    story += _medicines(k)
+    story += _sources(k)
+    story += _disclaimer(k)
+    buf = io.BytesIO()
+    doc = _doc(buf, k, _subject(plan, "Knee rehabilitation booklet"), booklet=True)
+    doc.build(story, onFirstPage=_cover_page(k.page))
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- summary sheet
+
+
+def _week_running(k: _Kit, w: Week) -> str:
+    if w.run_distance > 0:
+        return _dist(w.run_distance, k.unit) + (" (hold)" if w.hold_week else "")
+    return "no running" if not w.running_allowed else "walk/run"
+
+
+def _checkins(w: Week) -> str:
+    days = sorted({s.date for s in w.sessions if s.kind == "check_in"})
+    return ", ".join(f"{_DAYS[d.weekday()]} {d.day}" for d in days)
+
+
+class _TooNarrow(Exception):
+    """A summary layout whose columns cannot fit the page width."""
+
+
+def _summary_table(k: _Kit, weeks: Sequence[Week], width: float, compact: bool) -> Table:
+    cell = "CellSmall" if compact else "Cell"
+    head = ["Wk", "Dates", "Phase", "Running", "Check-in", _TICK]
+    rows: list[list[Any]] = [[k.p(h, "CellHead") for h in head]]
+    for w in weeks:
+        rows.append(
+            [
+                k.p(str(w.index), "CellBold" if not compact else "CellSmall"),
+                k.p(f"{_date_short(w.start)} – {_date_short(w.end)}", cell),
+                k.p(w.phase_name, cell),
+                k.p(_week_running(k, w), cell),
+                k.p(_checkins(w), cell),
+                k.p(_BOX, cell),
+            ]
+        )
+    fs = k.s[cell].fontSize
+    fixed = [fs * 1.9 + 6, fs * 7.6 + 6, 0.0, fs * 6.6 + 6, fs * 6.2 + 6, fs * 1.2 + 6]
+    fixed[2] = width - sum(fixed)
+    if fixed[2] < fs * 6:
+        raise _TooNarrow
+    t = _Table(rows, colWidths=fixed, repeatRows=1)
+    pad = 1.5 if compact else 3
+    t.setStyle(
+        _grid_style(
+            extra=[
+                ("TOPPADDING", (0, 0), (-1, -1), pad),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), pad + 1),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return t
+
+
+def _summary_story(k: _Kit, columns: int) -> list[Flowable]:
+    plan, g = k.plan, k.plan.guidance
+    compact = columns > 1 or k.s["Base"].fontSize < 9
+    who = f"{_esc(plan.athlete)} · " if plan.athlete and _clean(plan.athlete).strip() else ""
+    story: list[Flowable] = [
+        k.p(plan.title, "H1"),
+        HRFlowable(width="100%", thickness=1.2, color=st.ACCENT, spaceBefore=1, spaceAfter=5),
+        k.m(
+            f"<b>{who}{_esc(plan.info.name)}</b> · {escape(_span(plan.start, plan.end))} · "
+            f"goal {escape(_dist(plan.target_weekly_distance, k.unit))} a week",
+            "Body",
+        ),
+        k.p("Pain decides: the traffic-light rule", "H3"),
+        _pain_rule_table(k, k.width, compact=True),
+        Spacer(1, 4),
+        k.m(f"<b>Stop at once if:</b> {' '.join(_esc(x) for x in g.absolute_stops)}", "Small"),
+        k.p("Week by week", "H3"),
+    ]
+    weeks = list(plan.weeks)
+    if columns == 1:
+        story.append(_summary_table(k, weeks, k.width, compact))
+    else:
+        gap = 5 * mm
+        col_w = (k.width - gap * (columns - 1)) / columns
+        per = -(-len(weeks) // columns)
+        tables: list[Any] = []
+        for c in range(columns):
+            part = weeks[c * per : (c + 1) * per]
+            tables.append(_summary_table(k, part, col_w, compact) if part else "")
+            if c < columns - 1:
+                tables.append("")
+        widths: list[float] = []
+        for c in range(columns):
+            widths.append(col_w)
+            if c < columns - 1:
+                widths.append(gap)
+        outer = _Table([tables], colWidths=widths)
+        outer.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        story.append(outer)
+    story += [Spacer(1, 5), k.p(g.disclaimer, "Small")]
+    return story
+
+
+# Layouts tried in order until the sheet fits one page: (base font size, columns).
+_SUMMARY_LAYOUTS = (
+    (10, 1),
+    (9, 1),
+    (10, 2),
+    (9, 2),
+    (8.5, 2),
+    (8, 2),
+    (7.5, 2),
+    (7, 2),
+    (6.5, 2),
+    (6, 3),
+    (5.5, 3),
+    (5, 3),
+    (4.5, 3),
+)
+
+
+def to_summary_pdf(plan: Plan, options: BookletOptions) -> bytes:
+    """A one-page sheet for the fridge: the pain rule and the week-by-week table."""
+    last: bytes = b""
+    for size, columns in _SUMMARY_LAYOUTS:
+        k = _Kit(plan, options, base_size=size)
+        buf = io.BytesIO()
+        doc = _doc(buf, k, _subject(plan, "Knee rehabilitation summary"))
+        footer = st.footer_callback(_footer_text(plan), k.page)
+        try:
+            doc.build(_summary_story(k, columns), onFirstPage=footer, onLaterPages=footer)
+        except (LayoutError, _TooNarrow):
+            continue
+        last = buf.getvalue()
+        if doc.page == 1:
+            return last
+    return last
