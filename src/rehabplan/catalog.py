@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import DataError, InputError
+from .inputs import shown
 from .models import (
     AdviceFile,
     Exercise,
@@ -70,7 +71,7 @@ class Catalog:
             close = list(dict.fromkeys(owner[c] for c in difflib.get_close_matches(key, list(owner), n=4, cutoff=0.6)))
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             raise InputError(
-                f"unknown condition {name!r}.{hint} Choose one of: {', '.join(names)} "
+                f"unknown condition {shown(name)}.{hint} Choose one of: {', '.join(names)} "
                 "(see `rehabplan conditions`)."
             )
         options = [p for p in self.protocols.values() if p.condition == condition]
@@ -86,7 +87,7 @@ class Catalog:
             raise InputError(f"condition {condition!r} has no sites; leave out --site.")
         close = difflib.get_close_matches(skey, sites, n=2, cutoff=0.5)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise InputError(f"unknown site {site!r} for {condition}.{hint} Choose one of: {', '.join(sites)}.")
+        raise InputError(f"unknown site {shown(site)} for {condition}.{hint} Choose one of: {', '.join(sites)}.")
 
 
 def default_root() -> Path | Traversable:
@@ -117,12 +118,20 @@ def _read(entry: Traversable, label: str, model: type[M], problems: list[str]) -
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(f"{label}: cannot be read: {exc}")
         return None
+    except RecursionError:
+        problems.append(f"{label}: not valid TOML: nested too deeply")
+        return None
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             problems.append(f"{label}: {_format_loc(tuple(err['loc']))}: {err['msg']}")
         return None
+
+
+def _safe_name(name: str) -> str:
+    """A file name fit for one terminal line: control characters shown as escapes."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)
 
 
 def _toml_files(folder: Traversable) -> list[Traversable]:
@@ -164,7 +173,7 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
     exercises: dict[str, Exercise] = {}
     known_exercise_files: set[str] = set()
     for entry in _toml_files(root / "exercises"):
-        label = f"exercises/{entry.name}"
+        label = f"exercises/{_safe_name(entry.name)}"
         stem = entry.name[: -len(".toml")]
         known_exercise_files.add(stem)
         ex = _read(entry, label, Exercise, problems)
@@ -178,7 +187,7 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
     protocols: dict[str, Protocol] = {}
     known_protocol_files: set[str] = set()
     for entry in _toml_files(root / "templates"):
-        label = f"templates/{entry.name}"
+        label = f"templates/{_safe_name(entry.name)}"
         stem = entry.name[: -len(".toml")]
         known_protocol_files.add(stem)
         proto = _read(entry, label, Protocol, problems)

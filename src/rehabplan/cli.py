@@ -22,7 +22,7 @@ from .errors import DataError, InputError, RehabplanError
 
 if TYPE_CHECKING:
     from .catalog import Catalog
-    from .models import BookletOptions, CalendarOptions, PlanRequest
+    from .models import BookletOptions, CalendarOptions, Plan, PlanRequest
 
 
 def _fail(message: str, code: int) -> None:
@@ -185,7 +185,7 @@ def make(
 
     fmt_key = fmt.strip().lower()
     if fmt_key not in ("files", "json"):
-        raise InputError(f"--format {fmt!r} is not known; use files or json.")
+        raise InputError(f"--format {inputs.shown(fmt)} is not known; use files or json.")
     catalog = _catalog(data_dir)
     request = _request(catalog, condition, site, mileage, units, start, weeks_off, run_days, pace, name)
     if fmt_key == "json":
@@ -195,8 +195,8 @@ def make(
         return
     booklet = _booklet_options(request.units, paper, coach, clinic, contact, logo)
     calendar = _calendar_options(tz, time, all_day, no_alarms)
-    _warn_unsupported(request.athlete, booklet)
     result = generate(request, catalog, booklet, calendar, out, no_clobber=no_clobber)
+    _warn_unsupported(request.athlete, booklet, result.plan)
     _warn_notes(result.plan.notes)
     typer.echo(f"Booklet:  {result.booklet}")
     typer.echo(f"Summary:  {result.summary}")
@@ -213,7 +213,7 @@ def _booklet_options(units: str, paper: Optional[str], coach: Optional[str], cli
     else:
         paper_key = paper.strip().lower()
         if paper_key not in ("letter", "a4"):
-            raise InputError(f"--paper {paper!r} is not a paper size; use letter or a4.")
+            raise InputError(f"--paper {inputs.shown(paper)} is not a paper size; use letter or a4.")
     return BookletOptions(
         paper=paper_key,
         coach=inputs.parse_label(coach, "--coach"),
@@ -235,10 +235,14 @@ def _calendar_options(tz: Optional[str], times: list[str], all_day: bool, no_ala
     )
 
 
-def _warn_unsupported(athlete: Optional[str], booklet: BookletOptions) -> None:
+def _warn_unsupported(athlete: Optional[str], booklet: BookletOptions, plan: Optional[Plan] = None) -> None:
+    """Warn about characters the booklet font cannot draw, in names or in the clinic's data."""
     from .render.pdf import unsupported_chars
 
     text = "".join(x for x in (athlete, booklet.coach, booklet.clinic, booklet.contact) if x)
+    if plan is not None:
+        text += json.dumps(plan.model_dump(mode="json", exclude={"weeks"}), ensure_ascii=False)
+        text += "".join(s.title + "".join(s.details) for w in plan.weeks for s in w.sessions)
     missing = unsupported_chars(text)
     if missing:
         shown = " ".join(sorted(missing))

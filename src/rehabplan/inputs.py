@@ -15,6 +15,13 @@ KINDS_WITH_TIMES = ("run", "walk_run", "strength", "ice", "heat", "cross_trainin
 MAX_NAME = 200
 
 
+def shown(text: str, limit: int = 60) -> str:
+    """A typed value quoted for an error message, shortened when it is very long."""
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[: limit - 1]) + f"… ({len(text)} characters)"
+
+
 def next_monday(today: dt.date) -> dt.date:
     """The Monday after today (a week ahead when today is a Monday)."""
     return today + dt.timedelta(days=7 - today.weekday())
@@ -24,26 +31,31 @@ def parse_units(text: str) -> str:
     key = text.strip().lower()
     aliases = {"mi": "mi", "mile": "mi", "miles": "mi", "km": "km", "kms": "km", "kilometres": "km", "kilometers": "km"}
     if key not in aliases:
-        raise InputError(f"--units {text!r} is not a unit; use mi or km.")
+        raise InputError(f"--units {shown(text)} is not a unit; use mi or km.")
     return aliases[key]
 
 
 def parse_mileage(text: str, units: str, limit: float) -> float:
     """A weekly distance from 1 up to the limit, with at most two decimals kept."""
     word = "miles" if units == "mi" else "km"
+    if re.fullmatch(r"\s*\d{1,3}(,\d{3})+\s*", text):
+        raise InputError(
+            f"--mileage {shown(text)} is ambiguous; write the number without a thousands separator, "
+            "with a dot or comma for decimals, e.g. 30 or 7.5."
+        )
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
-        raise InputError(f"--mileage {text!r} is not a number; give your usual weekly {word}, e.g. 30.") from None
-    if math.isnan(value) or math.isinf(value):
-        raise InputError(f"--mileage {text!r} is not a number; give your usual weekly {word}, e.g. 30.")
+        raise InputError(f"--mileage {shown(text)} is not a number; give your usual weekly {word}, e.g. 30.") from None
+    if math.isnan(value) or (math.isinf(value) and "inf" in text.lower()):
+        raise InputError(f"--mileage {shown(text)} is not a number; give your usual weekly {word}, e.g. 30.")
     if value <= 0:
-        raise InputError(f"--mileage must be a positive number of {word} a week, got {text.strip()}.")
+        raise InputError(f"--mileage must be a positive number of {word} a week, got {shown(text.strip())}.")
     if value < 1:
-        raise InputError(f"--mileage must be at least 1 {word} a week, got {text.strip()}.")
+        raise InputError(f"--mileage must be at least 1 {word} a week, got {shown(text.strip())}.")
     if value > limit:
         raise InputError(
-            f"--mileage {text.strip()} is above the limit of {limit:g} {word} a week; "
+            f"--mileage {shown(text.strip())} is above the limit of {limit:g} {word} a week; "
             f"give your usual weekly {word} before the injury (at most {limit:g})."
         )
     return math.floor(value * 100 + 1e-6) / 100
@@ -51,13 +63,13 @@ def parse_mileage(text: str, units: str, limit: float) -> float:
 
 def parse_date(text: str, option: str = "--start") -> dt.date:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        raise InputError(f"{option} {text!r} is not a date; use YYYY-MM-DD, e.g. 2027-03-01.")
+        raise InputError(f"{option} {shown(text)} is not a date; use YYYY-MM-DD, e.g. 2027-03-01.")
     try:
         value = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"{option} {text!r} is not a real calendar date; use YYYY-MM-DD, e.g. 2027-03-01.") from None
+        raise InputError(f"{option} {shown(text)} is not a real calendar date; use YYYY-MM-DD, e.g. 2027-03-01.") from None
     if not 2000 <= value.year <= 2099:
-        raise InputError(f"{option} {text!r} is out of range; use a date between 2000 and 2099.")
+        raise InputError(f"{option} {shown(text)} is out of range; use a date between 2000 and 2099.")
     return value
 
 
@@ -66,11 +78,11 @@ def parse_tz(text: str) -> str:
 
     name = text.strip()
     if not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name) or name.startswith("/"):
-        raise InputError(f"--tz {text!r} is not a time zone; use a name like Europe/London or America/New_York.")
+        raise InputError(f"--tz {shown(text)} is not a time zone; use a name like Europe/London or America/New_York.")
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise InputError(f"--tz {text!r} is not a known time zone; use a name like Europe/London or America/New_York.") from None
+        raise InputError(f"--tz {shown(text)} is not a known time zone; use a name like Europe/London or America/New_York.") from None
     return name
 
 
@@ -98,7 +110,7 @@ def system_tz() -> str:
 def parse_clock(text: str, option: str) -> dt.time:
     m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise InputError(f"{option} {text!r} is not a time of day; use 24-hour HH:MM, e.g. 06:30.")
+        raise InputError(f"{option} {shown(text)} is not a time of day; use 24-hour HH:MM, e.g. 06:30.")
     return dt.time(int(m.group(1)), int(m.group(2)))
 
 
@@ -110,9 +122,14 @@ def parse_times(items: list[str]) -> dict[str, dt.time]:
         kind = kind.strip().lower().replace("-", "_").replace("/", "_")
         if not sep or kind not in KINDS_WITH_TIMES:
             raise InputError(
-                f"--time {item!r} is not KIND=HH:MM; KIND is one of {', '.join(KINDS_WITH_TIMES)}, e.g. --time run=06:30."
+                f"--time {shown(item)} is not KIND=HH:MM; KIND is one of {', '.join(KINDS_WITH_TIMES)}, e.g. --time run=06:30."
             )
-        out[kind] = parse_clock(value, f"--time {kind}=")
+        try:
+            out[kind] = parse_clock(value, "--time")
+        except InputError:
+            raise InputError(
+                f"--time {shown(item)} is not a time of day; use 24-hour KIND=HH:MM, e.g. --time {kind}=06:30."
+            ) from None
     return out
 
 
@@ -127,7 +144,7 @@ def parse_pace(text: str, units: str) -> float:
         value = float("nan")
     if math.isnan(value) or not lo <= value <= hi:
         raise InputError(
-            f"--pace {text!r} is not an easy pace; give minutes:seconds per {per} between "
+            f"--pace {shown(text)} is not an easy pace; give minutes:seconds per {per} between "
             f"{int(lo)}:{int(lo % 1 * 60):02d} and {int(hi)}:00, e.g. {'10:30' if units == 'mi' else '6:30'}."
         )
     return round(value, 4)
@@ -137,7 +154,7 @@ def parse_int(text: str, option: str, lo: int, hi: int, what: str) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        raise InputError(f"{option} {text!r} is not a whole number; give {what} from {lo} to {hi}.") from None
+        raise InputError(f"{option} {shown(text)} is not a whole number; give {what} from {lo} to {hi}.") from None
     if not lo <= value <= hi:
         raise InputError(f"{option} must be {what} from {lo} to {hi}, got {value}.")
     return value
@@ -166,7 +183,11 @@ def read_logo(path: Path) -> bytes:
         raise InputError(f"--logo {str(path)!r} does not exist; give a PNG or JPEG file.")
     if path.is_dir():
         raise InputError(f"--logo {str(path)!r} is a folder; give a PNG or JPEG file.")
+    if not path.is_file():
+        raise InputError(f"--logo {str(path)!r} is not a regular file; give a PNG or JPEG file.")
     try:
+        if path.stat().st_size > 5_000_000:
+            raise InputError(f"--logo {str(path)!r} is larger than 5 MB; use a smaller PNG or JPEG.")
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"--logo {str(path)!r} cannot be read ({exc.strerror}); give a readable PNG or JPEG file.") from None
@@ -174,4 +195,33 @@ def read_logo(path: Path) -> bytes:
         raise InputError(f"--logo {str(path)!r} is not a PNG or JPEG image; give a PNG or JPEG file.")
     if len(data) > 5_000_000:
         raise InputError(f"--logo {str(path)!r} is larger than 5 MB; use a smaller PNG or JPEG.")
+    _check_image(path, data)
     return data
+
+
+MAX_LOGO_PIXELS = 25_000_000
+
+
+def _check_image(path: Path, data: bytes) -> None:
+    """Decode the logo once, so a damaged file is an input error and not a failure mid-render."""
+    import io
+    import warnings
+
+    try:
+        from PIL import Image  # installed with reportlab, which draws the logo with it
+    except ImportError:  # pragma: no cover - without Pillow the header check above has to do
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+                if width * height > MAX_LOGO_PIXELS:
+                    raise InputError(
+                        f"--logo {str(path)!r} is {width}x{height} pixels; use a logo of at most 25 million pixels."
+                    )
+                img.load()
+    except InputError:
+        raise
+    except Exception:  # noqa: BLE001 - any decoder failure means the same thing to the user
+        raise InputError(f"--logo {str(path)!r} is damaged or not a PNG or JPEG image; give a PNG or JPEG file.") from None

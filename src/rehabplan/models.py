@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+def _printable(value: str) -> str:
+    """Data text reaches the booklet and the calendar: no control characters in it."""
+    bad = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
+        raise ValueError(f"contains a control character ({ascii(bad)}); remove it")
+    return value
+
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=600, strip_whitespace=True)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=600, strip_whitespace=True), AfterValidator(_printable)]
+ShortText = Annotated[
+    str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True), AfterValidator(_printable)
+]
 SourceKey = Annotated[str, StringConstraints(pattern=r"^(S[0-9]{2}|design-default|article)$")]
 
 
