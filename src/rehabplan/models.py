@@ -401,6 +401,7 @@ class SafetyFile(_Strict):
     red_flags: tuple[RedFlagTier, ...] = Field(min_length=3)
     absolute_stops: tuple[Text, ...] = Field(min_length=1)
     no_improvement: Text
+    calendar_line: Text  # the one red-flag line every calendar event carries
     ice_safety: tuple[Text, ...] = Field(min_length=1)
     heat_safety: tuple[Text, ...] = Field(min_length=1)
     medicines: tuple[Text, ...] = Field(min_length=1)
@@ -537,6 +538,7 @@ class Guidance(_Strict):
     red_flags: tuple[RedFlagTier, ...]
     absolute_stops: tuple[str, ...]
     no_improvement: str
+    calendar_line: str
     pain_rule: PainRule
     ramp_rules: tuple[str, ...]
     ramp_convention: str

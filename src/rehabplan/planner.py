@@ -169,7 +169,6 @@ class _Planner:
                     minutes=0,
                     check="no_improvement",
                     checklist=(self.cat.safety.no_improvement,),
-                    details=(self.cat.safety.no_improvement,),
                 ),
             )
         )
@@ -591,14 +590,21 @@ class _Planner:
     def _walk_run(self, day: dt.date, stage: LadderStage) -> None:
         h = self._stage_h(stage)
         run, walk = _fmt_num(stage.run_min), _fmt_num(stage.walk_min)
+        total_run = _fmt_num(stage.run_min * stage.reps)
         if stage.walk_min == 0:
-            title = f"Easy run {_fmt_num(stage.run_min * stage.reps)} min · {stage.session_min} min"
+            title = f"Easy run {total_run} min · {stage.session_min} min on feet"
+            plan_line = f"Stage {stage.id.upper()}: run {total_run} min without stopping"
         else:
             title = f"Walk/run {run}:{walk} ×{stage.reps} · {stage.session_min} min"
+            times = "once" if stage.reps == 1 else f"{stage.reps} times"
+            plan_line = f"Stage {stage.id.upper()}: run {run} min, walk {walk} min, {times}"
+        if stage.run_min * stage.reps + stage.walk_min * stage.reps < stage.session_min:
+            plan_line += f"; walk briskly to make {stage.session_min} min on your feet."
+        else:
+            plan_line += "."
         details = [
             "Warm up with easy brisk walking first.",
-            f"Stage {stage.id.upper()}: run {run} min, walk {walk} min, {stage.reps} times; "
-            f"walk briskly to make {stage.session_min} min on your feet.",
+            plan_line,
             "Flat, even ground only; conversational pace.",
         ]
         if stage.note:
@@ -956,6 +962,7 @@ def _guidance(planner: _Planner, exercises: list[Any]) -> Guidance:
         red_flags=cat.safety.red_flags,
         absolute_stops=cat.safety.absolute_stops,
         no_improvement=cat.safety.no_improvement,
+        calendar_line=cat.safety.calendar_line,
         pain_rule=proto.pain_rule,
         ramp_rules=cat.ramp.ramp.rules_in_plain_words,
         ramp_convention=cat.ramp.ramp.convention_note,

@@ -6,9 +6,8 @@ import datetime as dt
 import hashlib
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
 
-from icalendar import Alarm, Calendar, Event, Timezone, vText
+from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vText
 
 from rehabplan import __version__
 from rehabplan.models import CalendarOptions, Plan, Session
@@ -32,6 +31,8 @@ DEFAULT_TIMES: dict[str, dt.time] = {
 _FALLBACK_MINUTES = 15
 # Kinds that carry the pain rule and a reminder.
 _ON_FEET = frozenset({"run", "walk_run", "check_in"})
+# Kinds that keep their time of day when sessions collide; the others move out of their way.
+_ANCHORED = frozenset({"run", "walk_run"})
 _UID_DOMAIN = "rehabplan"
 
 
@@ -56,7 +57,9 @@ def event_uid(plan: Plan, session: Session, occurrence: int = 0) -> str:
 
     It depends on who the plan is for (athlete, condition, site, start date) and on the
     session's date, kind and slot, never on the mileage: regenerating a plan with other numbers
-    keeps the UIDs of the sessions that stayed where they were, so a re-import updates them.
+    keeps the UIDs of the sessions that stayed where they were, so a calendar that matches
+    events by UID can update them instead of adding copies. ``occurrence`` separates sessions
+    that share date, kind and slot (a planner never makes them; the UIDs stay unique anyway).
     """
     parts = [_plan_key(plan), session.date.isoformat(), session.kind, str(session.slot)]
     if occurrence:
@@ -75,111 +78,124 @@ def _minutes(session: Session) -> int:
     return session.minutes if session.minutes > 0 else _FALLBACK_MINUTES
 
 
-def _start_times(
-    sessions: Iterable[Session], options: CalendarOptions, tz: dt.tzinfo
-) -> dict[int, dt.datetime]:
-    """Start of each session (keyed by id()), pushed later where it would overlap another.
+def _start_times(sessions: list[Session], options: CalendarOptions, tz: dt.tzinfo) -> list[dt.datetime]:
+    """Start of each session (same order as ``sessions``), moved later where it would overlap.
 
-    Each kind starts at its chosen time of day; on a day where two sessions would overlap (two
-    sessions of one kind, or times chosen by the caller that collide), the later one starts
-    when the earlier one ends.
+    Each kind starts at its time of day. Runs and walk/runs are placed first and keep their
+    time; every other session takes the first free stretch from its own time on, so two
+    sessions of one kind, a second check-in or colliding times chosen by the caller follow one
+    another. Times are wall-clock times in ``tz``: a 07:00 run stays at 07:00 across a
+    daylight-saving change.
     """
-    by_day: dict[dt.date, list[Session]] = defaultdict(list)
-    for session in sessions:
-        by_day[session.date].append(session)
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for i, session in enumerate(sessions):
+        by_day[session.date].append(i)
     starts: dict[int, dt.datetime] = {}
     for day, todays in by_day.items():
-        wanted = sorted(
-            todays,
-            key=lambda s: (_time_of(s.kind, options), s.slot, s.kind),
+        todays.sort(
+            key=lambda i: (sessions[i].kind not in _ANCHORED, _time_of(sessions[i].kind, options), sessions[i].slot)
         )
-        free_from: dt.datetime | None = None
-        for session in wanted:
-            naive = dt.datetime.combine(day, _time_of(session.kind, options))
-            if free_from is not None and naive < free_from:
-                naive = free_from
-            starts[id(session)] = naive.replace(tzinfo=tz)
-            free_from = naive + dt.timedelta(minutes=_minutes(session))
-    return starts
+        taken: list[tuple[dt.datetime, dt.datetime]] = []
+        for i in todays:
+            start = dt.datetime.combine(day, _time_of(sessions[i].kind, options))
+            length = dt.timedelta(minutes=_minutes(sessions[i]))
+            for busy_from, busy_to in sorted(taken):
+                if start < busy_to and busy_from < start + length:
+                    start = busy_to
+            taken.append((start, start + length))
+            starts[i] = start.replace(tzinfo=tz)
+    return [starts[i] for i in range(len(sessions))]
 
 
 def _time_of(kind: str, options: CalendarOptions) -> dt.time:
-    return options.times.get(kind, DEFAULT_TIMES.get(kind, dt.time(7, 0)))
+    """The start time of a kind: the caller's choice, else one that follows a chosen run time.
+
+    A run time given without the others moves walk/runs with it and keeps the morning check-in
+    just before it, as the defaults are; every other kind keeps its default.
+    """
+    if kind in options.times:
+        return options.times[kind]
+    run = options.times.get("run")
+    if run is not None and kind == "walk_run":
+        return run
+    if run is not None and kind == "check_in":
+        day = dt.date(2000, 1, 1)
+        lead = dt.datetime.combine(day, DEFAULT_TIMES["run"]) - dt.datetime.combine(day, DEFAULT_TIMES["check_in"])
+        before = dt.datetime.combine(day, run) - lead
+        return before.time() if before.date() == day else dt.time(0, 0)
+    return DEFAULT_TIMES[kind]
 
 
 # --------------------------------------------------------------------------- description
 
 
 def _what_to_do(plan: Plan, s: Session) -> list[str]:
+    """The session in one or two plain lines: distance, intervals or length."""
     unit = plan.unit.value
-    lines: list[str] = []
     if s.kind == "run":
-        what = f"Run {_num(s.run_distance)} {unit}"
-        if s.intensity == "strides":
-            what += ", easy, with strides"
-        elif s.intensity == "hills":
-            what += ", easy, with hills"
+        how = {"strides": ", easy, with strides", "hills": ", easy, with hills"}.get(s.intensity or "", " at an easy pace")
+        return [f"Run {_num(s.run_distance)} {unit}{how}: about {_minutes(s)} min."]
+    if s.kind == "walk_run":
+        if s.run_min is not None and s.walk_min:
+            reps = f"{s.reps} × " if s.reps else ""
+            line = f"Walk/run: {reps}(run {_num(s.run_min)} min, walk {_num(s.walk_min)} min)"
+        elif s.run_min is not None:
+            reps = f", {s.reps} times" if s.reps and s.reps > 1 else ""
+            line = f"Run {_num(s.run_min)} min without a walking break{reps}"
         else:
-            what += " at an easy pace"
-        lines.append(f"{what}: about {_minutes(s)} min.")
-    elif s.kind == "walk_run":
-        if s.run_min is not None and s.reps:
-            interval = f"run {_num(s.run_min)} min"
-            if s.walk_min:
-                interval += f", walk {_num(s.walk_min)} min"
-            lines.append(f"Walk/run: {s.reps} × ({interval}). {_minutes(s)} min on your feet in all.")
-        else:
-            lines.append(f"Walk/run: {_minutes(s)} min on your feet.")
+            line = "Walk/run"
+        lines = [f"{line}: {_minutes(s)} min on your feet in all."]
         if s.run_distance:
             lines.append(f"Running part: about {_num(s.run_distance)} {unit}.")
-        if s.stage:
-            lines.append(f"Ladder step: {s.stage}.")
-    elif s.kind in ("strength", "cross_training"):
-        lines.append(f"About {_minutes(s)} min.")
-    elif s.kind == "ice":
-        lines.append(plan.guidance.ice)
-    elif s.kind == "heat":
-        lines.append(plan.guidance.heat)
-    lines.extend(s.details)
-    return lines
+        return lines
+    if s.kind == "ice":
+        return [plan.guidance.ice]
+    if s.kind == "heat":
+        return [plan.guidance.heat]
+    if s.kind in ("strength", "cross_training"):
+        return [f"About {_minutes(s)} min."]
+    return []
 
 
 def _description(plan: Plan, s: Session) -> str:
-    blocks: list[list[str]] = [_what_to_do(plan, s)]
-    if s.exercises:
-        blocks.append(["Exercises:", *(f"- {e.name}: {e.dose}" for e in s.exercises)])
-    if s.checklist:
-        blocks.append(["Check before you move on:", *(f"☐ {item}" for item in s.checklist)])
-    if s.check == "no_improvement" and plan.guidance.no_improvement not in s.details:
-        blocks.append([plan.guidance.no_improvement])
+    """Everything the runner needs for this session, without the booklet; no line is said twice."""
+    rule = plan.guidance.pain_rule
+    with_rule = s.kind in _ON_FEET
+    details = [
+        line for line in s.details if not (with_rule and any(t in line for t in (rule.green, rule.amber, rule.red)))
+    ]
+    blocks: list[tuple[str | None, list[str], str]] = [
+        (None, [*_what_to_do(plan, s), *details], ""),
+        ("Exercises:", [f"{e.name}: {e.dose}" for e in s.exercises], "- "),
+        ("Checklist:", list(s.checklist), "☐ "),
+    ]
+    if s.check == "no_improvement":
+        blocks.append((None, [plan.guidance.no_improvement], ""))
     if s.aftercare:
-        blocks.append([f"Afterwards: {s.aftercare}"])
+        blocks.append((None, [s.aftercare], ""))
     if s.kind == "ice":
-        blocks.append(["Ice safely:", *(f"- {line}" for line in plan.guidance.ice_safety)])
+        blocks.append(("Ice safely:", list(plan.guidance.ice_safety), "- "))
     if s.kind == "heat":
-        blocks.append(["Heat safely:", *(f"- {line}" for line in plan.guidance.heat_safety)])
-    if s.kind in _ON_FEET:
-        rule = plan.guidance.pain_rule
-        blocks.append(
-            [
-                "Pain rule (0-10 scale):",
-                f"Green: {rule.green}",
-                f"Amber: {rule.amber}",
-                f"Red: {rule.red}",
-            ]
-        )
-    blocks.append(_safety_lines(plan))
-    blocks.append([plan.guidance.disclaimer])
-    return "\n\n".join("\n".join(block) for block in blocks if block)
+        blocks.append(("Heat safely:", list(plan.guidance.heat_safety), "- "))
+    if with_rule:
+        rule_lines = [f"Green: {rule.green}", f"Amber: {rule.amber}", f"Red: {rule.red}"]
+        blocks.append(("Pain rule (0-10 scale):", rule_lines, ""))
+    blocks.append((None, _safety_lines(plan), ""))
+    blocks.append((None, [plan.guidance.disclaimer], ""))
+
+    seen: set[str] = set()
+    out: list[str] = []
+    for heading, items, bullet in blocks:
+        fresh = [item for item in dict.fromkeys(items) if item not in seen]
+        seen.update(fresh)
+        if fresh:
+            out.append("\n".join(([heading] if heading else []) + [bullet + item for item in fresh]))
+    return "\n\n".join(out)
 
 
 def _safety_lines(plan: Plan) -> list[str]:
-    """The same-day red flags first, then the signs that end a session at once."""
-    lines: list[str] = []
-    urgent = sorted(plan.guidance.red_flags, key=lambda tier: tier.tier)
-    if urgent:
-        tier = urgent[0]
-        lines.append(f"{tier.heading}: {' '.join(tier.items)} {tier.action}")
+    """The red-flag line, then the signs that end a session at once."""
+    lines: list[str] = [plan.guidance.calendar_line]
     if plan.guidance.absolute_stops:
         lines.append(f"Stop the session if: {' '.join(plan.guidance.absolute_stops)}")
     return lines
@@ -188,11 +204,86 @@ def _safety_lines(plan: Plan) -> list[str]:
 # --------------------------------------------------------------------------- calendar
 
 
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _transitions(tz: zoneinfo.ZoneInfo, year: int) -> list[tuple[dt.datetime, dt.timedelta, dt.timedelta]]:
+    """The zone's offset changes in a year: (local wall time just before, offset before, after)."""
+    def offset(at: dt.datetime) -> dt.timedelta:
+        return at.astimezone(tz).utcoffset() or dt.timedelta(0)
+
+    found: list[tuple[dt.datetime, dt.timedelta, dt.timedelta]] = []
+    day = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    while day.year == year:
+        nxt = day + dt.timedelta(days=1)
+        if offset(day) != offset(nxt):
+            lo, hi = day, nxt  # the change happens in (lo, hi]; narrow it to the minute
+            while hi - lo > dt.timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                mid = mid.replace(second=0, microsecond=0)
+                if mid <= lo:
+                    mid = lo + dt.timedelta(minutes=1)
+                lo, hi = (mid, hi) if offset(mid) == offset(lo) else (lo, mid)
+            before, after = offset(lo), offset(hi)
+            found.append(((hi + before).replace(tzinfo=None), before, after))
+        day = nxt
+    return found
+
+
+def _yearly_rule(moments: list[dt.datetime]) -> str | None:
+    """The BYDAY part (e.g. '2SU', '-1SU') that gives every one of these moments, if there is one."""
+    first = moments[0]
+    if any((m.month, m.weekday(), m.time()) != (first.month, first.weekday(), first.time()) for m in moments):
+        return None
+    day = _WEEKDAYS[first.weekday()]
+    if all((m + dt.timedelta(days=7)).month != m.month for m in moments):
+        return f"-1{day}"
+    nths = {(m.day - 1) // 7 + 1 for m in moments}
+    return f"{nths.pop()}{day}" if len(nths) == 1 else None
+
+
+def _observance(
+    tz: zoneinfo.ZoneInfo, moment: dt.datetime, before: dt.timedelta, after: dt.timedelta, byday: str | None = None
+) -> TimezoneDaylight | TimezoneStandard:
+    """One STANDARD or DAYLIGHT block: the change at local time ``moment``, yearly if ``byday``."""
+    sub = TimezoneDaylight() if after > before else TimezoneStandard()
+    sub.add("dtstart", moment)
+    if byday:
+        sub.add("rrule", {"freq": "yearly", "bymonth": moment.month, "byday": byday})
+    sub.add("tzoffsetfrom", before)
+    sub.add("tzoffsetto", after)
+    sub.add("tzname", tz.tzname(moment + dt.timedelta(days=1)) or tz.key)
+    return sub
+
+
 def _timezone(plan: Plan, tz: zoneinfo.ZoneInfo) -> Timezone:
-    """A VTIMEZONE covering the plan's calendar years, so every DST change in it is listed."""
-    first = dt.date(plan.start.year, 1, 1)
-    last = dt.date(plan.end.year + 1, 1, 1)
-    return Timezone.from_tzinfo(tz, tzid=tz.key, first_date=first, last_date=last)
+    """A VTIMEZONE for the plan's years, written as yearly rules where the zone follows one.
+
+    One yearly rule each way (RRULE) suits the widest range of calendar apps (some read nothing
+    else). The rules start in the year before the plan, so every event falls after a listed
+    onset, and they are checked against tzdata for every year from then to the year after the
+    plan ends. A zone that follows no such rule is written change by change instead.
+    """
+    years = range(plan.start.year - 1, plan.end.year + 2)
+    per_year = [_transitions(tz, year) for year in years]
+    vtz = Timezone()
+    vtz.add("tzid", tz.key)
+    if all(len(changes) == 2 for changes in per_year):
+        forward = [max(changes, key=lambda c: c[2] - c[1]) for changes in per_year]
+        back = [min(changes, key=lambda c: c[2] - c[1]) for changes in per_year]
+        rules = [(group, _yearly_rule([moment for moment, _, _ in group])) for group in (forward, back)]
+        if all(byday and len({(b, a) for _, b, a in group}) == 1 for group, byday in rules):
+            for group, byday in rules:
+                vtz.add_component(_observance(tz, *group[0], byday=byday))
+            return vtz
+    # No single rule (or no change at all): the offset in force at first, then each change.
+    at = dt.datetime(years[0], 1, 1)
+    start = tz.utcoffset(at) or dt.timedelta(0)
+    vtz.add_component(_observance(tz, at, start, start))
+    for changes in per_year:
+        for change in changes:
+            vtz.add_component(_observance(tz, *change))  # no RDATE lists: every reader handles this
+    return vtz
 
 
 def _alarm(summary: str, trigger: dt.timedelta) -> Alarm:
@@ -229,9 +320,9 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
             cal.add_component(_timezone(plan, tz))
 
     sessions = _sessions(plan)
-    starts = _start_times(sessions, options, dt.UTC if utc else tz) if timed else {}
+    starts = _start_times(sessions, options, dt.UTC if utc else tz) if timed else []
     seen: dict[tuple[dt.date, str, int], int] = defaultdict(int)
-    for s in sessions:
+    for n, s in enumerate(sessions):
         key = (s.date, s.kind, s.slot)
         uid = event_uid(plan, s, seen[key])
         seen[key] += 1
@@ -242,7 +333,7 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
         event.add("dtstamp", stamp)
         event.add("sequence", 0)
         if timed:
-            start = starts[id(s)]
+            start = starts[n]
             event.add("dtstart", start)
             event.add("dtend", start + dt.timedelta(minutes=_minutes(s)))
         else:
@@ -251,7 +342,8 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
         event.add("summary", vText(summary))
         event.add("description", vText(_description(plan, s)))
         event.add("categories", [s.kind.upper()])
-        event.add("transp", "OPAQUE")
+        # A timed session blocks its slot; an all-day entry must not mark the whole day as busy.
+        event.add("transp", "OPAQUE" if timed else "TRANSPARENT")
         if options.alarms and s.kind in _ON_FEET:
             before = dt.timedelta(minutes=options.alarm_minutes)
             if timed:
