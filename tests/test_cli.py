@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from rehabplan.cli import app
 
-COMMANDS = ["make", "show", "conditions", "exercises", "check-data", "schema"]
+COMMANDS = ["make", "show", "batch", "conditions", "exercises", "check-data", "schema"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -1,0 +1,602 @@
+"""Plans for a whole squad: read a roster CSV, make every runner's files in parallel, write an index."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import signal
+import sys
+import time
+import unicodedata
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import inputs
+from .errors import InputError, RehabplanError
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .models import BookletOptions, CalendarOptions, PlanRequest
+
+# --------------------------------------------------------------------------- roster columns
+
+REQUIRED = ("name", "condition", "mileage")
+OPTIONAL = ("units", "start", "site", "weeks_off", "run_days", "pace", "tz")
+COLUMNS = REQUIRED + OPTIONAL
+_ALIASES = {"unit": "units", "time_zone": "tz", "timezone": "tz", "easy_pace": "pace", "athlete": "name"}
+INDEX_NAME = "index.csv"
+INDEX_FIELDS = ("row", "line", "name", "condition", "site", "mileage", "unit", "start", "end", "weeks", "folder", "status")
+MAX_ROSTER_BYTES = 20_000_000
+MAX_FOLDER = 60
+
+
+def _column_key(header: str) -> str:
+    """'Weeks Off', 'weeks-off' and 'WEEKS_OFF' all name the column weeks_off."""
+    key = re.sub(r"[\s\-]+", "_", header.strip().lower()).strip("_")
+    return _ALIASES.get(key, key)
+
+
+# --------------------------------------------------------------------------- folder names
+
+_TRANSLIT = {
+    # Latin letters that do not decompose into a base letter and a mark
+    "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i",
+    "ħ": "h", "ŧ": "t", "ŋ": "ng", "ĸ": "k", "ſ": "s",
+    # Cyrillic
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi",
+    "є": "ye", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj", "њ": "nj", "џ": "dz", "ђ": "dj", "ћ": "c",
+    # Greek
+    "α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th", "ι": "i",
+    "κ": "k", "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p", "ρ": "r", "σ": "s",
+    "ς": "s", "τ": "t", "υ": "y", "φ": "f", "χ": "ch", "ψ": "ps", "ω": "o",
+}
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def slugify(name: str) -> str:
+    """A readable, safe folder name: ASCII where the letters allow, never a path, '' when nothing is left."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    text = "".join(_TRANSLIT.get(c, c) for c in text)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = "".join(_TRANSLIT.get(c, c) for c in text)  # letters that were accented before (e.g. Greek έ)
+    # letters and digits stay (ASCII now where a transliteration exists, e.g. CJK otherwise); all else is a '-'
+    kept = [c if c.isalnum() else "-" for c in text]
+    slug = re.sub(r"-+", "-", "".join(kept)).strip("-")
+    slug = unicodedata.normalize("NFC", slug)
+    if len(slug) > MAX_FOLDER:
+        slug = slug[:MAX_FOLDER].rstrip("-")
+    if slug in _RESERVED:
+        slug = f"runner-{slug}"
+    return slug
+
+
+def folder_names(names: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """Unique folder names by row, in row order: 'sam-lee', 'sam-lee-2', ...; case-insensitive unique."""
+    used: set[str] = set()
+    out: dict[int, str] = {}
+    for row, name in names:
+        base = slugify(name) or f"runner-{row}"
+        candidate, n = base, 1
+        while candidate.casefold() in used:
+            n += 1
+            candidate = f"{base}-{n}"
+        used.add(candidate.casefold())
+        out[row] = candidate
+    return out
+
+
+# --------------------------------------------------------------------------- reading the roster
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row: int  # 1-based among the data rows
+    line: int  # line in the file where the row starts (the header is line 1)
+    cells: dict[str, str]
+    problem: str | None = None
+
+
+def read_roster(path: Path) -> list[RosterRow]:
+    """The data rows of a roster CSV; raise InputError when the file as a whole cannot be used."""
+    label = str(path)
+    if not path.exists():
+        raise InputError(f"roster {label!r} does not exist; give a CSV file with a header row (name,condition,mileage).")
+    if path.is_dir():
+        raise InputError(f"roster {label!r} is a folder; give a CSV file with a header row (name,condition,mileage).")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"roster {label!r} cannot be read ({exc.strerror or exc}).") from None
+    if len(data) > MAX_ROSTER_BYTES:
+        raise InputError(f"roster {label!r} is larger than {MAX_ROSTER_BYTES // 1_000_000} MB; split it into smaller files.")
+    not_csv = f"{label} is not a CSV text file; save the roster as CSV (UTF-8) with a header row: name,condition,mileage."
+    if b"\x00" in data:
+        raise InputError(not_csv)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputError(not_csv) from None
+    if any(unicodedata.category(c) == "Cc" and c not in "\r\n\t" for c in text):
+        raise InputError(not_csv)
+    if not text.strip():
+        raise InputError(f"{label} is empty; give a header row (name,condition,mileage) and one row per runner.")
+    first = text.lstrip("\r\n").splitlines()[0]
+    delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        records = []
+        prev = 0
+        for cells in reader:
+            records.append((prev + 1, cells))
+            prev = reader.line_num
+    except csv.Error as exc:
+        raise InputError(f"{label} line {reader.line_num}: not valid CSV ({exc}).") from None
+    records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
+    if not records:
+        raise InputError(f"{label} is empty; give a header row (name,condition,mileage) and one row per runner.")
+    header_line, header = records[0]
+    keys = [_column_key(h) for h in header]
+    accepted = ", ".join(COLUMNS)
+    known = [k for k in keys if k in COLUMNS]
+    if not any(k in REQUIRED for k in known):
+        shown = ", ".join(repr(h.strip()) for h in header[:6])
+        raise InputError(
+            f"{label} line {header_line}: the first row must be a header naming the columns name, condition and mileage "
+            f"(found {shown}); save the roster as CSV with that header row."
+        )
+    unknown = [h.strip() or f"(empty, column {i + 1})" for i, (h, k) in enumerate(zip(header, keys)) if k not in COLUMNS]
+    if unknown:
+        raise InputError(
+            f"{label} line {header_line}: unknown column{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(u) for u in unknown)}; the accepted columns are {accepted}."
+        )
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise InputError(f"{label} line {header_line}: column {', '.join(repr(d) for d in dupes)} appears more than once.")
+    missing = [k for k in REQUIRED if k not in keys]
+    if missing:
+        raise InputError(
+            f"{label} line {header_line}: missing required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}; the header needs name, condition and mileage (optional: {', '.join(OPTIONAL)})."
+        )
+    rows: list[RosterRow] = []
+    for n, (line, cells) in enumerate(records[1:], start=1):
+        problem = None
+        if len(cells) > len(keys) and any(c.strip() for c in cells[len(keys):]):
+            problem = f"has {len(cells)} fields but the header has {len(keys)}; check for an unquoted {delimiter!r} in a value."
+        padded = list(cells[: len(keys)]) + [""] * (len(keys) - len(cells))
+        rows.append(RosterRow(n, line, dict(zip(keys, padded, strict=True)), problem))
+    if not rows:
+        raise InputError(f"{label} has a header but no runners; add one row per runner below the header.")
+    return rows
+
+
+# --------------------------------------------------------------------------- one row → one request
+
+_OPTION_NAMES = re.compile(r"--(mileage|units|start|site|weeks-off|run-days|pace|tz|name)\b")
+
+
+def _as_column(message: str) -> str:
+    """'--weeks-off 'x' is not ...' → 'weeks_off 'x' is not ...': name the roster column, not a CLI option."""
+    message = message.replace("leave out --site", "leave the site empty")
+    return _OPTION_NAMES.sub(lambda m: m.group(1).replace("-", "_"), message)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs for one runner: small and picklable."""
+
+    row: int
+    folder: str
+    request: PlanRequest
+    tz: str | None  # the row's own time zone, else the shared one
+
+
+def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[PlanRequest, str | None]:
+    """A roster row into a checked PlanRequest (and the row's time zone); raise InputError naming the column."""
+    from .models import PlanRequest
+
+    def get(key: str) -> str:
+        return cells.get(key, "").strip()
+
+    try:
+        athlete = inputs.parse_label(cells.get("name", ""), "name")
+        if not get("condition"):
+            raise InputError("condition is empty; give one of the conditions listed by `rehabplan conditions`.")
+        protocol = catalog.resolve(get("condition"), get("site") or None)
+        unit = inputs.parse_units(get("units") or "mi")
+        if not get("mileage"):
+            raise InputError(f"mileage is empty; give the runner's usual weekly {'miles' if unit == 'mi' else 'km'}, e.g. 30.")
+        limit = catalog.ramp.ramp.max_mileage_mi if unit == "mi" else catalog.ramp.ramp.max_mileage_km
+        request = PlanRequest(
+            condition=protocol.condition,
+            site=protocol.site,
+            mileage=inputs.parse_mileage(get("mileage"), unit, limit),
+            units=unit,
+            start=inputs.parse_date(get("start"), "start") if get("start") else inputs.next_monday(today),
+            weeks_off=inputs.parse_int(get("weeks_off") or "0", "weeks_off", 0, 104, "the weeks already off running"),
+            run_days=inputs.parse_int(get("run_days") or "4", "run_days", 3, 6, "run days a week"),
+            pace_min_per_unit=inputs.parse_pace(get("pace"), unit) if get("pace") else None,
+            athlete=athlete,
+        )
+        tz = inputs.parse_tz(get("tz")) if get("tz") else None
+    except RehabplanError as exc:
+        raise InputError(_as_column(" ".join(str(exc).split()))) from None
+    return request, tz
+
+
+# --------------------------------------------------------------------------- the worker side
+
+
+@dataclass(frozen=True)
+class Shared:
+    """Options for every row, sent once to each worker."""
+
+    booklet: BookletOptions  # paper None in the CLI → chosen per row from its units
+    paper_given: bool
+    calendar: CalendarOptions
+    out_dir: Path
+    data_dir: Path | None
+    no_clobber: bool
+
+
+@dataclass(frozen=True)
+class Done:
+    row: int
+    end: str = ""
+    weeks: int = 0
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+_state: dict[str, object] = {}
+
+
+def _init_worker(shared: Shared, catalog: Catalog | None = None, in_worker: bool = False) -> None:
+    """Once per worker process: ignore Ctrl-C (the parent decides), load the catalog and the renderers."""
+    if in_worker:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if catalog is None:
+        from .catalog import load_catalog
+
+        catalog = load_catalog(shared.data_dir)
+    _warm_up()
+    _state.update(shared=shared, catalog=catalog)
+
+
+def _warm_up() -> None:
+    """Import the renderers and register the fonts before the first runner, not during it."""
+    from . import pipeline  # noqa: F401
+    from .render import ics, pdf  # noqa: F401
+    from .render.styles import register_fonts
+
+    register_fonts()
+
+
+def _run_job(job: Job) -> Done:
+    """Build, render and write one runner's files (all or none); never raise."""
+    from .pipeline import generate
+
+    shared: Shared = _state["shared"]  # type: ignore[assignment]
+    catalog: Catalog = _state["catalog"]  # type: ignore[assignment]
+    booklet = shared.booklet
+    if not shared.paper_given:
+        booklet = booklet.model_copy(update={"paper": "a4" if job.request.units == "km" else "letter"})
+    calendar = shared.calendar if job.tz is None else shared.calendar.model_copy(update={"tz": job.tz})
+    notes: list[str] = []
+    try:
+        if job.request.athlete:
+            from .render.pdf import unsupported_chars
+
+            missing = unsupported_chars(job.request.athlete)
+            if missing:
+                notes.append(f"warning: the booklet font cannot draw {' '.join(sorted(missing))}; they are shown as a box in the PDF.")
+        result = generate(job.request, catalog, booklet, calendar, shared.out_dir / job.folder, no_clobber=shared.no_clobber)
+    except RehabplanError as exc:
+        return Done(job.row, error=" ".join(str(exc).split()))
+    except Exception as exc:  # a bug must not sink the other runners; the row reports it
+        return Done(job.row, error=f"could not make this plan ({type(exc).__name__}: {' '.join(str(exc).split())})")
+    notes.extend(f"note: {n}" for n in result.plan.notes)
+    return Done(job.row, end=result.plan.end.isoformat(), weeks=len(result.plan.weeks), notes=tuple(notes))
+
+
+# --------------------------------------------------------------------------- the whole roster
+
+
+@dataclass(frozen=True)
+class RowResult:
+    row: int
+    line: int
+    name: str
+    condition: str
+    site: str
+    mileage: str
+    unit: str
+    start: str
+    end: str
+    weeks: str
+    folder: str
+    status: str  # "ok" or the reason the row failed
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    roster: Path
+    out_dir: Path
+    index: Path
+    rows: list[RowResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[RowResult]:
+        return [r for r in self.rows if not r.ok]
+
+    @property
+    def made(self) -> int:
+        return sum(1 for r in self.rows if r.ok)
+
+
+class Interrupted(RehabplanError):
+    """Ctrl-C during a batch: finished folders stay, nothing is half-written."""
+
+    exit_code = 130
+
+
+def default_out_dir(roster: Path) -> Path:
+    """Without --out: '<roster name>-plans' next to where the command runs."""
+    return Path(f"{slugify(roster.stem) or 'roster'}-plans")
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_roster(
+    roster: Path,
+    out_dir: Path | None,
+    *,
+    today: dt.date,
+    booklet: BookletOptions,
+    paper_given: bool,
+    calendar: CalendarOptions,
+    data_dir: Path | None = None,
+    jobs: int | None = None,
+    no_clobber: bool = False,
+    progress: bool | None = None,
+) -> BatchResult:
+    """Make every runner's plan into its own folder under out_dir and write out_dir/index.csv.
+
+    Whole-file problems (missing, not CSV, bad header, no rows) raise InputError before any work;
+    a bad row is reported in the result and the others still complete.
+    """
+    from .catalog import load_catalog
+    from .pipeline import check_writable, write_atomic
+
+    t0 = time.perf_counter()
+    rows = read_roster(roster)
+    out = out_dir if out_dir is not None else default_out_dir(roster)
+    check_writable(out)
+    index = out / INDEX_NAME
+    if no_clobber and index.exists():
+        raise RehabplanError(
+            f"{str(index)!r} already exists and --no-clobber was given; choose another --out folder or leave out --no-clobber."
+        )
+    catalog = load_catalog(data_dir)
+
+    # check every row here (cheap), so folders go only to runners whose rows are usable
+    parsed: dict[int, tuple[PlanRequest, str | None]] = {}
+    errors: dict[int, str] = {}
+    for r in rows:
+        if r.problem:
+            errors[r.row] = r.problem
+            continue
+        try:
+            parsed[r.row] = parse_row(r.cells, catalog, today)
+        except InputError as exc:
+            errors[r.row] = str(exc)
+    folders = folder_names((r.row, r.cells.get("name", "")) for r in rows if r.row in parsed)
+    job_list = [Job(row, folders[row], req, tz) for row, (req, tz) in parsed.items()]
+    shared = Shared(booklet, paper_given, calendar, out, data_dir, no_clobber)
+
+    done: dict[int, Done] = {}
+    futures: list[Future[Done]] = []
+    n_jobs = max(1, min(jobs or default_jobs(), len(job_list)))
+    show = progress if progress is not None else sys.stderr.isatty()
+    # start the workers before the progress bar's thread exists: fork copies only the calling thread
+    pool = _start_pool(shared, catalog, n_jobs) if n_jobs > 1 else None
+    if job_list and pool is None:
+        _init_worker(shared, catalog)
+    interrupted = False
+    try:
+        with _Progress(len(rows), enabled=show) as bar:
+            bar.advance(len(errors))
+            if pool is None:
+                for job in job_list:
+                    done[job.row] = _run_job(job)
+                    bar.advance(1)
+            else:
+                _drain(pool, job_list, futures, done, bar)
+    except KeyboardInterrupt:
+        interrupted = True
+    except BrokenExecutor as exc:  # a worker killed by the system (e.g. out of memory)
+        raise RehabplanError(f"the batch stopped: a worker process died ({exc}); try fewer --jobs.") from None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)  # running runners finish their atomic writes
+    if interrupted:
+        for fut in futures:  # runners that finished while the pool wound down
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                d = fut.result()
+                done[d.row] = d
+        for job in job_list:
+            done.setdefault(job.row, Done(job.row, error="not made: the batch was interrupted"))
+
+    results: list[RowResult] = []
+    for r in rows:
+        c = r.cells
+        d = done.get(r.row)
+        req = parsed.get(r.row, (None, None))[0]
+        status = errors.get(r.row) or (d.error if d and d.error else "ok")
+        ok = status == "ok"
+        results.append(
+            RowResult(
+                row=r.row,
+                line=r.line,
+                name=(req.athlete or "") if req else c.get("name", "").strip(),
+                condition=req.condition if req else c.get("condition", "").strip(),
+                site=(req.site or "") if req else c.get("site", "").strip(),
+                mileage=f"{req.mileage:g}" if req else c.get("mileage", "").strip(),
+                unit=req.units.value if req else c.get("units", "").strip(),
+                start=req.start.isoformat() if req else c.get("start", "").strip(),
+                end=d.end if ok and d else "",
+                weeks=str(d.weeks) if ok and d else "",
+                folder=folders[r.row] if ok else "",
+                status=status,
+                notes=d.notes if d else (),
+            )
+        )
+    write_atomic(out, {INDEX_NAME: index_csv(results)})
+    if interrupted:
+        made = sum(1 for r in results if r.ok)
+        raise Interrupted(
+            f"interrupted; {made} of {len(job_list)} runners' folders are complete and listed in {str(index)!r}; "
+            "no file was left half-written."
+        )
+    return BatchResult(roster, out, index, results, time.perf_counter() - t0)
+
+
+def _ping() -> int:
+    return os.getpid()
+
+
+def _start_pool(shared: Shared, catalog: Catalog, n_jobs: int) -> ProcessPoolExecutor:
+    """Worker processes, started and ready (catalog loaded, renderers imported, fonts registered)."""
+    import multiprocessing
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        # fork shares the loaded catalog, modules and fonts with the workers at no cost
+        _warm_up()
+        ctx = multiprocessing.get_context("fork")
+        init_args: tuple[object, ...] = (shared, catalog, True)
+    else:  # pragma: no cover - not on Linux: each worker loads its own
+        ctx = multiprocessing.get_context()
+        init_args = (shared, None, True)
+    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker, initargs=init_args)
+    try:
+        pool.submit(_ping).result()
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    return pool
+
+
+def _drain(pool: ProcessPoolExecutor, job_list: list[Job], futures: list[Future[Done]], done: dict[int, Done], bar: _Progress) -> None:
+    futures.extend(pool.submit(_run_job, job) for job in job_list)
+    pending = set(futures)
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in finished:
+            d = fut.result()
+            done[d.row] = d
+            bar.advance(1)
+
+
+class _Progress:
+    """A rich progress bar on stderr, or nothing at all."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self._bar = None
+        self._task = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                TextColumn("Making plans"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=sys.stderr),
+                transient=True,
+            )
+            self._bar.__enter__()
+            self._task = self._bar.add_task("plans", total=self.total)
+        return self
+
+    def advance(self, n: int) -> None:
+        if self._bar is not None and n:
+            self._bar.advance(self._task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+# --------------------------------------------------------------------------- the index
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """A value typed by a person, made safe for spreadsheets (no formula can run when the index is opened)."""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def index_csv(results: list[RowResult]) -> bytes:
+    """The index: one line per roster row, in roster order, with its folder and status."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(INDEX_FIELDS)
+    for r in results:
+        writer.writerow(
+            [
+                r.row,
+                r.line,
+                _cell(r.name),
+                _cell(r.condition),
+                _cell(r.site),
+                _cell(r.mileage),
+                _cell(r.unit),
+                _cell(r.start),
+                r.end,
+                r.weeks,
+                r.folder,
+                r.status,
+            ]
+        )
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def summary_line(result: BatchResult) -> str:
+    total = len(result.rows)
+    failed = len(result.failed)
+    rate = result.made / result.seconds if result.seconds > 0 else 0.0
+    text = f"Made {result.made} of {total} plan{'s' if total != 1 else ''} in {result.seconds:.1f} s ({rate:.1f} a second)"
+    if failed:
+        text += f"; {failed} row{'s' if failed != 1 else ''} failed (see above and the index)"
+    return text + "."
+
