@@ -152,6 +152,27 @@ def _hint(name: str, choices: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _load_folder(
+    root: Path | Traversable, folder: str, model: type[M], problems: list[str]
+) -> tuple[dict[str, M], set[str]]:
+    """Every valid record of a folder by id, and the stems of all its files (valid or not)."""
+    records: dict[str, M] = {}
+    stems: set[str] = set()
+    for entry in _toml_files(root / folder):
+        label = f"{folder}/{_safe_name(entry.name)}"
+        stem = entry.name[: -len(".toml")]
+        stems.add(stem)
+        record = _read(entry, label, model, problems)
+        if record is None:
+            continue
+        rid = getattr(record, "id")
+        if rid != stem:
+            problems.append(f"{label}: id: {_id_problem(rid, stem, folder, root)}")
+            continue
+        records[rid] = record
+    return records, stems
+
+
 def load_catalog(root: Path | Traversable | None = None) -> Catalog:
     """Read and validate every data file under root; raise one DataError listing every problem."""
     if root is None:
@@ -170,33 +191,8 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
     if problems:
         raise DataError(problems)
 
-    exercises: dict[str, Exercise] = {}
-    known_exercise_files: set[str] = set()
-    for entry in _toml_files(root / "exercises"):
-        label = f"exercises/{_safe_name(entry.name)}"
-        stem = entry.name[: -len(".toml")]
-        known_exercise_files.add(stem)
-        ex = _read(entry, label, Exercise, problems)
-        if ex is None:
-            continue
-        if ex.id != stem:
-            problems.append(f"{label}: id: {_id_problem(ex.id, stem, 'exercises', root)}")
-            continue
-        exercises[ex.id] = ex
-
-    protocols: dict[str, Protocol] = {}
-    known_protocol_files: set[str] = set()
-    for entry in _toml_files(root / "templates"):
-        label = f"templates/{_safe_name(entry.name)}"
-        stem = entry.name[: -len(".toml")]
-        known_protocol_files.add(stem)
-        proto = _read(entry, label, Protocol, problems)
-        if proto is None:
-            continue
-        if proto.id != stem:
-            problems.append(f"{label}: id: {_id_problem(proto.id, stem, 'templates', root)}")
-            continue
-        protocols[proto.id] = proto
+    exercises, known_exercise_files = _load_folder(root, "exercises", Exercise, problems)
+    protocols, known_protocol_files = _load_folder(root, "templates", Protocol, problems)
     if not known_protocol_files:
         problems.append("templates/: no protocol files (*.toml) found")
     if not known_exercise_files:
