@@ -33,6 +33,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from rehabplan.models import BookletOptions, Plan, RedFlagTier, Running, Session, Week
 from rehabplan.render import styles as st
@@ -158,26 +159,111 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
+# Parsed fragments by (markup, style, bullet): the booklet repeats many identical texts (day
+# names, doses, tick boxes), and parsing markup is a large part of the cost of a Paragraph.
+_PARSED: dict[tuple[str, Any, object], tuple[Any, ...]] = {}
+_PARSED_MAX = 20000
+# Line breaking of one-line paragraphs by (parse key, width), and the attributes wrap() sets.
+_WRAPPED: dict[tuple[Any, float], dict[str, Any]] = {}
+_WRAP_ATTRS = ("width", "height", "_wrapWidths", "blPara", "frags", "_width_max", "_splitLongWordCount", "_hyphenations")
+
+
+_PLAIN_FRAG: dict[Any, Any] = {}
+
+
+def _plain_frag(style: Any) -> Any:
+    """The fragment reportlab's parser makes for unmarked text in this style (text aside)."""
+    frag = _PLAIN_FRAG.get(style)
+    if frag is None:
+        frag = _PLAIN_FRAG[style] = Paragraph("x", style).frags[0]
+    return frag
+
+
+class _Para(Paragraph):
+    """A Paragraph that parses each distinct (text, style) once per process and remembers its
+    last line breaking, so the repeated wraps that tables and KeepTogether ask for are free.
+
+    Parsed fragments are shared read-only: reportlab's line breaking clones fragments before it
+    changes them and keeps its word list on the instance.
+    """
+
+    def __init__(self, text: Any, style: Any, bulletText: Any = None, frags: Any = None, **kw: Any) -> None:  # noqa: N803
+        self._rp_wrapped: tuple[float, float, float] | None = None
+        self._rp_key: tuple[str, Any, object] | None = None
+        if frags is not None or kw or not isinstance(text, str):  # reportlab's own split() path
+            super().__init__(text, style, bulletText, frags=frags, **kw)
+            return
+        bullet = bulletText or getattr(style, "bulletText", None)
+        key = (text, style, bullet)  # styles hash by identity and stay alive as part of the key
+        self._rp_key = key
+        hit = _PARSED.get(key)
+        if hit is None:
+            clean = cleanBlockQuotedText(text) if "<" not in text and "&" not in text else ""
+            if clean and not getattr(style, "textTransform", None):
+                # Plain text parses to one fragment in the style's font: build it directly.
+                frag = _plain_frag(style).clone()
+                frag.text = clean
+                frag.link = []
+                frag.us_lines = []
+                super().__init__(text, style, bulletText, frags=[frag])
+                self.text = clean
+            else:
+                super().__init__(text, style, bulletText)
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = (style, list(self.frags), self.bulletText, self.style, self.text)
+        else:
+            _, frags, bullet_out, parsed_style, clean_text = hit
+            self.caseSensitive = 1
+            self.encoding = "utf8"
+            self.text = clean_text
+            self.frags = list(frags)
+            self.style = parsed_style
+            self.bulletText = bullet_out
+            self.debug = 0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        memo = self._rp_wrapped
+        if memo is not None and memo[0] == availWidth and "blPara" in self.__dict__:  # split() may drop it
+            return memo[1], memo[2]
+        key = self._rp_key
+        shared = _WRAPPED.get((key, availWidth)) if key is not None else None
+        if shared is not None:
+            self.__dict__.update(shared)
+            w, h = self.width, self.height
+        else:
+            w, h = super().wrap(availWidth, availHeight)
+            # A one-line paragraph never splits, so its line breaking can be shared read-only
+            # by every paragraph with the same text, style and width.
+            if key is not None and availWidth >= 1e-8 and len(self.blPara.lines) <= 1:
+                if len(_WRAPPED) >= _PARSED_MAX:
+                    _WRAPPED.clear()
+                _WRAPPED[(key, availWidth)] = {a: self.__dict__[a] for a in _WRAP_ATTRS if a in self.__dict__}
+        if availWidth >= 1e-8:
+            self._rp_wrapped = (availWidth, w, h)
+        return w, h
+
+
 class _Kit:
     """What every section builder needs: styles, page geometry and the plan's unit."""
 
     def __init__(self, plan: Plan, options: BookletOptions, base_size: float = 10) -> None:
         self.plan = plan
         self.options = options
-        self.s: StyleSheet1 = st.build_styles(base_size)
+        self.s: StyleSheet1 = st.shared_styles(base_size)
         self.page = st.page_setup(options.paper)
         self.width = self.page.frame_width
         self.unit = plan.unit.value
 
     def p(self, text: object, style: str = "Body") -> Paragraph:
-        return Paragraph(_esc(text), self.s[style])
+        return _Para(_esc(text), self.s[style])
 
     def m(self, markup: str, style: str = "Body") -> Paragraph:
         """A paragraph from markup the caller has already escaped."""
-        return Paragraph(markup, self.s[style])
+        return _Para(markup, self.s[style])
 
     def bullets(self, items: Iterable[object], style: str = "Bullet", bullet: str = "•") -> list[Flowable]:
-        return [Paragraph(_esc(x), self.s[style], bulletText=bullet) for x in items]
+        return [_Para(_esc(x), self.s[style], bulletText=bullet) for x in items]
 
     def section(self, title: str, new_page: bool = True) -> list[Flowable]:
         rule = HRFlowable(width="100%", thickness=1.2, color=st.ACCENT, spaceBefore=1, spaceAfter=10)
@@ -563,10 +649,10 @@ def _glance(k: _Kit) -> list[Flowable]:
     head = ["", "Phase", "Dates", "Running", "Goals", "Move on when"]
     rows: list[list[Any]] = [[k.p(h, "CellHead") for h in head]]
     for i, ph in enumerate(plan.phases):
-        goals = [Paragraph(_esc(g), k.s["CellBullet"], bulletText="•") for g in ph.goals]
+        goals = [_Para(_esc(g), k.s["CellBullet"], bulletText="•") for g in ph.goals]
         if ph.cross_training:
             goals.append(k.m(f"<i>Cross-training:</i> {_esc(ph.cross_training)}", "CellSmall"))
-        exits = [Paragraph(_esc(e), k.s["CellBullet"], bulletText=_BOX) for e in ph.exit_criteria]
+        exits = [_Para(_esc(e), k.s["CellBullet"], bulletText=_BOX) for e in ph.exit_criteria]
         rows.append(
             [
                 k.p(str(i + 1), "CellBold"),

@@ -146,6 +146,12 @@ def footer_callback(footer_text: str, setup: PageSetup) -> Any:
 # --------------------------------------------------------------------------- paragraph styles
 
 
+@functools.lru_cache(maxsize=32)
+def shared_styles(base_size: float = 10) -> StyleSheet1:
+    """The style sheet for a base size, built once per process; callers must not change it."""
+    return build_styles(base_size)
+
+
 def build_styles(base_size: float = 10) -> StyleSheet1:
     """A fresh style sheet; every style inherits from 'Base' (fonts registered on first call)."""
     register_fonts()
