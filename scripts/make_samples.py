@@ -1,7 +1,7 @@
 """Regenerate samples/: a booklet, summary and calendar for every condition, plus PNG previews.
 
 Run from the repository root:  python scripts/make_samples.py
-The previews need pdftoppm (Debian/Ubuntu: apt-get install poppler-utils).
+It needs the test extra (pip install '.[test]'); the previews need pdftoppm (Debian/Ubuntu: apt-get install poppler-utils).
 """
 
 from __future__ import annotations
@@ -71,8 +71,8 @@ def _previews(pdf: Path) -> None:
         return
     reader = PdfReader(pdf)
     texts = [page.extract_text() or "" for page in reader.pages]
-    week_page = next(i for i, t in enumerate(texts) if "Week 3" in t) + 1
-    exercise_page = next(i for i, t in enumerate(texts) if "Progression" in t or "Make it harder" in t) + 1
+    week_page = next(i for i, t in enumerate(texts) if t.startswith("Week") and "Walk/run" in t) + 1
+    exercise_page = next(i for i, t in enumerate(texts) if "Too easy? Make it harder" in t) + 1
     with tempfile.TemporaryDirectory() as tmp:
         for label, page in (("cover", 1), ("week", week_page), ("exercises", exercise_page)):
             base = Path(tmp) / label

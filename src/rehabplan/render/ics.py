@@ -354,4 +354,29 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
                 trigger = dt.timedelta(hours=at.hour, minutes=at.minute) - before
             event.add_component(_alarm(summary, trigger))
         cal.add_component(event)
-    return bytes(cal.to_ical())
+    return b"".join(_fold(line) + b"\r\n" for line in cal.content_lines() if line)
+
+
+def _fold(line: str) -> bytes:
+    """Fold one content line into pieces of at most 75 octets (RFC 5545 §3.1).
+
+    The same result as icalendar's own folding, computed on whole chunks instead of one
+    character at a time: a piece never splits a UTF-8 character, and never ends on the
+    backslash of an escape (some clients misread an escape split across a fold).
+    """
+    raw = line.encode("utf-8")
+    limit = 74  # the first piece; each further piece is a space plus 74 octets
+    if len(raw) <= limit:
+        return raw
+    pieces: list[bytes] = []
+    start = 0
+    while len(raw) - start > limit:
+        end = start + limit
+        while raw[end] & 0xC0 == 0x80:  # inside a multi-byte character: back off to its start
+            end -= 1
+        if raw[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        pieces.append(raw[start:end])
+        start = end
+    pieces.append(raw[start:])
+    return b"\r\n ".join(pieces)
