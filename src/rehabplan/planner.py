@@ -468,7 +468,7 @@ class _Planner:
             "strength",
             _PRIORITY["strength"],
             dict(
-                title=_targets_title(targets),
+                title=f"{_targets_title(targets)} · {phase.strength_minutes} min",
                 minutes=phase.strength_minutes,
                 exercises=tuple(exercises),
                 aftercare=self._ice_aftercare() if mod.ice_after_strength else None,
