@@ -115,7 +115,7 @@ def unsupported_chars(text: str) -> set[str]:
     """
     charmap = st.font_charmap()
     missing = set()
-    for ch in text:
+    for ch in set(text):
         if ch.isspace() or unicodedata.category(ch) in _STRIPPED:
             continue
         if ord(ch) not in charmap:
