@@ -158,3 +158,23 @@ def test_show_fits_80_columns(runner):
     assert result.exit_code == 0, result.stderr
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
     assert "2027-03-01" in result.stdout or "Mar" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("condition", "site"),
+    [("itbs", None), ("runners-knee", None), ("patellar-tendinopathy", None), ("bursitis", "prepatellar"),
+     ("bursitis", "pes-anserine"), ("meniscus", None), ("osteoarthritis", None)],
+)
+def test_every_condition_makes_a_readable_booklet_and_calendar(runner, tmp_path, condition, site):
+    """Each condition (and bursitis site) gives a PDF pypdf opens and an .ics icalendar parses."""
+    args = ["make", "-c", condition, "-m", "25", "--start", "2027-06-07", "--out", str(tmp_path)]
+    if site:
+        args += ["--site", site]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    booklet = next(tmp_path.glob("*-booklet.pdf"))
+    assert len(PdfReader(booklet).pages) > 5
+    plan = json.loads(next(tmp_path.glob("*-plan.json")).read_text(encoding="utf-8"))
+    events = Calendar.from_ical(next(tmp_path.glob("*.ics")).read_bytes()).walk("VEVENT")
+    assert len(events) == sum(s["kind"] != "rest" for w in plan["weeks"] for s in w["sessions"])
+    assert plan["condition"] == condition and plan["site"] == site

@@ -409,9 +409,27 @@ class SafetyFile(_Strict):
     sources: tuple[SourceKey, ...] = Field(min_length=1)
 
 
+class SessionText(_Strict):
+    """The short instructions the planner writes into sessions; {minutes} is filled in."""
+
+    ladder_warm_up: Text
+    ladder_ground: Text
+    run_warm_up: Text
+    strides: Text
+    hills: Text
+    longer_run: Text
+    strength_rule: Text
+    heat_before_strength: Text
+    ice_after: Text
+    readiness_intro: Text
+    morning_after: Text
+    phase_exit: Text
+
+
 class AdviceFile(_Strict):
     training_mistakes: tuple[Advice, ...] = Field(min_length=4)
     recovery: tuple[Advice, ...] = Field(min_length=4)
+    session_text: SessionText
 
 
 class Source(_Strict):

@@ -143,6 +143,7 @@ class _Planner:
                 f"{_fmt_num(top)} {self.unit.value} this planner supports."
             )
         self.cap = self.rules.max_sessions_per_day
+        self.text = self.cat.advice.session_text
         self.st = _State()
         self._k = self._start_days()  # run days a week, carried from the ramp into the hold phase
         self.shortest_first = 0  # shortest run of the first ramp week
@@ -205,7 +206,7 @@ class _Planner:
                 minutes=0,
                 check="phase_exit",
                 checklist=tuple(phase.exit_criteria),
-                details=("Go on to the next phase only if you meet all of these; otherwise repeat this week.",),
+                details=(self.text.phase_exit,),
             ),
         )
 
@@ -224,10 +225,7 @@ class _Planner:
                 minutes=0,
                 check="readiness",
                 checklist=tuple(checklist),
-                details=(
-                    "Do these self-tests before your first run. If one fails, keep up your exercises "
-                    "and test again later.",
-                ),
+                details=(self.text.readiness_intro,),
             ),
         )
 
@@ -245,7 +243,7 @@ class _Planner:
                 minutes=0,
                 check="morning_after",
                 checklist=self._pain_lines,
-                details=("Rate yesterday's run by how the knee feels this morning, then follow the matching line.",),
+                details=(self.text.morning_after,),
             ),
         )
 
@@ -445,7 +443,7 @@ class _Planner:
                 )
 
     def _ice_aftercare(self) -> str:
-        return f"Ice the knee for {self.proto.modality.ice_minutes} min afterwards, with a cloth between ice and skin."
+        return self.text.ice_after.replace("{minutes}", str(self.proto.modality.ice_minutes))
 
     def _strength(self, phase: Phase, day: dt.date) -> _Draft:
         exercises = []
@@ -459,10 +457,8 @@ class _Planner:
         mod = self.proto.modality
         details = []
         if mod.heat_before_strength:
-            details.append(
-                f"Warm the knee for {mod.heat_minutes} min before you start, unless it is hot or swollen."
-            )
-        details.append("Work within your pain rule; stop an exercise that brings on sharp pain.")
+            details.append(self.text.heat_before_strength.replace("{minutes}", str(mod.heat_minutes)))
+        details.append(self.text.strength_rule)
         return _Draft(
             day,
             "strength",
@@ -603,9 +599,9 @@ class _Planner:
         else:
             plan_line += "."
         details = [
-            "Warm up with easy brisk walking first.",
+            self.text.ladder_warm_up,
             plan_line,
-            "Flat, even ground only; conversational pace.",
+            self.text.ladder_ground,
         ]
         if stage.note:
             details.append(stage.note)
@@ -694,17 +690,17 @@ class _Planner:
         unit = self.unit.value
         minutes = int(pg.exact(self.pace) * h / pg.PER_UNIT + Fraction(1, 2))
         dist = _fmt_h(h)
-        details = ["Warm up with a few minutes of brisk walking, then run at an easy, conversational pace."]
+        details = [self.text.run_warm_up]
         if intensity == "strides":
             title = f"Run {dist} {unit} with strides"
-            details.append("Near the end, add a few short, relaxed strides on flat ground, walking back between them.")
+            details.append(self.text.strides)
         elif intensity == "hills":
             title = f"Run {dist} {unit} with hills"
-            details.append("Include a few short uphill efforts at a strong but controlled effort; walk down gently.")
+            details.append(self.text.hills)
         else:
             title = f"Run {dist} {unit} easy"
         if longer:
-            details.append("This is the week's longer run: keep it easy.")
+            details.append(self.text.longer_run)
         details.append(f"Pain rule: {self.proto.pain_rule.green}")
         self.st.add(
             _Draft(
