@@ -156,7 +156,7 @@ def parse_int(text: str, option: str, lo: int, hi: int, what: str) -> int:
     except ValueError:
         raise InputError(f"{option} {shown(text)} is not a whole number; give {what} from {lo} to {hi}.") from None
     if not lo <= value <= hi:
-        raise InputError(f"{option} must be {what} from {lo} to {hi}, got {value}.")
+        raise InputError(f"{option} must be from {lo} to {hi} ({what}), got {value}.")
     return value
 
 
