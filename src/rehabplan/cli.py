@@ -102,7 +102,7 @@ def _root(
 
 # --------------------------------------------------------------------------- shared options
 
-DataDir = typer.Option(None, "--data-dir", help="Use a clinic's own data folder (holding templates/ and exercises/).", file_okay=True)
+DataDir = typer.Option(None, "--data-dir", metavar="DIR", help="Use a clinic's own data folder (holding templates/ and exercises/).", file_okay=True)
 
 
 def _catalog(data_dir: Optional[Path]) -> Catalog:
@@ -152,27 +152,27 @@ def _warn_notes(notes: tuple[str, ...]) -> None:
 
 @app.command()
 def make(
-    condition: str = typer.Option(..., "--condition", "-c", help="Your condition: itbs, runners-knee, patellar-tendinopathy, bursitis, meniscus, osteoarthritis (or an alias such as pfp, jumpers-knee, oa)."),
-    mileage: str = typer.Option(..., "--mileage", "-m", help="Your usual weekly running distance before the knee started hurting: the plan rebuilds to it."),
-    site: Optional[str] = typer.Option(None, "--site", help="For bursitis: prepatellar (front of the kneecap, the default) or pes-anserine (inner shin below the knee)."),
-    units: str = typer.Option("mi", "--units", help="mi or km. [default: mi]", show_default=False),
-    start: Optional[str] = typer.Option(None, "--start", help="First day of the plan, YYYY-MM-DD. [default: next Monday]"),
-    weeks_off: str = typer.Option("0", "--weeks-off", help="Weeks you have already been off running (sets where the walk/run ladder starts). [default: 0]", show_default=False),
-    run_days: str = typer.Option("4", "--run-days", help="Run days a week once rebuilt, 3 to 6 (the walk/run ladder uses 3). [default: 4]", show_default=False),
-    pace: Optional[str] = typer.Option(None, "--pace", help="Your easy pace per mile or km, MM:SS. [default: 10:30 /mi, 6:30 /km]"),
-    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone for the calendar, e.g. Europe/London. [default: this computer's]"),
-    time: list[str] = typer.Option([], "--time", help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable."),
+    condition: str = typer.Option(..., "--condition", "-c", metavar="ID", help="Your condition: itbs, runners-knee, patellar-tendinopathy, bursitis, meniscus, osteoarthritis (or an alias such as pfp, jumpers-knee, oa)."),
+    mileage: str = typer.Option(..., "--mileage", "-m", metavar="DISTANCE", help="Your usual weekly running distance before the knee started hurting: the plan rebuilds to it."),
+    site: Optional[str] = typer.Option(None, "--site", metavar="SITE", help="For bursitis: prepatellar (front of the kneecap, the default) or pes-anserine (inner shin below the knee)."),
+    units: str = typer.Option("mi", "--units", metavar="mi|km", help="mi or km. [default: mi]", show_default=False),
+    start: Optional[str] = typer.Option(None, "--start", metavar="YYYY-MM-DD", help="First day of the plan, YYYY-MM-DD. [default: next Monday]"),
+    weeks_off: str = typer.Option("0", "--weeks-off", metavar="WEEKS", help="Weeks you have already been off running (sets where the walk/run ladder starts). [default: 0]", show_default=False),
+    run_days: str = typer.Option("4", "--run-days", metavar="3-6", help="Run days a week once rebuilt, 3 to 6 (the walk/run ladder uses 3). [default: 4]", show_default=False),
+    pace: Optional[str] = typer.Option(None, "--pace", metavar="MM:SS", help="Your easy pace per mile or km, MM:SS. [default: 10:30 /mi, 6:30 /km]"),
+    tz: Optional[str] = typer.Option(None, "--tz", metavar="ZONE", help="Time zone for the calendar, e.g. Europe/London. [default: this computer's]"),
+    time: list[str] = typer.Option([], "--time", metavar="KIND=HH:MM", help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable."),
     all_day: bool = typer.Option(False, "--all-day", help="Calendar events as all-day entries instead of timed ones."),
     no_alarms: bool = typer.Option(False, "--no-alarms", help="No reminders on runs and check-ins."),
-    paper: Optional[str] = typer.Option(None, "--paper", help="letter or a4. [default: letter; a4 with --units km]"),
-    name: Optional[str] = typer.Option(None, "--name", help="Athlete name for the cover and calendar."),
-    coach: Optional[str] = typer.Option(None, "--coach", help="Coach name for the cover."),
-    clinic: Optional[str] = typer.Option(None, "--clinic", help="Clinic or club name for the cover."),
-    contact: Optional[str] = typer.Option(None, "--contact", help="Contact line for the cover (phone, e-mail)."),
-    logo: Optional[Path] = typer.Option(None, "--logo", help="A PNG or JPEG logo for the cover."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder. Existing plan files in it are replaced. [default: CONDITION-START in the current folder]"),
+    paper: Optional[str] = typer.Option(None, "--paper", metavar="letter|a4", help="letter or a4. [default: letter; a4 with --units km]"),
+    name: Optional[str] = typer.Option(None, "--name", metavar="NAME", help="Athlete name for the cover and calendar."),
+    coach: Optional[str] = typer.Option(None, "--coach", metavar="NAME", help="Coach name for the cover."),
+    clinic: Optional[str] = typer.Option(None, "--clinic", metavar="NAME", help="Clinic or club name for the cover."),
+    contact: Optional[str] = typer.Option(None, "--contact", metavar="TEXT", help="Contact line for the cover (phone, e-mail)."),
+    logo: Optional[Path] = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for the cover."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder. Existing plan files in it are replaced. [default: CONDITION-START in the current folder]"),
     no_clobber: bool = typer.Option(False, "--no-clobber", help="Refuse to replace files that already exist."),
-    fmt: str = typer.Option("files", "--format", help="files (booklet, summary, calendar and JSON into the output folder) or json (print the plan JSON, write nothing). [default: files]", show_default=False),
+    fmt: str = typer.Option("files", "--format", metavar="files|json", help="files (booklet, summary, calendar and JSON into the output folder) or json (print the plan JSON, write nothing). [default: files]", show_default=False),
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Make a plan: a PDF booklet, a one-page summary, a calendar (.ics) and the plan as JSON.
@@ -254,14 +254,14 @@ def _warn_unsupported(athlete: Optional[str], booklet: BookletOptions, plan: Opt
 
 @app.command()
 def show(
-    condition: str = typer.Option(..., "--condition", "-c", help="Your condition (see `rehabplan conditions`)."),
-    mileage: str = typer.Option(..., "--mileage", "-m", help="Your usual weekly running distance before the injury."),
-    site: Optional[str] = typer.Option(None, "--site", help="For bursitis: prepatellar (default) or pes-anserine."),
-    units: str = typer.Option("mi", "--units", help="mi or km. [default: mi]", show_default=False),
-    start: Optional[str] = typer.Option(None, "--start", help="First day of the plan, YYYY-MM-DD. [default: next Monday]"),
-    weeks_off: str = typer.Option("0", "--weeks-off", help="Weeks already off running. [default: 0]", show_default=False),
-    run_days: str = typer.Option("4", "--run-days", help="Run days a week once rebuilt, 3 to 6. [default: 4]", show_default=False),
-    pace: Optional[str] = typer.Option(None, "--pace", help="Easy pace per unit, MM:SS."),
+    condition: str = typer.Option(..., "--condition", "-c", metavar="ID", help="Your condition (see `rehabplan conditions`)."),
+    mileage: str = typer.Option(..., "--mileage", "-m", metavar="DISTANCE", help="Your usual weekly running distance before the injury."),
+    site: Optional[str] = typer.Option(None, "--site", metavar="SITE", help="For bursitis: prepatellar (default) or pes-anserine."),
+    units: str = typer.Option("mi", "--units", metavar="mi|km", help="mi or km. [default: mi]", show_default=False),
+    start: Optional[str] = typer.Option(None, "--start", metavar="YYYY-MM-DD", help="First day of the plan, YYYY-MM-DD. [default: next Monday]"),
+    weeks_off: str = typer.Option("0", "--weeks-off", metavar="WEEKS", help="Weeks already off running. [default: 0]", show_default=False),
+    run_days: str = typer.Option("4", "--run-days", metavar="3-6", help="Run days a week once rebuilt, 3 to 6. [default: 4]", show_default=False),
+    pace: Optional[str] = typer.Option(None, "--pace", metavar="MM:SS", help="Easy pace per unit, MM:SS."),
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Print the plan as a week table with a bar chart of weekly running, without writing files.
@@ -320,7 +320,7 @@ def conditions(
 
 @app.command()
 def exercises(
-    condition: Optional[str] = typer.Option(None, "--condition", "-c", help="Only exercises that are not avoided for this condition."),
+    condition: Optional[str] = typer.Option(None, "--condition", "-c", metavar="ID", help="Only exercises that are not avoided for this condition."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
     data_dir: Optional[Path] = DataDir,
 ) -> None:
@@ -381,17 +381,17 @@ def schema() -> None:
 @app.command()
 def batch(
     roster: Path = typer.Argument(..., help="A CSV file with a header row: name, condition, mileage (required); units, start, site, weeks_off, run_days, pace, tz (optional)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder: one folder per runner and index.csv. [default: ROSTER-plans in the current folder]"),
-    coach: Optional[str] = typer.Option(None, "--coach", help="Coach name for every cover."),
-    clinic: Optional[str] = typer.Option(None, "--clinic", help="Clinic or club name for every cover."),
-    contact: Optional[str] = typer.Option(None, "--contact", help="Contact line for every cover (phone, e-mail)."),
-    logo: Optional[Path] = typer.Option(None, "--logo", help="A PNG or JPEG logo for every cover."),
-    paper: Optional[str] = typer.Option(None, "--paper", help="letter or a4. [default: letter; a4 for rows in km]"),
-    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone for rows without a tz value, e.g. Europe/London. [default: this computer's]"),
-    time: list[str] = typer.Option([], "--time", help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder: one folder per runner and index.csv. [default: ROSTER-plans in the current folder]"),
+    coach: Optional[str] = typer.Option(None, "--coach", metavar="NAME", help="Coach name for every cover."),
+    clinic: Optional[str] = typer.Option(None, "--clinic", metavar="NAME", help="Clinic or club name for every cover."),
+    contact: Optional[str] = typer.Option(None, "--contact", metavar="TEXT", help="Contact line for every cover (phone, e-mail)."),
+    logo: Optional[Path] = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for every cover."),
+    paper: Optional[str] = typer.Option(None, "--paper", metavar="letter|a4", help="letter or a4. [default: letter; a4 for rows in km]"),
+    tz: Optional[str] = typer.Option(None, "--tz", metavar="ZONE", help="Time zone for rows without a tz value, e.g. Europe/London. [default: this computer's]"),
+    time: list[str] = typer.Option([], "--time", metavar="KIND=HH:MM", help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable."),
     all_day: bool = typer.Option(False, "--all-day", help="Calendar events as all-day entries instead of timed ones."),
     no_alarms: bool = typer.Option(False, "--no-alarms", help="No reminders on runs and check-ins."),
-    jobs: Optional[str] = typer.Option(None, "--jobs", "-j", help="Plans made at the same time. [default: the number of CPU cores]"),
+    jobs: Optional[str] = typer.Option(None, "--jobs", "-j", metavar="N", help="Plans made at the same time. [default: the number of CPU cores]"),
     no_clobber: bool = typer.Option(False, "--no-clobber", help="Refuse to replace files that already exist."),
     data_dir: Optional[Path] = DataDir,
 ) -> None:
