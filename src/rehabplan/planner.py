@@ -266,44 +266,11 @@ class _Planner:
         avoid_consecutive: bool,
     ) -> tuple[int, ...] | None:
         """The run days of a week: spacing, day caps and a free rest day all respected."""
-        loads = self._week_loads(start, extra)
+        loads = tuple(self._week_loads(start, extra))
         gap = self.ladder.min_rest_days_between_runs + 1 if ladder else 1
         prev = self.st.last_ladder_run if ladder else self.st.last_run
-        best: tuple[Any, tuple[int, ...]] | None = None
-        for days in combinations(range(DAYS), k):
-            if ladder:
-                if prev is not None and (start + dt.timedelta(days=days[0]) - prev).days < gap:
-                    continue
-                if any(b - a < gap for a, b in zip(days, days[1:])):
-                    continue
-            busy = list(loads)
-            ok = True
-            for d in days:
-                busy[d] += 1
-                if busy[d] > self.cap:
-                    ok = False
-                if ladder and d + 1 < DAYS:
-                    busy[d + 1] += 1
-                    if busy[d + 1] > self.cap:
-                        ok = False
-            if not ok:
-                continue
-            taken = set(days)
-            if ladder:
-                taken |= {d + 1 for d in days}
-            if not any(busy[i] == 0 and i not in taken for i in range(DAYS)):
-                continue
-            consecutive = 0
-            if avoid_consecutive:
-                consecutive = sum(1 for a, b in zip(days, days[1:]) if b - a == 1)
-                if prev is not None and (start + dt.timedelta(days=days[0]) - prev).days == 1:
-                    consecutive += 1
-            gaps = [b - a for a, b in zip(days, days[1:])] + [DAYS + days[0] - days[-1]]
-            spread = sum((g * k - DAYS) ** 2 for g in gaps)
-            key = (consecutive, spread, days)
-            if best is None or key < best[0]:
-                best = (key, days)
-        return best[1] if best else None
+        since = (start - prev).days if prev is not None else None
+        return _best_run_days(loads, k, self.cap, gap, since, ladder, avoid_consecutive)
 
     def _pick_days(self, candidates: list[int], n: int, avoid: set[int]) -> tuple[int, ...]:
         """n of the candidate days, away from `avoid` days and spread over the week."""
@@ -976,3 +943,60 @@ def _guidance(planner: _Planner, exercises: list[Any]) -> Guidance:
         disclaimer=cat.safety.disclaimer,
         sources=sources,
     )
+
+
+_RUN_DAYS: dict[tuple[Any, ...], tuple[int, ...] | None] = {}
+
+
+def _best_run_days(
+    loads: tuple[int, ...], k: int, cap: int, gap: int, since: int | None, ladder: bool, avoid_consecutive: bool
+) -> tuple[int, ...] | None:
+    """The run days of a week from its day loads (see _Planner._choose_runs).
+
+    `since` is the number of days from the last run (or ladder run) to the week's first day.
+    The answer depends on nothing else, and weeks (and the trial plans the planner builds to
+    size a phase) repeat the same loads, so answers are kept.
+    """
+    key = (loads, k, cap, gap, since, ladder, avoid_consecutive)
+    hit = _RUN_DAYS.get(key, False)
+    if hit is not False:
+        return hit  # type: ignore[return-value]
+    best: tuple[Any, tuple[int, ...]] | None = None
+    for days in combinations(range(DAYS), k):
+        if ladder:
+            if since is not None and since + days[0] < gap:
+                continue
+            if any(b - a < gap for a, b in zip(days, days[1:])):
+                continue
+        busy = list(loads)
+        ok = True
+        for d in days:
+            busy[d] += 1
+            if busy[d] > cap:
+                ok = False
+            if ladder and d + 1 < DAYS:
+                busy[d + 1] += 1
+                if busy[d + 1] > cap:
+                    ok = False
+        if not ok:
+            continue
+        taken = set(days)
+        if ladder:
+            taken |= {d + 1 for d in days}
+        if not any(busy[i] == 0 and i not in taken for i in range(DAYS)):
+            continue
+        consecutive = 0
+        if avoid_consecutive:
+            consecutive = sum(1 for a, b in zip(days, days[1:]) if b - a == 1)
+            if since is not None and since + days[0] == 1:
+                consecutive += 1
+        gaps = [b - a for a, b in zip(days, days[1:])] + [DAYS + days[0] - days[-1]]
+        spread = sum((g * k - DAYS) ** 2 for g in gaps)
+        key_ = (consecutive, spread, days)
+        if best is None or key_ < best[0]:
+            best = (key_, days)
+    result = best[1] if best else None
+    if len(_RUN_DAYS) >= 50_000:
+        _RUN_DAYS.clear()
+    _RUN_DAYS[key] = result
+    return result

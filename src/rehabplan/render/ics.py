@@ -7,7 +7,7 @@ import hashlib
 import zoneinfo
 from collections import defaultdict
 
-from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vText
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
 
 from rehabplan import __version__
 from rehabplan.models import CalendarOptions, Plan, Session
@@ -286,14 +286,6 @@ def _timezone(plan: Plan, tz: zoneinfo.ZoneInfo) -> Timezone:
     return vtz
 
 
-def _alarm(summary: str, trigger: dt.timedelta) -> Alarm:
-    alarm = Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", vText(summary))
-    alarm.add("trigger", trigger)
-    return alarm
-
-
 def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
     """Render every non-rest session of the plan as an iCalendar file (CRLF, folded, UTF-8).
 
@@ -321,29 +313,41 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
 
     sessions = _sessions(plan)
     starts = _start_times(sessions, options, dt.UTC if utc else tz) if timed else []
+    tzid = "" if utc else f";TZID={tz.key}"
+    dtstamp = f"DTSTAMP:{_ical_datetime(stamp)}Z"
+    events: list[str] = []
     seen: dict[tuple[dt.date, str, int], int] = defaultdict(int)
     for n, s in enumerate(sessions):
         key = (s.date, s.kind, s.slot)
         uid = event_uid(plan, s, seen[key])
         seen[key] += 1
-        summary = _one_line(s.title)
-
-        event = Event()
-        event.add("uid", uid)
-        event.add("dtstamp", stamp)
-        event.add("sequence", 0)
+        summary = _escape(_one_line(s.title))
         if timed:
             start = starts[n]
-            event.add("dtstart", start)
-            event.add("dtend", start + dt.timedelta(minutes=_minutes(s)))
+            end = start + dt.timedelta(minutes=_minutes(s))
+            zulu = "Z" if utc else ""
+            when = (
+                f"DTSTART{tzid}:{_ical_datetime(start)}{zulu}",
+                f"DTEND{tzid}:{_ical_datetime(end)}{zulu}",
+            )
         else:
-            event.add("dtstart", s.date)
-            event.add("dtend", s.date + dt.timedelta(days=1))
-        event.add("summary", vText(summary))
-        event.add("description", vText(_description(plan, s)))
-        event.add("categories", [s.kind.upper()])
-        # A timed session blocks its slot; an all-day entry must not mark the whole day as busy.
-        event.add("transp", "OPAQUE" if timed else "TRANSPARENT")
+            when = (
+                f"DTSTART;VALUE=DATE:{s.date.strftime('%Y%m%d')}",
+                f"DTEND;VALUE=DATE:{(s.date + dt.timedelta(days=1)).strftime('%Y%m%d')}",
+            )
+        # The order icalendar writes an event in: its canonical properties, then the rest by name.
+        events += [
+            "BEGIN:VEVENT",
+            f"SUMMARY:{summary}",
+            *when,
+            dtstamp,
+            f"UID:{_escape(uid)}",
+            "SEQUENCE:0",
+            f"CATEGORIES:{_escape(s.kind.upper())}",
+            f"DESCRIPTION:{_escape(_description(plan, s))}",
+            # A timed session blocks its slot; an all-day entry must not mark the whole day as busy.
+            f"TRANSP:{'OPAQUE' if timed else 'TRANSPARENT'}",
+        ]
         if options.alarms and s.kind in _ON_FEET:
             before = dt.timedelta(minutes=options.alarm_minutes)
             if timed:
@@ -352,9 +356,34 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
                 # An all-day event starts at midnight: remind at the kind's time of day instead.
                 at = _time_of(s.kind, options)
                 trigger = dt.timedelta(hours=at.hour, minutes=at.minute) - before
-            event.add_component(_alarm(summary, trigger))
-        cal.add_component(event)
-    return b"".join(_fold(line) + b"\r\n" for line in cal.content_lines() if line)
+            events += [
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                f"DESCRIPTION:{summary}",
+                f"TRIGGER:{vDuration(trigger).to_ical().decode('ascii')}",
+                "END:VALARM",
+            ]
+        events.append("END:VEVENT")
+    lines = [line for line in cal.content_lines() if line]
+    lines[-1:-1] = events  # the events go last, before END:VCALENDAR, as icalendar places them
+    return b"".join(_fold(line) + b"\r\n" for line in lines)
+
+
+def _escape(text: str) -> str:
+    """iCalendar TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _ical_datetime(moment: dt.datetime) -> str:
+    """A DATE-TIME value without its zone: 20270301T070000."""
+    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}{moment.minute:02d}{moment.second:02d}"
 
 
 def _fold(line: str) -> bytes:

@@ -12,7 +12,6 @@ import io
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib.styles import StyleSheet1
@@ -81,6 +80,12 @@ _RUNNING_LABEL = {
 
 
 # --------------------------------------------------------------------------- text helpers
+
+
+def escape(data: str) -> str:
+    """'&', '<' and '>' as XML entities: xml.sax.saxutils.escape without its costly imports
+    (it loads urllib, http and ssl, which nothing else here needs)."""
+    return data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def _clean(text: object) -> str:
@@ -277,8 +282,31 @@ class _Table(Table):
     """A Table whose plain-string cells use the booklet font (reportlab's default is Helvetica)."""
 
     def __init__(self, *args: Any, **kw: Any) -> None:
+        self._rp_calc: tuple[float, float] | None = None
         super().__init__(*args, **kw)
         self.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), st.FONT)]))
+
+    def setStyle(self, tblstyle: Any) -> None:  # noqa: N802 - reportlab's name
+        self._rp_calc = None
+        super().setStyle(tblstyle)
+
+    def _calc(self, availWidth: float, availHeight: float) -> None:  # noqa: N803
+        """Lay out rows and columns, unless the last layout already holds for this size.
+
+        KeepTogether, the frame and split() each ask a table for its size, often with the same
+        room; the cells' wraps do not depend on the room (column widths are fixed), so the last
+        result stands when the width is the same and either the height is too or the last
+        layout measured every row in less room (reportlab stops measuring rows only when they
+        overflow the room).
+        """
+        last = self._rp_calc
+        if last is not None and last[0] == availWidth:
+            if last[1] == availHeight:
+                return
+            if availHeight >= last[1] and self._hmax == len(self._argH):
+                return
+        super()._calc(availWidth, availHeight)
+        self._rp_calc = (availWidth, availHeight)
 
 
 def _grid_style(header: bool = True, extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
@@ -1228,10 +1256,11 @@ class _Booklet(SimpleDocTemplate):
         super().handle_pageEnd()
 
 
-def _doc(buf: io.BytesIO, k: _Kit, subject: str, booklet: bool = False) -> SimpleDocTemplate:
+def _doc(buf: io.BytesIO, k: _Kit, subject: str, booklet: bool = False, cls: Any = None) -> SimpleDocTemplate:
     plan, opt = k.plan, k.options
     author = next((_clean(x) for x in (opt.clinic, opt.coach) if x and _clean(x).strip()), "rehabplan")
-    cls: Any = _Booklet if booklet else SimpleDocTemplate
+    if cls is None:
+        cls = _Booklet if booklet else SimpleDocTemplate
     extra: dict[str, Any] = {"footer_text": _footer_text(plan), "setup": k.page} if booklet else {}
     return cls(
         buf,
@@ -1404,19 +1433,77 @@ _SUMMARY_LAYOUTS = (
 )
 
 
+class _Overflow(Exception):
+    """A summary layout that runs onto a second page."""
+
+
+class _Sheet(SimpleDocTemplate):
+    """The summary document; with one_page set, it stops as soon as a second page would begin
+    (reportlab begins a page only when content is left for it, so a finished build is one page)."""
+
+    _rp_one_page = False
+
+    def handle_pageBegin(self) -> None:  # noqa: N802 - reportlab's hook name
+        if self._rp_one_page and self.page >= 1:
+            raise _Overflow
+        super().handle_pageBegin()
+
+
+def _surely_too_tall(k: _Kit, columns: int) -> bool:
+    """True when the layout cannot fit one page: its paragraphs and tables, with the least space
+    the frame leaves between flowables, are taller than the frame.
+
+    Those heights do not depend on the room they are given (only on the frame's width, used
+    here as the frame uses it), so this is a lower bound of what the frame needs. Anything
+    unexpected leaves the decision to a real build.
+    """
+    pad = 6  # reportlab's Frame padding on each side, as SimpleDocTemplate makes its frame
+    room = k.page.size[1] - k.page.top - k.page.bottom - 2 * pad
+    aw = k.width - 2 * pad
+    try:
+        total = 0.0
+        after = None
+        for f in _summary_story(k, columns):
+            if after is not None:
+                total += max(after, f.getSpaceBefore())
+            if isinstance(f, (Paragraph, Table)):
+                total += f.wrap(aw, 1e9)[1]
+            after = f.getSpaceAfter()
+    except _TooNarrow:
+        return True  # the real build would stop at the same point
+    except Exception:  # noqa: BLE001 - the real build reports it the same way
+        return False
+    return total > room + 1
+
+
+def _summary_build(plan: Plan, k: _Kit, columns: int, one_page: bool) -> bytes | None:
+    """The sheet in one layout; None when the layout does not fit (or, with one_page, needs a second page)."""
+    buf = io.BytesIO()
+    doc = _doc(buf, k, _subject(plan, "Knee rehabilitation summary"), cls=_Sheet)
+    doc._rp_one_page = one_page  # type: ignore[attr-defined]
+    footer = st.footer_callback(_footer_text(plan), k.page)
+    try:
+        doc.build(_summary_story(k, columns), onFirstPage=footer, onLaterPages=footer)
+    except (LayoutError, _TooNarrow, _Overflow):
+        return None
+    return buf.getvalue()
+
+
 def to_summary_pdf(plan: Plan, options: BookletOptions) -> bytes:
-    """A one-page sheet for the fridge: the pain rule and the week-by-week table."""
-    last: bytes = b""
+    """A one-page sheet for the fridge: the pain rule and the week-by-week table.
+
+    The first layout (in _SUMMARY_LAYOUTS order) that fits one page is used; when none does,
+    the last layout that can be built at all.
+    """
     for size, columns in _SUMMARY_LAYOUTS:
         k = _Kit(plan, options, base_size=size)
-        buf = io.BytesIO()
-        doc = _doc(buf, k, _subject(plan, "Knee rehabilitation summary"))
-        footer = st.footer_callback(_footer_text(plan), k.page)
-        try:
-            doc.build(_summary_story(k, columns), onFirstPage=footer, onLaterPages=footer)
-        except (LayoutError, _TooNarrow):
+        if _surely_too_tall(k, columns):
             continue
-        last = buf.getvalue()
-        if doc.page == 1:
-            return last
-    return last
+        data = _summary_build(plan, k, columns, one_page=True)
+        if data is not None:
+            return data
+    for size, columns in reversed(_SUMMARY_LAYOUTS):
+        data = _summary_build(plan, _Kit(plan, options, base_size=size), columns, one_page=False)
+        if data is not None:
+            return data
+    return b""
