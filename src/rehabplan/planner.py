@@ -370,41 +370,30 @@ class _Planner:
                         ),
                     )
                 )
-        if phase.id in mod.ice_in_phases:
+        # Stand-alone ice or heat only where the phase prescribes it, and not on days where it
+        # is already the after-care (ice) or the warm-up (heat) of another session.
+        ice_skip = set(strength_days) if mod.ice_after_strength else set()
+        if mod.ice_after_runs:
+            ice_skip |= run_days
+        heat_skip = set(strength_days) if mod.heat_before_strength else set()
+        for kind, phases, skip, minutes, lead, safety in (
+            ("ice", mod.ice_in_phases, ice_skip, mod.ice_minutes, mod.ice, self.cat.safety.ice_safety),
+            ("heat", mod.heat_in_phases, heat_skip, mod.heat_minutes, mod.heat, self.cat.safety.heat_safety),
+        ):
+            if phase.id not in phases:
+                continue
             for i in open_days:
-                if not room(i):
-                    continue
-                if mod.ice_after_strength and i in strength_days:
-                    continue
-                if mod.ice_after_runs and i in run_days:
+                if i in skip or not room(i):
                     continue
                 self.st.add(
                     _Draft(
                         day(i),
-                        "ice",
-                        _PRIORITY["ice"],
+                        kind,
+                        _PRIORITY[kind],
                         dict(
-                            title=f"Ice {mod.ice_minutes} min",
-                            minutes=mod.ice_minutes,
-                            details=(mod.ice, *self.cat.safety.ice_safety),
-                        ),
-                    )
-                )
-        if phase.id in mod.heat_in_phases:
-            for i in open_days:
-                if not room(i):
-                    continue
-                if mod.heat_before_strength and i in strength_days:
-                    continue
-                self.st.add(
-                    _Draft(
-                        day(i),
-                        "heat",
-                        _PRIORITY["heat"],
-                        dict(
-                            title=f"Heat {mod.heat_minutes} min",
-                            minutes=mod.heat_minutes,
-                            details=(mod.heat, *self.cat.safety.heat_safety),
+                            title=f"{kind.capitalize()} {minutes} min",
+                            minutes=minutes,
+                            details=(lead, *safety),
                         ),
                     )
                 )
