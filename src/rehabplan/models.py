@@ -123,6 +123,11 @@ class PropKind(StrEnum):
 # --------------------------------------------------------------------------- exercises
 
 
+def number_text(value: float) -> str:
+    """A distance or a count of minutes in plain words: 3.20 -> '3.2', 3.0 -> '3', 0.5 -> '0.5'."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
+
+
 class Dose(_Strict):
     """A dose: sets of reps, of held seconds, or minutes of steady work."""
 

@@ -35,6 +35,7 @@ from .models import (
     Session,
     Unit,
     Week,
+    number_text,
 )
 
 DAYS = 7
@@ -59,14 +60,9 @@ _PRIORITY = {
 # --------------------------------------------------------------------------- helpers
 
 
-def _fmt_num(x: float) -> str:
-    """3.20 -> '3.2', 3.0 -> '3', 0.5 -> '0.5'."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
-
 
 def _fmt_h(h: int) -> str:
-    return _fmt_num(pg.from_hundredths(h))
+    return number_text(pg.from_hundredths(h))
 
 
 def _targets_title(targets: list[str]) -> str:
@@ -140,7 +136,7 @@ class _Planner:
         if self.target_h > pg.to_hundredths(top):
             raise PlanningError(
                 f"a weekly mileage of {_fmt_h(self.target_h)} {self.unit.value} is above the "
-                f"{_fmt_num(top)} {self.unit.value} this planner supports."
+                f"{number_text(top)} {self.unit.value} this planner supports."
             )
         self.cap = self.rules.max_sessions_per_day
         self.text = self.cat.advice.session_text
@@ -541,8 +537,8 @@ class _Planner:
 
     def _walk_run(self, day: dt.date, stage: LadderStage) -> None:
         h = self._stage_h(stage)
-        run, walk = _fmt_num(stage.run_min), _fmt_num(stage.walk_min)
-        total_run = _fmt_num(stage.run_min * stage.reps)
+        run, walk = number_text(stage.run_min), number_text(stage.walk_min)
+        total_run = number_text(stage.run_min * stage.reps)
         if stage.walk_min == 0:
             title = f"Easy run {total_run} min · {stage.session_min} min on feet"
             plan_line = f"Stage {stage.id.upper()}: run {total_run} min without stopping"

@@ -10,7 +10,7 @@ from collections import defaultdict
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
 
 from rehabplan import __version__
-from rehabplan.models import CalendarOptions, Plan, Session
+from rehabplan.models import CalendarOptions, Plan, Session, number_text
 
 __all__ = ["DEFAULT_TIMES", "event_uid", "to_ics"]
 
@@ -34,12 +34,6 @@ _ON_FEET = frozenset({"run", "walk_run", "check_in"})
 # Kinds that keep their time of day when sessions collide; the others move out of their way.
 _ANCHORED = frozenset({"run", "walk_run"})
 _UID_DOMAIN = "rehabplan"
-
-
-def _num(value: float) -> str:
-    """A number in plain words: 3.0 -> '3', 2.5 -> '2.5'."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def _one_line(text: str) -> str:
@@ -134,19 +128,19 @@ def _what_to_do(plan: Plan, s: Session) -> list[str]:
     unit = plan.unit.value
     if s.kind == "run":
         how = {"strides": ", easy, with strides", "hills": ", easy, with hills"}.get(s.intensity or "", " at an easy pace")
-        return [f"Run {_num(s.run_distance)} {unit}{how}: about {_minutes(s)} min."]
+        return [f"Run {number_text(s.run_distance)} {unit}{how}: about {_minutes(s)} min."]
     if s.kind == "walk_run":
         if s.run_min is not None and s.walk_min:
             reps = f"{s.reps} × " if s.reps else ""
-            line = f"Walk/run: {reps}(run {_num(s.run_min)} min, walk {_num(s.walk_min)} min)"
+            line = f"Walk/run: {reps}(run {number_text(s.run_min)} min, walk {number_text(s.walk_min)} min)"
         elif s.run_min is not None:
             reps = f", {s.reps} times" if s.reps and s.reps > 1 else ""
-            line = f"Run {_num(s.run_min)} min without a walking break{reps}"
+            line = f"Run {number_text(s.run_min)} min without a walking break{reps}"
         else:
             line = "Walk/run"
         lines = [f"{line}: {_minutes(s)} min on your feet in all."]
         if s.run_distance:
-            lines.append(f"Running part: about {_num(s.run_distance)} {unit}.")
+            lines.append(f"Running part: about {number_text(s.run_distance)} {unit}.")
         return lines
     if s.kind == "ice":
         return [plan.guidance.ice]

@@ -8,14 +8,9 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 
-from ..models import Plan, Week
+from ..models import Plan, Week, number_text
 
 _MIN_WIDTH = 60
-
-
-def _num(x: float) -> str:
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def _dates(week: Week) -> str:
@@ -38,7 +33,7 @@ def _key_sessions(week: Week) -> str:
         parts.append(f"{len(ladder)} walk/run {'/'.join(stages)}")
     if runs:
         longest = max(s.run_distance for s in runs)
-        parts.append(f"{len(runs)} runs, max {_num(longest)}")
+        parts.append(f"{len(runs)} runs, max {number_text(longest)}")
         for s in runs:
             if s.intensity and s.intensity != "easy":
                 parts.append(s.intensity)
@@ -74,7 +69,7 @@ def plan_table(plan: Plan, width: int = 80) -> str:
     lines.append(_clip(plan.title, width))
     lines.append(
         _clip(
-            f"Target {_num(plan.target_weekly_distance)} {unit} a week, {len(plan.weeks)} weeks, "
+            f"Target {number_text(plan.target_weekly_distance)} {unit} a week, {len(plan.weeks)} weeks, "
             f"{plan.start:%d %b %Y} to {plan.end:%d %b %Y}",
             width,
         )
@@ -91,21 +86,21 @@ def plan_table(plan: Plan, width: int = 80) -> str:
     for w in plan.weeks:
         row = (
             f"{w.index:>3}  {_dates(w):<13}  {_clip(w.phase_name, phase_w):<{phase_w}}  "
-            f"{_num(w.run_distance):>7}  "
+            f"{number_text(w.run_distance):>7}  "
         )
         lines.append(row + _clip(_key_sessions(w), rest))
 
     lines.append("")
     lines.append(f"Weekly running ({unit})")
     top = max((w.run_distance for w in plan.weeks), default=0.0)
-    label_w = max(len(_num(w.run_distance)) for w in plan.weeks)
+    label_w = max(len(number_text(w.run_distance)) for w in plan.weeks)
     bar_w = width - 3 - 3 - label_w - 1
     for w in plan.weeks:
         n = 0 if top <= 0 else round(w.run_distance / top * bar_w)
         if w.run_distance > 0 and n == 0:
             n = 1
         bar = ("=" if w.hold_week else "#") * n
-        lines.append(f"{w.index:>3} |{bar:<{bar_w}} {_num(w.run_distance):>{label_w}}")
+        lines.append(f"{w.index:>3} |{bar:<{bar_w}} {number_text(w.run_distance):>{label_w}}")
     lines.append("    # build or ladder week   = hold week")
 
     if plan.notes:
