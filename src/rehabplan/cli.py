@@ -237,12 +237,12 @@ def _calendar_options(tz: Optional[str], times: list[str], all_day: bool, no_ala
 
 def _warn_unsupported(athlete: Optional[str], booklet: BookletOptions, plan: Optional[Plan] = None) -> None:
     """Warn about characters the booklet font cannot draw, in names or in the clinic's data."""
+    from .pipeline import plan_json
     from .render.pdf import unsupported_chars
 
     text = "".join(x for x in (athlete, booklet.coach, booklet.clinic, booklet.contact) if x)
-    if plan is not None:
-        text += json.dumps(plan.model_dump(mode="json", exclude={"weeks"}), ensure_ascii=False)
-        text += "".join(s.title + "".join(s.details) for w in plan.weeks for s in w.sessions)
+    if plan is not None:  # every text the plan carries, the clinic's data included
+        text += plan_json(plan).decode("utf-8")
     missing = unsupported_chars(text)
     if missing:
         shown = " ".join(sorted(missing))
@@ -290,25 +290,30 @@ def conditions(
     Example: rehabplan conditions
     """
     catalog = _catalog(data_dir)
-    rows: dict[str, dict[str, Any]] = {c: {} for c in catalog.conditions()}
-    for p in sorted(catalog.protocols.values(), key=lambda p: not p.default_site):
-        rows[p.condition] = rows[p.condition] or {}
-        row = rows[p.condition]
-        row.update(
-            {} if row else {"id": p.condition, "name": p.name, "aliases": [], "where_it_hurts": p.where_it_hurts, "summary": p.summary, "sites": []}
+    rows: list[dict[str, Any]] = []
+    for cond in catalog.conditions():
+        # the default site first: it names the condition and leads its aliases
+        group = sorted((p for p in catalog.protocols.values() if p.condition == cond), key=lambda p: not p.default_site)
+        lead = group[0]
+        rows.append(
+            {
+                "id": cond,
+                "name": lead.name.split(":")[0] if lead.site else lead.name,
+                "aliases": list(dict.fromkeys(a for p in group for a in p.aliases)),
+                "where_it_hurts": lead.where_it_hurts,
+                "summary": lead.summary,
+                "sites": [
+                    {"id": p.site, "name": p.name, "default": p.default_site, "where_it_hurts": p.where_it_hurts}
+                    for p in group
+                    if p.site
+                ],
+            }
         )
-        if p.site:
-            row["sites"].append({"id": p.site, "name": p.name, "default": p.default_site, "where_it_hurts": p.where_it_hurts})
-            if p.default_site:
-                row.update(name=p.name.split(":")[0], where_it_hurts=p.where_it_hurts, summary=p.summary)
-        for alias in p.aliases:
-            if alias not in row["aliases"]:
-                row["aliases"].append(alias)
     if as_json:
-        typer.echo(json.dumps([{k: v for k, v in r.items() if k != "summary"} for r in rows.values()], indent=2, ensure_ascii=False))
+        typer.echo(json.dumps([{k: v for k, v in r.items() if k != "summary"} for r in rows], indent=2, ensure_ascii=False))
         return
-    width = max(len(r["id"]) for r in rows.values()) + 2
-    for r in rows.values():
+    width = max(len(r["id"]) for r in rows) + 2
+    for r in rows:
         typer.echo(f"{r['id']:<{width}}{r['summary']}")
         for s in r["sites"]:
             mark = " (default)" if s["default"] else ""

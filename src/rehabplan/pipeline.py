@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import errno
-import json
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -39,22 +37,9 @@ def default_out_dir(plan: Plan) -> Path:
     return Path(file_stem(plan))
 
 
-# Numbers written in a form where pydantic's JSON and Python's json module may differ (an
-# exponent, or a fraction below 1e-4); text that merely looks like one only costs the slow path.
-_FLOAT_FORMS = re.compile(rb"\d[eE][-+]?\d|0\.0000\d")
-
-
 def plan_json(plan: Plan) -> bytes:
-    """The plan as pretty JSON (the published schema: `rehabplan schema`).
-
-    The bytes are those of json.dumps(plan.model_dump(mode="json"), indent=2,
-    ensure_ascii=False) plus a newline; pydantic writes them several times faster, and gives
-    the same text for every number a plan holds (finite, between 1e-4 and 1e16, or zero).
-    """
-    fast = plan.model_dump_json(indent=2).encode("utf-8") + b"\n"
-    if _FLOAT_FORMS.search(fast) is None:
-        return fast
-    return (json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """The plan as pretty JSON (the published schema: `rehabplan schema`), UTF-8, one trailing newline."""
+    return plan.model_dump_json(indent=2).encode("utf-8") + b"\n"
 
 
 def output_names(plan: Plan) -> tuple[str, str, str, str]:
