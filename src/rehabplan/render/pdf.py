@@ -8,6 +8,7 @@ a Paragraph.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -260,6 +261,11 @@ class _Kit:
         self.width = self.page.frame_width
         self.unit = plan.unit.value
 
+    @functools.cached_property
+    def safety_lines(self) -> frozenset[str]:
+        g = self.plan.guidance
+        return frozenset(_clean(x).strip() for x in (*g.ice_safety, *g.heat_safety))
+
     def p(self, text: object, style: str = "Body") -> Paragraph:
         return _Para(_esc(text), self.s[style])
 
@@ -321,6 +327,17 @@ def _grid_style(header: bool = True, extra: Sequence[tuple[Any, ...]] = ()) -> T
     if header:
         cmds += [("BACKGROUND", (0, 0), (-1, 0), st.SHADE_DARK), ("LINEBELOW", (0, 0), (-1, 0), 0.8, st.RULE)]
     cmds += list(extra)
+    return TableStyle(cmds)
+
+
+def _layout_style(
+    left: float = 0, right: float | None = None, top: float | None = None, bottom: float | None = None
+) -> TableStyle:
+    """A borderless layout table: cells aligned to the top, with the given paddings."""
+    cmds: list[tuple[Any, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), left)]
+    for name, value in (("RIGHTPADDING", right), ("TOPPADDING", top), ("BOTTOMPADDING", bottom)):
+        if value is not None:
+            cmds.append((name, (0, 0), (-1, -1), value))
     return TableStyle(cmds)
 
 
@@ -490,16 +507,7 @@ def _stop(k: _Kit) -> list[Flowable]:
     right.append(_box(body, half, st.ACCENT, st.ACCENT_LIGHT))
     if left:
         t = _Table([[left, "", right]], colWidths=[half, 6 * mm, half])
-        t.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
-        )
+        t.setStyle(_layout_style(right=0, top=0))
         out.append(t)
     else:
         out += right
@@ -517,7 +525,7 @@ def _condition(k: _Kit) -> list[Flowable]:
     drawing = _embedded(knee_diagram(info.knee_region, dw, 62 * mm, font=st.FONT))
     right = [k.p("Where it hurts", "H3"), k.p(info.where_it_hurts)]
     t = _Table([[drawing, right]], colWidths=[dw + 6 * mm, k.width - dw - 6 * mm])
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    t.setStyle(_layout_style())
     out.append(t)
     out.append(k.p("What causes it", "H2"))
     out += k.bullets(info.causes)
@@ -539,14 +547,6 @@ def _phase_fill(i: int) -> Any:
     return st.PHASE_FILLS[i % len(st.PHASE_FILLS)]
 
 
-def _fit(text: str, font: str, size: float, max_w: float) -> str:
-    if stringWidth(text, font, size) <= max_w:
-        return text
-    while text and stringWidth(text + "…", font, size) > max_w:
-        text = text[:-1]
-    return text + "…" if text else ""
-
-
 def _timeline(k: _Kit) -> Drawing:
     plan = k.plan
     width, height = k.width, 56.0
@@ -560,7 +560,7 @@ def _timeline(k: _Kit) -> Drawing:
         d.add(Rect(x0, bar_y, w, bar_h, fillColor=_phase_fill(i), strokeColor=st.WHITE, strokeWidth=1.2))
         label = f"{i + 1} {_clean(ph.name)}"
         if stringWidth(label, st.FONT_SEMIBOLD, 8.5) > w - 6:
-            label = _fit(str(i + 1), st.FONT_SEMIBOLD, 8.5, w - 1)
+            label = st.fit_text(str(i + 1), st.FONT_SEMIBOLD, 8.5, w - 1)
         d.add(
             String(
                 x0 + 3 if len(label) > 2 else x0 + w / 2,
@@ -677,10 +677,10 @@ def _glance(k: _Kit) -> list[Flowable]:
     head = ["", "Phase", "Dates", "Running", "Goals", "Move on when"]
     rows: list[list[Any]] = [[k.p(h, "CellHead") for h in head]]
     for i, ph in enumerate(plan.phases):
-        goals = [_Para(_esc(g), k.s["CellBullet"], bulletText="•") for g in ph.goals]
+        goals = k.bullets(ph.goals, "CellBullet")
         if ph.cross_training:
             goals.append(k.m(f"<i>Cross-training:</i> {_esc(ph.cross_training)}", "CellSmall"))
-        exits = [_Para(_esc(e), k.s["CellBullet"], bulletText=_BOX) for e in ph.exit_criteria]
+        exits = k.bullets(ph.exit_criteria, "CellBullet", _BOX)
         rows.append(
             [
                 k.p(str(i + 1), "CellBold"),
@@ -729,7 +729,7 @@ def _pain_rule_table(k: _Kit, width: float, compact: bool = False) -> Table:
     for word, verb, rng, text, _colour in spec:
         label = [k.m(f"{word}: {verb}", "CellWhite")]
         if rng:
-            label.append(k.m(escape(rng), "CellWhite" if compact else "CellWhite"))
+            label.append(k.m(escape(rng), "CellWhite"))
         rows.append([label, k.p(text, cell)])
     lw = 30 * mm
     t = _Table(rows, colWidths=[lw, width - lw])
@@ -823,17 +823,7 @@ def _exercise_list(k: _Kit, s: Session) -> Flowable:
     grid = [[items[c * per : (c + 1) * per] for c in range(cols)]]
     avail = k.width - _DAY_COL - 12 - 13
     t = _Table(grid, colWidths=[avail / cols] * cols, hAlign="LEFT")
-    t.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
-            ]
-        )
-    )
+    t.setStyle(_layout_style(right=6, top=0, bottom=0.5))
     outer = _Table([[t]], colWidths=[avail + 13], hAlign="LEFT")
     outer.setStyle(
         TableStyle(
@@ -915,8 +905,7 @@ def _details(k: _Kit, s: Session, skip: Sequence[str] = ()) -> list[str]:
 
 def _details_text(k: _Kit, lines: Sequence[str]) -> list[str]:
     """Detail lines, with the long ice and heat safety lists replaced by a pointer to their page."""
-    g = k.plan.guidance
-    safety = {_clean(x).strip() for x in (*g.ice_safety, *g.heat_safety)}
+    safety = k.safety_lines
     out: list[str] = []
     pointed = False
     for d in lines:
@@ -931,6 +920,17 @@ def _details_text(k: _Kit, lines: Sequence[str]) -> list[str]:
 
 
 _DAY_COL = 21 * mm
+
+
+def _days(w: Week) -> Iterable[tuple[dt.date, list[Session]]]:
+    """Each day of the week in order, with its sessions (none on an empty day)."""
+    by_day: dict[dt.date, list[Session]] = {}
+    for s in w.sessions:
+        by_day.setdefault(s.date, []).append(s)
+    day = w.start
+    while day <= w.end:
+        yield day, by_day.get(day, [])
+        day += dt.timedelta(days=1)
 
 
 def _week(k: _Kit, w: Week) -> list[Flowable]:
@@ -989,12 +989,8 @@ def _week(k: _Kit, w: Week) -> list[Flowable]:
             ("RIGHTPADDING", (0, 1), (-1, 1), 7),
         ]
     first_day = len(rows)
-    by_day: dict[dt.date, list[Session]] = {}
-    for s in w.sessions:
-        by_day.setdefault(s.date, []).append(s)
-    day = w.start
-    while day <= w.end:
-        sessions = sorted(by_day.get(day, []), key=lambda s: s.slot)
+    for day, todays in _days(w):
+        sessions = sorted(todays, key=lambda s: s.slot)
         blocks: list[Flowable] = []
         for i, s in enumerate(sessions):
             if i:
@@ -1003,7 +999,6 @@ def _week(k: _Kit, w: Week) -> list[Flowable]:
         if not blocks:
             blocks = [k.m(f"<font color='{st.MUTED_HEX}'>Rest day</font>", "Session")]
         rows.append([[k.p(_DAYS[day.weekday()], "DayName"), k.p(_date_short(day), "DayDate")], blocks])
-        day += dt.timedelta(days=1)
     cmds += [("LINEBELOW", (0, first_day), (-1, -1), 0.4, st.GRID), ("BACKGROUND", (0, first_day), (0, -1), st.SHADE)]
     table = _Table(rows, colWidths=[_DAY_COL, k.width - _DAY_COL], repeatRows=1)
     table.setStyle(TableStyle(cmds))
@@ -1075,14 +1070,7 @@ def _card(k: _Kit, card: Any) -> Flowable:
     else:
         left_w = fig_w + 8
         t = _Table([[drawing, [*title, *text]]], colWidths=[left_w, inner_w - left_w])
-    cmds: list[tuple[Any, ...]] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-    t.setStyle(TableStyle(cmds))
+    t.setStyle(_layout_style(right=4, top=2, bottom=3))
     outer = _Table([[t]], colWidths=[k.width])
     outer.setStyle(
         TableStyle(
@@ -1162,16 +1150,12 @@ def _log(k: _Kit) -> list[Flowable]:
     shade: list[tuple[Any, ...]] = []
     r = 1
     for w in plan.weeks:
-        by_day: dict[dt.date, list[Session]] = {}
-        for s in w.sessions:
-            by_day.setdefault(s.date, []).append(s)
-        day = w.start
-        while day <= w.end:
+        for day, todays in _days(w):
             rows.append(
                 [
                     k.p(f"{_DAYS[day.weekday()]} {_date_short(day)}", "CellSmall"),
                     k.p(str(w.index), "CellSmall"),
-                    k.p(_planned(k, by_day.get(day, [])), "CellSmall"),
+                    k.p(_planned(k, todays), "CellSmall"),
                     "",
                     "",
                     "",
@@ -1180,7 +1164,6 @@ def _log(k: _Kit) -> list[Flowable]:
             if day.weekday() == 6 or day == w.end:
                 shade.append(("LINEBELOW", (0, r), (-1, r), 1.0, st.RULE))
             r += 1
-            day += dt.timedelta(days=1)
     cols = [24 * mm, 12 * mm, 48 * mm, 18 * mm, 16 * mm]
     t = _Table(rows, colWidths=[*cols, k.width - sum(cols)], repeatRows=1, rowHeights=[None] + [17] * (len(rows) - 1))
     t.setStyle(_grid_style(extra=[("VALIGN", (0, 1), (-1, -1), "MIDDLE"), *shade]))
@@ -1199,16 +1182,7 @@ def _sources(k: _Kit) -> list[Flowable]:
     rows = [[k.p(src.key, "CellSmall"), k.p(src.citation, "CellSmall")] for src in k.plan.guidance.sources]
     if rows:
         t = _Table(rows, colWidths=[22 * mm, k.width - 22 * mm])
-        t.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 1),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ]
-            )
-        )
+        t.setStyle(_layout_style(top=1, bottom=2))
         out.append(t)
     return out
 
@@ -1392,24 +1366,9 @@ def _summary_story(k: _Kit, columns: int) -> list[Flowable]:
         tables: list[Any] = []
         for c in range(columns):
             part = weeks[c * per : (c + 1) * per]
-            tables.append(_summary_table(k, part, col_w, compact) if part else "")
-            if c < columns - 1:
-                tables.append("")
-        widths: list[float] = []
-        for c in range(columns):
-            widths.append(col_w)
-            if c < columns - 1:
-                widths.append(gap)
-        outer = _Table([tables], colWidths=widths)
-        outer.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
-        )
+            tables += [_summary_table(k, part, col_w, compact) if part else "", ""]
+        outer = _Table([tables[:-1]], colWidths=([col_w, gap] * columns)[:-1])
+        outer.setStyle(_layout_style(right=0))
         story.append(outer)
     story += [Spacer(1, 5), k.p(g.disclaimer, "Small")]
     return story

@@ -9,7 +9,7 @@ from typing import Any
 
 import font_source_sans_pro
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
@@ -99,11 +99,6 @@ class PageSetup:
         """Width available to flowables."""
         return self.size[0] - self.left - self.right
 
-    @property
-    def frame_height(self) -> float:
-        """Height available to flowables."""
-        return self.size[1] - self.top - self.bottom
-
 
 def page_setup(paper: str) -> PageSetup:
     """The page for 'letter' or 'a4'."""
@@ -125,13 +120,17 @@ def draw_footer(canvas: Any, setup: PageSetup, footer_text: str, section: str = 
     canvas.drawRightString(right_edge, y, right)
     canvas.setFont(FONT, 8)
     max_w = setup.frame_width - pdfmetrics.stringWidth(right, FONT_SEMIBOLD, 8) - 8 * mm
-    title = footer_text
-    if pdfmetrics.stringWidth(title, FONT, 8) > max_w:
-        while title and pdfmetrics.stringWidth(title + "…", FONT, 8) > max_w:
-            title = title[:-1]
-        title += "…"
-    canvas.drawString(setup.left, y, title)
+    canvas.drawString(setup.left, y, fit_text(footer_text, FONT, 8, max_w))
     canvas.restoreState()
+
+
+def fit_text(text: str, font: str, size: float, max_w: float) -> str:
+    """The text, cut short with '…' where it is wider than max_w."""
+    if pdfmetrics.stringWidth(text, font, size) <= max_w:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > max_w:
+        text = text[:-1]
+    return text + "…" if text else ""
 
 
 def footer_callback(footer_text: str, setup: PageSetup) -> Any:
@@ -189,7 +188,6 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
     add("CellBullet", fontSize=base_size * 0.8, leading=base_size * 0.8 * 1.28, leftIndent=10, bulletIndent=0)
     add("CellBold", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
     add("CellHead", fontName=FONT_BOLD, fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.25, textColor=INK)
-    add("CellRight", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28, alignment=TA_RIGHT)
     add("CellCenter", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28, alignment=TA_CENTER)
     add("CellWhite", fontName=FONT_BOLD, fontSize=base_size * 0.95, leading=base_size * 1.2, textColor=WHITE)
     add(
@@ -259,8 +257,6 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
         textColor=ALERT,
         keepWithNext=1,
     )
-    add("Center", alignment=TA_CENTER)
-    add("Left", alignment=TA_LEFT)
     add(
         "CardTitle",
         fontName=FONT_BOLD,
