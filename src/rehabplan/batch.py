@@ -105,6 +105,9 @@ class RosterRow:
     problem: str | None = None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode category Cc, less tab, LF and CR
+
+
 def read_roster(path: Path) -> list[RosterRow]:
     """The data rows of a roster CSV; raise InputError when the file as a whole cannot be used."""
     label = str(path)
@@ -128,7 +131,7 @@ def read_roster(path: Path) -> list[RosterRow]:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
             raise InputError(not_csv) from None
-    if any(unicodedata.category(c) == "Cc" and c not in "\r\n\t" for c in text):
+    if _CONTROL.search(text):
         raise InputError(not_csv)
     if not text.strip():
         raise InputError(f"{label} is empty; give a header row (name,condition,mileage) and one row per runner.")
@@ -206,30 +209,30 @@ class Job:
 
 def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[PlanRequest, str | None]:
     """A roster row into a checked PlanRequest (and the row's time zone); raise InputError naming the column."""
-    from .models import PlanRequest
-
     def get(key: str) -> str:
         return cells.get(key, "").strip()
 
     try:
-        athlete = inputs.parse_label(cells.get("name", ""), "name")
+        inputs.parse_label(cells.get("name", ""), "name")  # a bad name is the row's first error
         if not get("condition"):
             raise InputError("condition is empty; give one of the conditions listed by `rehabplan conditions`.")
-        protocol = catalog.resolve(get("condition"), get("site") or None)
-        unit = inputs.parse_units(get("units") or "mi")
         if not get("mileage"):
+            catalog.resolve(get("condition"), get("site") or None)  # a bad condition, site or unit is reported first
+            unit = inputs.parse_units(get("units") or "mi")
             raise InputError(f"mileage is empty; give the runner's usual weekly {'miles' if unit == 'mi' else 'km'}, e.g. 30.")
-        limit = catalog.ramp.ramp.max_mileage_mi if unit == "mi" else catalog.ramp.ramp.max_mileage_km
-        request = PlanRequest(
-            condition=protocol.condition,
-            site=protocol.site,
-            mileage=inputs.parse_mileage(get("mileage"), unit, limit),
-            units=unit,
-            start=inputs.parse_date(get("start"), "start") if get("start") else inputs.next_monday(today),
-            weeks_off=inputs.parse_int(get("weeks_off") or "0", "weeks_off", 0, 104, "the weeks already off running"),
-            run_days=inputs.parse_int(get("run_days") or "4", "run_days", 3, 6, "run days a week"),
-            pace_min_per_unit=inputs.parse_pace(get("pace"), unit) if get("pace") else None,
-            athlete=athlete,
+        request = inputs.plan_request(
+            catalog,
+            condition=get("condition"),
+            site=get("site") or None,
+            mileage=get("mileage"),
+            units=get("units") or "mi",
+            start=get("start") or None,
+            weeks_off=get("weeks_off") or "0",
+            run_days=get("run_days") or "4",
+            pace=get("pace") or None,
+            name=cells.get("name", ""),
+            today=today,
+            weeks_off_what="the weeks already off running",
         )
         tz = inputs.parse_tz(get("tz")) if get("tz") else None
     except RehabplanError as exc:
@@ -244,8 +247,7 @@ def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[
 class Shared:
     """Options for every row, sent once to each worker."""
 
-    booklet: BookletOptions  # paper None in the CLI → chosen per row from its units
-    paper_given: bool
+    booklets: dict[str, BookletOptions]  # by unit: the --paper given, else letter for mi and a4 for km
     calendar: CalendarOptions
     out_dir: Path
     data_dir: Path | None
@@ -291,9 +293,7 @@ def _run_job(job: Job) -> Done:
 
     shared: Shared = _state["shared"]  # type: ignore[assignment]
     catalog: Catalog = _state["catalog"]  # type: ignore[assignment]
-    booklet = shared.booklet
-    if not shared.paper_given:
-        booklet = booklet.model_copy(update={"paper": "a4" if job.request.units == "km" else "letter"})
+    booklet = shared.booklets[job.request.units]
     calendar = shared.calendar if job.tz is None else shared.calendar.model_copy(update={"tz": job.tz})
     notes: list[str] = []
     try:
@@ -416,7 +416,8 @@ def run_roster(
             errors[r.row] = str(exc)
     folders = folder_names((r.row, r.cells.get("name", "")) for r in rows if r.row in parsed)
     job_list = [Job(row, folders[row], req, tz) for row, (req, tz) in parsed.items()]
-    shared = Shared(booklet, paper_given, calendar, out, data_dir, no_clobber)
+    booklets = {u: booklet if paper_given else booklet.model_copy(update={"paper": "a4" if u == "km" else "letter"}) for u in ("mi", "km")}
+    shared = Shared(booklets, calendar, out, data_dir, no_clobber)
 
     done: dict[int, Done] = {}
     futures: list[Future[Done]] = []
@@ -476,13 +477,13 @@ def run_roster(
             )
         )
     write_atomic(out, {INDEX_NAME: index_csv(results)})
+    result = BatchResult(roster, out, index, results, time.perf_counter() - t0)
     if interrupted:
-        made = sum(1 for r in results if r.ok)
         raise Interrupted(
-            f"interrupted; {made} of {len(job_list)} runners' folders are complete and listed in {str(index)!r}; "
+            f"interrupted; {result.made} of {len(job_list)} runners' folders are complete and listed in {str(index)!r}; "
             "no file was left half-written."
         )
-    return BatchResult(roster, out, index, results, time.perf_counter() - t0)
+    return result
 
 
 def _ping() -> int:

@@ -124,21 +124,10 @@ def _request(
     name: Optional[str],
 ) -> PlanRequest:
     from . import inputs
-    from .models import PlanRequest
 
-    protocol = catalog.resolve(condition, site)
-    unit = inputs.parse_units(units)
-    limit = catalog.ramp.ramp.max_mileage_mi if unit == "mi" else catalog.ramp.ramp.max_mileage_km
-    return PlanRequest(
-        condition=protocol.condition,
-        site=protocol.site,
-        mileage=inputs.parse_mileage(mileage, unit, limit),
-        units=unit,
-        start=inputs.parse_date(start) if start else inputs.next_monday(dt.date.today()),
-        weeks_off=inputs.parse_int(weeks_off, "--weeks-off", 0, 104, "the weeks you have already been off running"),
-        run_days=inputs.parse_int(run_days, "--run-days", 3, 6, "run days a week"),
-        pace_min_per_unit=inputs.parse_pace(pace, unit) if pace else None,
-        athlete=inputs.parse_label(name, "--name"),
+    return inputs.plan_request(
+        catalog, condition=condition, site=site, mileage=mileage, units=units, start=start,
+        weeks_off=weeks_off, run_days=run_days, pace=pace, name=name, today=dt.date.today(),
     )
 
 

@@ -8,8 +8,13 @@ import os
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .models import PlanRequest
 
 KINDS_WITH_TIMES = ("run", "walk_run", "strength", "ice", "heat", "cross_training", "check_in")
 MAX_NAME = 200
@@ -225,3 +230,37 @@ def _check_image(path: Path, data: bytes) -> None:
         raise
     except Exception:  # noqa: BLE001 - any decoder failure means the same thing to the user
         raise InputError(f"--logo {str(path)!r} is damaged or not a PNG or JPEG image; give a PNG or JPEG file.") from None
+
+
+def plan_request(
+    catalog: Catalog,
+    *,
+    condition: str,
+    site: str | None,
+    mileage: str,
+    units: str,
+    start: str | None,
+    weeks_off: str,
+    run_days: str,
+    pace: str | None,
+    name: str | None,
+    today: dt.date,
+    weeks_off_what: str = "the weeks you have already been off running",
+) -> PlanRequest:
+    """Typed plan settings into a checked PlanRequest; errors name the command-line options."""
+    from .models import PlanRequest
+
+    protocol = catalog.resolve(condition, site)
+    unit = parse_units(units)
+    limit = catalog.ramp.ramp.max_mileage_mi if unit == "mi" else catalog.ramp.ramp.max_mileage_km
+    return PlanRequest(
+        condition=protocol.condition,
+        site=protocol.site,
+        mileage=parse_mileage(mileage, unit, limit),
+        units=unit,
+        start=parse_date(start) if start else next_monday(today),
+        weeks_off=parse_int(weeks_off, "--weeks-off", 0, 104, weeks_off_what),
+        run_days=parse_int(run_days, "--run-days", 3, 6, "run days a week"),
+        pace_min_per_unit=parse_pace(pace, unit) if pace else None,
+        athlete=parse_label(name, "--name"),
+    )
