@@ -9,6 +9,7 @@ floats when the Plan is built.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations
@@ -66,8 +67,7 @@ def _fmt_h(h: int) -> str:
 
 
 def _targets_title(targets: list[str]) -> str:
-    words = {"core": "core", "hip": "hip", "knee": "knee", "stretch": "stretches"}
-    named = [words.get(t, t) for t in targets]
+    named = ["stretches" if t == "stretch" else t for t in targets]
     if not named:
         return "Strength"
     if len(named) == 1:
@@ -143,7 +143,6 @@ class _Planner:
         self.st = _State()
         self._k = self._start_days()  # run days a week, carried from the ramp into the hold phase
         self.shortest_first = 0  # shortest run of the first ramp week
-        self.anchored: dict[dt.date, list[_Draft]] = {}
         self._pain_lines = (
             f"Green: {self.proto.pain_rule.green}",
             f"Amber: {self.proto.pain_rule.amber}",
@@ -156,7 +155,7 @@ class _Planner:
     def _anchor_fixed_checkins(self) -> None:
         start = self.req.start
         no_imp = start + dt.timedelta(days=self.rules.no_improvement_days)
-        self.anchored.setdefault(no_imp, []).append(
+        self.st.add(
             _Draft(
                 no_imp,
                 "check_in",
@@ -173,11 +172,11 @@ class _Planner:
             day = start + dt.timedelta(days=ref.after_days)
             if day == no_imp:
                 # same day as the no-improvement check-in: one check-in carries both
-                first = self.anchored[no_imp][0]
+                first = self.st.days[no_imp][0]
                 if ref.action not in first.fields["checklist"]:
                     first.fields["checklist"] += (ref.action,)
                 continue
-            self.anchored.setdefault(day, []).append(
+            self.st.add(
                 _Draft(
                     day,
                     "check_in",
@@ -249,7 +248,7 @@ class _Planner:
         loads = []
         for i in range(DAYS):
             day = start + dt.timedelta(days=i)
-            loads.append(len(self.anchored.get(day, ())) + self.st.load(day) + extra.get(i, 0))
+            loads.append(self.st.load(day) + extra.get(i, 0))
         return loads
 
     def _choose_runs(
@@ -259,14 +258,13 @@ class _Planner:
         *,
         extra: dict[int, int],
         ladder: bool,
-        avoid_consecutive: bool,
     ) -> tuple[int, ...] | None:
         """The run days of a week: spacing, day caps and a free rest day all respected."""
         loads = tuple(self._week_loads(start, extra))
         gap = self.ladder.min_rest_days_between_runs + 1 if ladder else 1
         prev = self.st.last_ladder_run if ladder else self.st.last_run
         since = (start - prev).days if prev is not None else None
-        return _best_run_days(loads, k, self.cap, gap, since, ladder, avoid_consecutive)
+        return _best_run_days(loads, k, self.cap, gap, since, ladder)
 
     def _pick_days(self, candidates: list[int], n: int, avoid: set[int]) -> tuple[int, ...]:
         """n of the candidate days, away from `avoid` days and spread over the week."""
@@ -292,11 +290,6 @@ class _Planner:
         start = self.req.start + dt.timedelta(days=DAYS * (index - 1))
         wk = _WeekDraft(index=index, start=start, phase=phase, ramp_week=ramp_week, hold_week=hold_week)
         self.st.weeks.append(wk)
-        # dated check-ins that fall in this week
-        for i in range(DAYS):
-            day = start + dt.timedelta(days=i)
-            for d in self.anchored.pop(day, ()):
-                self.st.add(d)
         return wk
 
     def _close_week(self, wk: _WeekDraft, run_days: set[int], last_of_phase: bool) -> None:
@@ -514,7 +507,7 @@ class _Planner:
             for k in range(rpw, 0, -1):
                 last = len(queue) <= k
                 extra = {DAYS - 1: 1} if last else {}
-                chosen = self._choose_runs(wk.start, k, extra=extra, ladder=True, avoid_consecutive=True)
+                chosen = self._choose_runs(wk.start, k, extra=extra, ladder=True)
                 if chosen is not None:
                     break
             if chosen is None:
@@ -528,10 +521,7 @@ class _Planner:
                 self._walk_run(day, stage)
                 wk.run_h += self._stage_h(stage)
                 ma = day + dt.timedelta(days=1)
-                if d + 1 < DAYS:
-                    self.st.add(self._morning_after(ma))
-                else:
-                    self.anchored.setdefault(ma, []).append(self._morning_after(ma))
+                self.st.add(self._morning_after(ma))
             first = False
             self._close_week(wk, set(chosen), not queue)
 
@@ -598,35 +588,20 @@ class _Planner:
         k = max(1, min(k, self.req.run_days))
         while cap_h is not None and k < self.req.run_days and k * cap_h < want:
             k += 1
-        total = want
-        if cap_h is not None and k * cap_h < total:
-            total = k * cap_h
-            total = pg.floor_step(total) if total >= pg.PER_UNIT else total
-        if cap_h is None:
-            total = pg.equal_split(want, k) * k
-        last = final and total == self.target_h
+        total = self._week_total(want, k, cap_h)
+        extra = {DAYS - 1: 1} if final and total == self.target_h else {}
         days = None
-        for kk in [k, *range(k - 1, 0, -1)]:
-            days = self._choose_runs(
-                wk.start, kk, extra={DAYS - 1: 1} if last else {}, ladder=False, avoid_consecutive=True
-            )
+        for kk in range(k, 0, -1):
+            days = self._choose_runs(wk.start, kk, extra=extra, ladder=False)
             if days is not None:
                 if kk != k:
                     k = kk
-                    if cap_h is not None and k * cap_h < total:
-                        total = pg.floor_step(k * cap_h) if k * cap_h >= pg.PER_UNIT else k * cap_h
-                    if cap_h is None:
-                        total = pg.equal_split(want, k) * k
-                    last = final and total == self.target_h
+                    total = self._week_total(want, k, cap_h)
                 break
         if days is None:
             raise PlanningError("could not place the week's runs; check the protocol's session counts.")
-        if cap_h is None:
-            runs = [total // k] * k
-        else:
-            split = pg.split_week(total, k, cap_h)
-            assert split is not None
-            runs = split
+        runs = pg.split_week(total, k, cap_h)
+        assert runs is not None
         frac = pg.exact(self.rules.intensity_fraction)
         intense_ok = allow_intensity and total * frac.denominator >= self.target_h * frac.numerator
         hills_ok = self.proto.hills_allowed
@@ -637,6 +612,15 @@ class _Planner:
             self._run(wk.start + dt.timedelta(days=d), h, intensity, longer=(n == k - 1 and h > runs[0]))
         wk.run_h = total
         return k, runs
+
+    def _week_total(self, want: int, k: int, cap_h: int | None) -> int:
+        """A week's running for k runs: want, or what k runs within the single-run cap allow."""
+        if cap_h is None:
+            return pg.equal_split(want, k) * k
+        if k * cap_h < want:
+            t = k * cap_h
+            return pg.floor_step(t) if t >= pg.PER_UNIT else t
+        return want
 
     def _run(self, day: dt.date, h: int, intensity: str, longer: bool) -> None:
         unit = self.unit.value
@@ -679,12 +663,10 @@ class _Planner:
         prev = self.st.weeks[-1].run_h if self.st.weeks and self.st.weeks[-1].run_h else None
         i = 0
         k = self._start_days()
-        guard = 0
         while True:
-            guard += 1
-            if guard > 520:
-                raise PlanningError("the ramp did not reach the target; check the ramp rules.")
             i += 1
+            if i > 520:
+                raise PlanningError("the ramp did not reach the target; check the ramp rules.")
             hold = i % self.rules.hold_every == 0
             if prev is None:
                 want = pg.restart_cap(self.target_h, self.rules.restart_fraction)
@@ -930,22 +912,16 @@ def _guidance(planner: _Planner, exercises: list[Any]) -> Guidance:
     )
 
 
-_RUN_DAYS: dict[tuple[Any, ...], tuple[int, ...] | None] = {}
-
-
+@functools.lru_cache(maxsize=50_000)
 def _best_run_days(
-    loads: tuple[int, ...], k: int, cap: int, gap: int, since: int | None, ladder: bool, avoid_consecutive: bool
+    loads: tuple[int, ...], k: int, cap: int, gap: int, since: int | None, ladder: bool
 ) -> tuple[int, ...] | None:
     """The run days of a week from its day loads (see _Planner._choose_runs).
 
     `since` is the number of days from the last run (or ladder run) to the week's first day.
-    The answer depends on nothing else, and weeks (and the trial plans the planner builds to
-    size a phase) repeat the same loads, so answers are kept.
+    The answer depends on nothing else, and weeks (and the trial plans built to find an
+    interim target) repeat the same loads, so answers are kept.
     """
-    key = (loads, k, cap, gap, since, ladder, avoid_consecutive)
-    hit = _RUN_DAYS.get(key, False)
-    if hit is not False:
-        return hit  # type: ignore[return-value]
     best: tuple[Any, tuple[int, ...]] | None = None
     for days in combinations(range(DAYS), k):
         if ladder:
@@ -970,18 +946,13 @@ def _best_run_days(
             taken |= {d + 1 for d in days}
         if not any(busy[i] == 0 and i not in taken for i in range(DAYS)):
             continue
-        consecutive = 0
-        if avoid_consecutive:
-            consecutive = sum(1 for a, b in zip(days, days[1:]) if b - a == 1)
-            if since is not None and since + days[0] == 1:
-                consecutive += 1
+        consecutive = sum(1 for a, b in zip(days, days[1:]) if b - a == 1)
+        if since is not None and since + days[0] == 1:
+            consecutive += 1
         gaps = [b - a for a, b in zip(days, days[1:])] + [DAYS + days[0] - days[-1]]
         spread = sum((g * k - DAYS) ** 2 for g in gaps)
         key_ = (consecutive, spread, days)
         if best is None or key_ < best[0]:
             best = (key_, days)
     result = best[1] if best else None
-    if len(_RUN_DAYS) >= 50_000:
-        _RUN_DAYS.clear()
-    _RUN_DAYS[key] = result
     return result
