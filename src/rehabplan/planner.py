@@ -61,7 +61,6 @@ _PRIORITY = {
 # --------------------------------------------------------------------------- helpers
 
 
-
 def _fmt_h(h: int) -> str:
     return number_text(pg.from_hundredths(h))
 
