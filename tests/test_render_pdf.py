@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from PIL import Image
@@ -142,34 +143,70 @@ def test_every_scheduled_exercise_is_named(booklet):
 
 
 def test_every_session_line_is_printed(booklet):
-    """Every session's title, detail line, checklist item and after-care note appears in the booklet."""
+    """Every session's detail line, checklist item and after-care note, and every title but the runs', appears."""
     plan, _, _, pages = booklet
     full = " ".join(pages)
     lines = set()
     for week in plan.weeks:
         for s in week.sessions:
-            lines |= {s.title, *s.details, *s.checklist}
+            lines |= {*s.details, *s.checklist}
+            if s.kind != "run":  # a run is named by its distance, tested below
+                lines.add(s.title)
             if s.aftercare:
                 lines.add(s.aftercare)
     missing = sorted(x for x in lines if _flat(x) not in full)
     assert not missing
 
 
+def _week_rows(pages: list[str]) -> dict[int, str]:
+    """The text of each week's row in the week-by-week grids, by week number."""
+    text = " ".join(pages)
+    section = text[text.index("Week by week Each phase") : text.index("Your exercises")]
+    rows: dict[int, str] = {}
+    for part in re.split(r"(?=Week \d+ )|(?=Phase \d+ · )|(?=Week Mon )|(?=Week Tue )|(?=Week Wed )", section):
+        m = re.match(r"Week (\d+) ", part)
+        if m:
+            assert int(m.group(1)) not in rows, f"week {m.group(1)} has two rows"
+            rows[int(m.group(1))] = part
+    return rows
+
+
 def test_every_week_dates_and_distances(booklet):
-    """Each week's number, first and last date and running distance (as in the plan JSON) appear."""
+    """Each week has one grid row with every one of its dates, its running distance (as in the plan
+    JSON), a tick box per session and each run's distance; each phase is headed by its dates."""
     plan, _, _, pages = booklet
     full = " ".join(pages)
     data = json.loads(plan.model_dump_json())
     unit = data["unit"]
+    rows = _week_rows(pages)
+    assert sorted(rows) == [w["index"] for w in data["weeks"]]
     for week in data["weeks"]:
+        row = rows[week["index"]]
         start = dt.date.fromisoformat(week["start"])
         end = dt.date.fromisoformat(week["end"])
-        assert f"Week {week['index']} {week['phase_name']} {_long_date(start)} – {_long_date(end)}" in full
+        dates = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        pos = 0
+        for day in dates:  # each date once, in order ('1 Mar' must not match inside '21 Mar')
+            m = re.compile(rf"(?<!\d){day.day} {MONTHS[day.month - 1]}").search(row, pos)
+            assert m, (week["index"], day)
+            pos = m.end()
         if week["run_distance"] > 0:
-            assert f"Running this week: {week['run_distance']} {unit}" in full, week["index"]
-        for session in week["sessions"]:
-            if session["run_distance"] > 0:
-                assert f"{session['run_distance']} {unit}" in full, session
+            assert f"{week['run_distance']} {unit}" in row, week["index"]
+        sessions = [s for s in week["sessions"] if s["kind"] != "rest"]
+        assert row.count("☐") == len(sessions), week["index"]
+        for s in sessions:
+            if s["run_distance"] > 0:
+                assert f"{s['run_distance']} {unit}" in row, s
+    phases: list[list[dict]] = []
+    for week in data["weeks"]:
+        if not phases or phases[-1][-1]["phase"] != week["phase"]:
+            phases.append([])
+        phases[-1].append(week)
+    for n, weeks in enumerate(phases, 1):
+        first = dt.date.fromisoformat(weeks[0]["start"])
+        last = dt.date.fromisoformat(weeks[-1]["end"])
+        assert f"Phase {n} · {weeks[0]['phase_name']}" in full
+        assert f"{_long_date(first)} – {_long_date(last)}" in full, n
 
 
 def test_log_has_a_row_per_day(booklet):

@@ -792,134 +792,31 @@ def _how_to_use(k: _Kit) -> list[Flowable]:
 
 
 # --------------------------------------------------------------------------- weeks
+#
+# The week-by-week section is one part per phase: a key that spells out the phase's sessions
+# once (strength routines with their exercises, what every run asks, each check-in with its
+# checklist), then a grid with a row per week and a column per day, where each session is a
+# short label with a tick box. A line that only some sessions of a kind carry gets a number in
+# the grid and is spelled out in the key.
 
-
-def _run_line(k: _Kit, s: Session) -> str | None:
-    """Distance, and the run:walk intervals unless the session's own details already spell them out."""
-    parts: list[str] = []
-    stage_told = bool(s.stage) and any(f"stage {s.stage}".casefold() in _clean(d).casefold() for d in s.details)
-    if s.run_min is not None and s.reps and not stage_told:
-        if s.walk_min:
-            parts.append(f"{s.reps} × (run {_num(s.run_min)} min, walk {_num(s.walk_min)} min)")
-        elif s.reps > 1:
-            parts.append(f"{s.reps} × run {_num(s.run_min)} min")
-        else:
-            parts.append(f"run {_num(s.run_min)} min")
-    if s.run_distance > 0:
-        word = "about " if s.kind == "walk_run" else ""
-        parts.append(f"{word}{_dist(s.run_distance, k.unit)} of running")
-    if s.intensity and s.intensity != "easy":
-        parts.append(s.intensity)
-    return " · ".join(parts) if parts else None
-
-
-def _exercise_list(k: _Kit, s: Session) -> Flowable:
-    """The session's exercises with their doses, in two columns when there are several."""
-    items = [
-        k.m(f"{_esc(ex.name)} <font color='{st.MUTED_HEX}'>— {_esc(ex.dose)}</font>", "ExLine") for ex in s.exercises
-    ]
-    cols = 2 if len(items) >= 4 else 1
-    per = -(-len(items) // cols)
-    grid = [[items[c * per : (c + 1) * per] for c in range(cols)]]
-    avail = k.width - _DAY_COL - 12 - 13
-    t = _Table(grid, colWidths=[avail / cols] * cols, hAlign="LEFT")
-    t.setStyle(_layout_style(right=6, top=0, bottom=0.5))
-    outer = _Table([[t]], colWidths=[avail + 13], hAlign="LEFT")
-    outer.setStyle(
-        TableStyle(
-            [
-                ("LEFTPADDING", (0, 0), (-1, -1), 13),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ]
-        )
-    )
-    return outer
-
-
-_EVERY_LABEL = {
-    "run": "Every run this week",
-    "walk_run": "Every walk/run this week",
+_CHECK_LABEL = {
+    "readiness": "Ready-to-run tests",
+    "morning_after": "Morning pain check",
+    "phase_exit": "End-of-phase check",
+    "no_improvement": "Progress check",
+    "referral": "Review check",
+}
+_GROUP_LABEL = {
+    "run": "Every run",
+    "walk_run": "Every walk/run",
     "strength": "Every strength session",
-    "ice": "Every ice session",
-    "heat": "Every heat session",
-    "cross_training": "Every cross-training session",
+    "ice": "Ice",
+    "heat": "Heat",
+    "cross_training": "Cross-training",
     "rest": "Rest days",
 }
-
-
-def _shared_lines(w: Week) -> dict[str, tuple[tuple[str, ...], str | None]]:
-    """Detail lines (and after-care) that every session of a kind repeats this week.
-
-    They are printed once under the week header instead of on every day. Check-ins are left
-    alone: each one stands on its own.
-    """
-    by_kind: dict[str, list[Session]] = {}
-    for s in w.sessions:
-        if s.kind != "check_in":
-            by_kind.setdefault(s.kind, []).append(s)
-    out: dict[str, tuple[tuple[str, ...], str | None]] = {}
-    for kind, sessions in by_kind.items():
-        if len(sessions) < 2:
-            continue
-        common = [d for d in dict.fromkeys(sessions[0].details) if all(d in s.details for s in sessions[1:])]
-        after = sessions[0].aftercare
-        if after is None or any(s.aftercare != after for s in sessions[1:]):
-            after = None
-        if common or after:
-            out[kind] = (tuple(common), after)
-    return out
-
-
-def _session_block(k: _Kit, s: Session, shared: tuple[tuple[str, ...], str | None] | None = None) -> list[Flowable]:
-    skip, shared_after = shared if shared else ((), None)
-    title = _esc(s.title)
-    if s.minutes and f"{s.minutes} min" not in _clean(s.title):
-        title += f"<font name='{st.FONT}' color='{st.MUTED_HEX}'> · {s.minutes} min</font>"
-    if s.kind == "rest":
-        out: list[Flowable] = [k.m(f"<font color='{st.MUTED_HEX}'>{title}</font>", "Session")]
-        out += [
-            k.m(f"<font color='{st.MUTED_HEX}'>{_esc(d)}</font>", "SessionLine") for d in s.details if d not in skip
-        ]
-        return out
-    out = [k.m(f"{_BOX}&nbsp; {title}", "Session")]
-    line = _run_line(k, s)
-    if line:
-        out.append(k.m(f"<b>{_esc(line)}</b>", "SessionLine"))
-    if s.exercises:
-        out.append(_exercise_list(k, s))
-    out += [k.p(d, "SessionLine") for d in _details(k, s, skip)]
-    for c in s.checklist:
-        out.append(k.m(f"{_BOX}&nbsp; {_esc(c)}", "SessionCheck"))
-    if s.aftercare and s.aftercare != shared_after:
-        out.append(k.m(f"<i>Afterwards:</i> {_esc(s.aftercare)}", "SessionLine"))
-    return out
-
-
-def _details(k: _Kit, s: Session, skip: Sequence[str] = ()) -> list[str]:
-    """The session's detail lines, less those its checklist repeats or the week header shows."""
-    checks = {_clean(x).strip() for x in s.checklist}
-    return _details_text(k, [d for d in s.details if d not in skip and _clean(d).strip() not in checks])
-
-
-def _details_text(k: _Kit, lines: Sequence[str]) -> list[str]:
-    """Detail lines, with the long ice and heat safety lists replaced by a pointer to their page."""
-    safety = k.safety_lines
-    out: list[str] = []
-    pointed = False
-    for d in lines:
-        text = _clean(d).strip()
-        if text in safety:
-            if not pointed:
-                out.append(f"Safety rules: see “{SECTION_HEADINGS[6]}”.")
-                pointed = True
-            continue
-        out.append(d)
-    return out
-
-
-_DAY_COL = 21 * mm
+_WEEK_COL = 25 * mm
+_KEY_COL = 34 * mm
 
 
 def _days(w: Week) -> Iterable[tuple[dt.date, list[Session]]]:
@@ -929,114 +826,274 @@ def _days(w: Week) -> Iterable[tuple[dt.date, list[Session]]]:
         by_day.setdefault(s.date, []).append(s)
     day = w.start
     while day <= w.end:
-        yield day, by_day.get(day, [])
+        yield day, sorted(by_day.get(day, []), key=lambda s: s.slot)
         day += dt.timedelta(days=1)
 
 
-def _week(k: _Kit, w: Week) -> list[Flowable]:
-    running = (
-        f"Running this week: {_dist(w.run_distance, k.unit)}"
-        if w.run_distance > 0
-        else ("Running this week: none" if not w.running_allowed else "Running this week: walk/run only")
+def _group(s: Session) -> tuple[str, str]:
+    """Sessions explained together in a phase key: by kind, and check-ins by what they check."""
+    return (s.kind, s.check or "") if s.kind == "check_in" else (s.kind, "")
+
+
+def _routine(s: Session) -> tuple[Any, ...]:
+    return (s.title, s.minutes, s.exercises)
+
+
+def _routine_letters(plan: Plan) -> dict[tuple[Any, ...], str]:
+    """A letter for each distinct strength routine, in order of first use ('' when there is one)."""
+    seen = list(dict.fromkeys(_routine(s) for w in plan.weeks for s in w.sessions if s.kind == "strength"))
+    if len(seen) == 1:
+        return {seen[0]: ""}
+    return {r: _letter(i) for i, r in enumerate(seen)}
+
+
+def _letter(i: int) -> str:
+    text = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        text = chr(65 + r) + text
+    return text
+
+
+def _lines_of(k: _Kit, s: Session) -> tuple[str, ...]:
+    """What a session asks beyond its label: detail lines (less those its checklist repeats) and after-care."""
+    checks = {_clean(x).strip() for x in s.checklist}
+    lines = [d for d in s.details if _clean(d).strip() not in checks]
+    if s.aftercare:
+        lines.append(s.aftercare)
+    return tuple(lines)
+
+
+class _PhaseKey:
+    """The key of one phase: shared lines per group, and numbered lines that only some sessions carry."""
+
+    def __init__(self, k: _Kit, weeks: Sequence[Week], letters: dict[tuple[Any, ...], str]) -> None:
+        self.k = k
+        self.letters = letters
+        groups: dict[tuple[str, str], list[Session]] = {}
+        for w in weeks:
+            for s in w.sessions:
+                groups.setdefault(_group(s), []).append(s)
+        self.groups = groups
+        self.common: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self.marks: dict[tuple[tuple[str, str], tuple[str, ...], tuple[str, ...]], int] = {}
+        for g, sessions in groups.items():
+            first = sessions[0]
+            lines = [x for x in dict.fromkeys(_lines_of(k, first)) if all(x in _lines_of(k, s) for s in sessions[1:])]
+            checks = [x for x in dict.fromkeys(first.checklist) if all(x in s.checklist for s in sessions[1:])]
+            self.common[g] = (tuple(lines), tuple(checks))
+            for s in sessions:
+                extra = self._extra(s)
+                if (extra[0] or extra[1]) and (g, *extra) not in self.marks:
+                    self.marks[(g, *extra)] = len(self.marks) + 1
+
+    def _extra(self, s: Session) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        lines, checks = self.common[_group(s)]
+        return (
+            tuple(x for x in _lines_of(self.k, s) if x not in lines),
+            tuple(x for x in s.checklist if x not in checks),
+        )
+
+    def mark(self, s: Session) -> int | None:
+        extra = self._extra(s)
+        return self.marks.get((_group(s), *extra)) if (extra[0] or extra[1]) else None
+
+    def rows(self) -> list[list[Any]]:
+        """Key rows: [label cell, content cell]."""
+        k = self.k
+        rows: list[list[Any]] = []
+        routines = dict.fromkeys(_routine(s) for s in self.groups.get(("strength", ""), []))
+        for r in routines:
+            title, minutes, exercises = r
+            label = f"Strength {self.letters[r]}".strip()
+            head = _esc(title)
+            if minutes and f"{minutes} min" not in _clean(title):
+                head += f" · {minutes} min"
+            rows.append([k.m(f"<b>{escape(label)}</b>", "KeyLabel"), [k.m(f"<b>{head}</b>", "KeyText"), _exercise_list(k, exercises)]])
+        for g, sessions in self.groups.items():
+            lines, checks = self.common[g]
+            kind, check = g
+            content: list[Flowable] = []
+            if kind == "check_in":
+                label = _CHECK_LABEL.get(check, _KIND_LABEL["check_in"])
+                titles = dict.fromkeys(s.title for s in sessions)
+                content.append(k.m("<b>" + " / ".join(_esc(t) for t in titles) + "</b>", "KeyText"))
+            else:
+                label = _GROUP_LABEL.get(kind, _KIND_LABEL.get(kind, kind))
+            content += [k.p(x, "KeyText") for x in _details_text(k, lines)]
+            content += [k.m(f"{_BOX}&nbsp; {_esc(c)}", "KeyCheck") for c in checks]
+            for (mg, extra, extra_checks), n in self.marks.items():
+                if mg != g:
+                    continue
+                texts = _details_text(k, extra)
+                first = f"<super>{n}</super> " + (_esc(texts[0]) if texts else "")
+                content.append(k.m(first, "KeyText"))
+                content += [k.p(x, "KeyText") for x in texts[1:]]
+                content += [k.m(f"{_BOX}&nbsp; {_esc(c)}", "KeyCheck") for c in extra_checks]
+            if len(content) > (1 if kind == "check_in" else 0):
+                rows.append([k.m(f"<b>{escape(label)}</b>", "KeyLabel"), content])
+        return rows
+
+
+def _exercise_list(k: _Kit, exercises: Sequence[Any]) -> Flowable:
+    """A routine's exercises with their doses, in two columns when there are several."""
+    items = [k.m(f"{_esc(ex.name)} <font color='{st.MUTED_HEX}'>— {_esc(ex.dose)}</font>", "ExLine") for ex in exercises]
+    cols = 2 if len(items) >= 4 else 1
+    per = -(-len(items) // cols)
+    avail = k.width - _KEY_COL - 12
+    t = _Table([[items[c * per : (c + 1) * per] for c in range(cols)]], colWidths=[avail / cols] * cols, hAlign="LEFT")
+    t.setStyle(_layout_style(right=6, top=1, bottom=0))
+    return t
+
+
+def _details_text(k: _Kit, lines: Sequence[str]) -> list[str]:
+    """Detail lines, with the long ice and heat safety lists replaced by a pointer to their page."""
+    safety = k.safety_lines
+    out: list[str] = []
+    pointed = False
+    for d in lines:
+        if _clean(d).strip() in safety:
+            if not pointed:
+                out.append(f"Safety rules: see “{SECTION_HEADINGS[6]}”.")
+                pointed = True
+            continue
+        out.append(d)
+    return out
+
+
+def _cell_label(k: _Kit, s: Session, letters: dict[tuple[Any, ...], str]) -> str:
+    """A session's short name in the grid (markup)."""
+    if s.kind == "strength":
+        return escape(f"Strength {letters[_routine(s)]}".strip())
+    if s.kind == "check_in":
+        return escape(_CHECK_LABEL.get(s.check or "", _clean(s.title)))
+    if s.kind == "rest":
+        return f"<font color='{st.MUTED_HEX}'>{_esc(s.title)}</font>"
+    if s.kind == "run":
+        extra = f" with {s.intensity}" if s.intensity and s.intensity != "easy" else ""
+        return escape(f"Run {_dist(s.run_distance, k.unit)}{extra}")
+    label = _esc(s.title)
+    if s.kind == "walk_run" and s.run_distance > 0:
+        label += f", about {escape(_dist(s.run_distance, k.unit))}"
+    return label
+
+
+def _week_cell(k: _Kit, w: Week) -> Paragraph:
+    if w.run_distance > 0:
+        running = _dist(w.run_distance, k.unit)
+    else:
+        running = "no running" if not w.running_allowed else "walk/run only"
+    parts = [f"<b>Week {w.index}</b>", escape(_span_short(w.start, w.end)), escape(running)]
+    if w.hold_week:
+        parts.append(f"<font color='{st.MUTED_HEX}'>hold week</font>")
+    return k.m("<br/>".join(parts), "GridWeek")
+
+
+def _span_short(a: dt.date, b: dt.date) -> str:
+    """'15–21 Mar', '29 Mar – 4 Apr', '28 Dec 2026 – 3 Jan 2027'."""
+    if a.year != b.year:
+        return f"{_date_short(a)} {a.year} – {_date_short(b)} {b.year}"
+    if a.month != b.month:
+        return f"{_date_short(a)} – {_date_short(b)}"
+    return f"{a.day}–{b.day} {_MONTHS[a.month - 1]}"
+
+
+def _phase_part(k: _Kit, weeks: Sequence[Week], number: int, letters: dict[tuple[Any, ...], str]) -> list[Flowable]:
+    first, last = weeks[0], weeks[-1]
+    span = f"Week {first.index}" if first is last else f"Weeks {first.index}–{last.index}"
+    band = _Table(
+        [[k.m(f"Phase {number} · {_esc(first.phase_name)}", "BandHead"), k.p(f"{span} · {_span(first.start, last.end)}", "BandSub")]],
+        colWidths=[k.width * 0.55, k.width * 0.45],
     )
-    extra = " · hold week (same as last week)" if w.hold_week else ""
-    right = [
-        k.m(f"<b>{_esc(w.phase_name)}</b>", "WeekSub"),
-        k.p(f"{_span(w.start, w.end)} · {running}{extra}", "WeekSub"),
-    ]
-    head = _Table(
-        [[k.p(f"Week {w.index}", "WeekHead"), right]], colWidths=[_DAY_COL + 8 * mm, k.width - _DAY_COL - 8 * mm]
-    )
-    head.setStyle(
+    band.setStyle(
         TableStyle(
             [
                 ("BACKGROUND", (0, 0), (-1, -1), st.ACCENT),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 7),
-                ("TOPPADDING", (0, 0), (-1, -1), 5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 7),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
             ]
         )
     )
-    shared = _shared_lines(w)
-    notes: list[Flowable] = []
-    for kind, (lines, aftercare) in shared.items():
-        parts = [_esc(x) for x in _details_text(k, lines)]
-        if aftercare:
-            parts.append(f"<i>Afterwards:</i> {_esc(aftercare)}")
-        label = _EVERY_LABEL.get(kind, _KIND_LABEL.get(kind, kind))
-        notes.append(k.m(f"<b>{escape(label)}:</b> " + " ".join(parts), "WeekNote"))
-    # One table per week: the header row repeats when a long week runs onto the next page, and
-    # rows (days) never split.
-    rows: list[list[Any]] = [[head, ""]]
-    cmds: list[tuple[Any, ...]] = [
-        ("SPAN", (0, 0), (1, 0)),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, 0), 0),
-        ("RIGHTPADDING", (0, 0), (-1, 0), 0),
-        ("TOPPADDING", (0, 0), (-1, 0), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, 0), 0),
-        ("LEFTPADDING", (0, 1), (-1, -1), 6),
-        ("TOPPADDING", (0, 1), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 1), (-1, -1), 5),
-    ]
-    if notes:
-        rows.append([notes, ""])
-        cmds += [
-            ("SPAN", (0, 1), (1, 1)),
-            ("BACKGROUND", (0, 1), (-1, 1), st.ACCENT_LIGHT),
-            ("LEFTPADDING", (0, 1), (-1, 1), 7),
-            ("RIGHTPADDING", (0, 1), (-1, 1), 7),
-        ]
-    first_day = len(rows)
-    for day, todays in _days(w):
-        sessions = sorted(todays, key=lambda s: s.slot)
-        blocks: list[Flowable] = []
-        for i, s in enumerate(sessions):
-            if i:
-                blocks.append(Spacer(1, 4))
-            blocks += _session_block(k, s, shared.get(s.kind))
-        if not blocks:
-            blocks = [k.m(f"<font color='{st.MUTED_HEX}'>Rest day</font>", "Session")]
-        rows.append([[k.p(_DAYS[day.weekday()], "DayName"), k.p(_date_short(day), "DayDate")], blocks])
-    cmds += [("LINEBELOW", (0, first_day), (-1, -1), 0.4, st.GRID), ("BACKGROUND", (0, first_day), (0, -1), st.SHADE)]
-    table = _Table(rows, colWidths=[_DAY_COL, k.width - _DAY_COL], repeatRows=1)
-    table.setStyle(TableStyle(cmds))
-    return [table, Spacer(1, 14)]
-
-
-class _KeepWeek(KeepTogether):
-    """Keeps a week on one page when it fits on one; a week taller than a page flows on from
-    where the last one ended (days stay whole) instead of leaving the rest of that page empty."""
-
-    def split(self, aW: float, aH: float) -> list[Flowable]:
-        if getattr(self, "_wrapInfo", None) != (aW, aH):
-            self.wrap(aW, aH)
-        frame = getattr(self, "_frame", None)
-        full = frame._height if frame is not None else aH
-        if self._H > full:
-            return [CondPageBreak(full / 3), *self._content]
-        return list(super().split(aW, aH))
+    key = _PhaseKey(k, weeks, letters)
+    out: list[Flowable] = [CondPageBreak(70 * mm), band]
+    key_rows = key.rows()
+    if key_rows:
+        t = _Table(key_rows, colWidths=[_KEY_COL, k.width - _KEY_COL])
+        t.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("BACKGROUND", (0, 0), (-1, -1), st.ACCENT_LIGHT),
+                    ("LINEBELOW", (0, 0), (-1, -2), 0.4, st.WHITE),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        out.append(t)
+    out.append(Spacer(1, 5))
+    day_w = (k.width - _WEEK_COL) / 7
+    head = [k.p("Week", "GridHead")]
+    head += [k.p(_DAYS[(first.start.weekday() + i) % 7], "GridHead") for i in range(7)]
+    rows: list[list[Any]] = [head]
+    for w in weeks:
+        row: list[Any] = [_week_cell(k, w)]
+        for day, todays in _days(w):
+            lines = [f"<font color='{st.MUTED_HEX}'>{escape(_date_short(day))}</font>"]
+            for s in todays:
+                label = _cell_label(k, s, letters)
+                n = key.mark(s)
+                if n is not None:
+                    label += f"<super>{n}</super>"
+                lines.append(label if s.kind == "rest" else f"{_BOX}&nbsp;{label}")
+            if not todays:
+                lines.append(f"<font color='{st.MUTED_HEX}'>Rest day</font>")
+            row.append(k.m("<br/>".join(lines), "GridCell"))
+        row += [""] * (8 - len(row))
+        rows.append(row)
+    grid = _Table(rows, colWidths=[_WEEK_COL] + [day_w] * 7, repeatRows=1)
+    grid.setStyle(
+        _grid_style(
+            extra=[
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ("BACKGROUND", (0, 1), (0, -1), st.SHADE),
+            ]
+        )
+    )
+    out += [grid, Spacer(1, 14)]
+    return out
 
 
 def _weeks(k: _Kit) -> list[Flowable]:
     out = k.section(SECTION_HEADINGS[4])
     out.append(
         k.p(
-            "Tick each session when it is done. Score your pain in the log at the back. "
+            "Each phase starts with a key to its sessions: the exercises of each strength routine, what every "
+            "run asks of you and what each check-in looks for. A small number next to a session points to a "
+            "line in the key. Tick a box when the session is done, and score your pain in the log at the back. "
             "If a session breaks your pain rule, hold or step back before moving on.",
             "Lead",
         )
     )
-    weeks = list(k.plan.weeks)
-    if weeks:
-        # the heading, its rule and the intro travel with week 1, so they never sit alone on a page
-        first = out[1:] + _week(k, weeks[0])
-        out = [out[0], _KeepWeek(first)]
-    for w in weeks[1:]:
-        out.append(_KeepWeek(_week(k, w)))
+    letters = _routine_letters(k.plan)
+    phase: list[Week] = []
+    number = 0
+    for w in k.plan.weeks:
+        if phase and w.phase != phase[-1].phase:
+            number += 1
+            out += _phase_part(k, phase, number, letters)
+            phase = []
+        phase.append(w)
+    if phase:
+        out += _phase_part(k, phase, number + 1, letters)
     return out
-
 
 # --------------------------------------------------------------------------- exercise cards
 
@@ -1146,27 +1203,33 @@ def _log(k: _Kit) -> list[Flowable]:
         )
     )
     head = ["Date", "Week", "Planned", "Pain 0–10", f"Done {_TICK}", "Notes"]
+    cols = [24 * mm, 12 * mm, 48 * mm, 18 * mm, 16 * mm]
+    style = k.s["CellSmall"]
+    room = cols[2] - 10  # the cell's width less its paddings
     rows: list[list[Any]] = [[k.p(h, "CellHead") for h in head]]
     shade: list[tuple[Any, ...]] = []
     r = 1
     for w in plan.weeks:
         for day, todays in _days(w):
-            rows.append(
-                [
-                    k.p(f"{_DAYS[day.weekday()]} {_date_short(day)}", "CellSmall"),
-                    k.p(str(w.index), "CellSmall"),
-                    k.p(_planned(k, todays), "CellSmall"),
-                    "",
-                    "",
-                    "",
-                ]
-            )
+            # plain text draws far faster than a Paragraph; only a plan line too long for its cell wraps
+            planned: Any = _clean(_planned(k, todays))
+            if stringWidth(planned, style.fontName, style.fontSize) > room:
+                planned = k.p(planned, "CellSmall")
+            rows.append([f"{_DAYS[day.weekday()]} {_date_short(day)}", str(w.index), planned, "", "", ""])
             if day.weekday() == 6 or day == w.end:
                 shade.append(("LINEBELOW", (0, r), (-1, r), 1.0, st.RULE))
             r += 1
-    cols = [24 * mm, 12 * mm, 48 * mm, 18 * mm, 16 * mm]
     t = _Table(rows, colWidths=[*cols, k.width - sum(cols)], repeatRows=1, rowHeights=[None] + [17] * (len(rows) - 1))
-    t.setStyle(_grid_style(extra=[("VALIGN", (0, 1), (-1, -1), "MIDDLE"), *shade]))
+    t.setStyle(
+        _grid_style(
+            extra=[
+                ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
+                ("FONTSIZE", (0, 1), (-1, -1), style.fontSize),
+                ("TEXTCOLOR", (0, 1), (-1, -1), style.textColor),
+                *shade,
+            ]
+        )
+    )
     out.append(t)
     return out
 

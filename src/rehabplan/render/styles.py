@@ -9,7 +9,7 @@ from typing import Any
 
 import font_source_sans_pro
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
@@ -275,12 +275,12 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
     )
     add("CardText", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.25)
     add("CardBullet", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.25, leftIndent=10, bulletIndent=1)
-    add("WeekHead", fontName=FONT_BOLD, fontSize=base_size * 1.35, leading=base_size * 1.6, textColor=WHITE)
-    add("WeekSub", fontName=FONT, fontSize=base_size * 0.95, leading=base_size * 1.25, textColor=WHITE)
-    add("WeekNote", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3, spaceAfter=1)
-    add("DayName", fontName=FONT_BOLD, fontSize=base_size * 0.95, leading=base_size * 1.2)
-    add("DayDate", fontSize=base_size * 0.85, leading=base_size * 1.1, textColor=MUTED)
-    add("Session", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.95, leading=base_size * 1.25)
-    add("SessionLine", fontSize=base_size * 0.88, leading=base_size * 0.88 * 1.3, leftIndent=13)
-    add("SessionCheck", fontSize=base_size * 0.88, leading=base_size * 0.88 * 1.3, leftIndent=24, firstLineIndent=-11)
+    add("BandHead", fontName=FONT_BOLD, fontSize=base_size * 1.2, leading=base_size * 1.45, textColor=WHITE)
+    add("BandSub", fontSize=base_size * 0.9, leading=base_size * 1.15, textColor=WHITE, alignment=TA_RIGHT)
+    add("KeyLabel", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3)
+    add("KeyText", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3, spaceAfter=1)
+    add("KeyCheck", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3, leftIndent=11, firstLineIndent=-11)
+    add("GridHead", fontName=FONT_BOLD, fontSize=base_size * 0.8, leading=base_size, textColor=INK)
+    add("GridCell", fontSize=base_size * 0.75, leading=base_size * 0.75 * 1.28)
+    add("GridWeek", fontSize=base_size * 0.75, leading=base_size * 0.75 * 1.28)
     return s
