@@ -65,13 +65,14 @@ def main() -> int:
 
 
 def _previews(pdf: Path) -> None:
-    """PNG previews of the cover, a week page and an exercise page."""
+    """PNG previews of the cover, a week-by-week page and an exercise page."""
     if shutil.which("pdftoppm") is None:
         print("pdftoppm not found: previews not made (apt-get install poppler-utils)", file=sys.stderr)
         return
     reader = PdfReader(pdf)
     texts = [page.extract_text() or "" for page in reader.pages]
-    week_page = next(i for i, t in enumerate(texts) if t.startswith("Week") and "Walk/run" in t) + 1
+    # a week-by-week page with a walk/run week in its grid (the grid's header row reads Week, Mon, Tue, ...)
+    week_page = next(i for i, t in enumerate(texts) if "Week\nMon\nTue" in t and "☐ Walk/run" in t) + 1
     exercise_page = next(i for i, t in enumerate(texts) if "Too easy? Make it harder" in t) + 1
     with tempfile.TemporaryDirectory() as tmp:
         for label, page in (("cover", 1), ("week", week_page), ("exercises", exercise_page)):

@@ -17,7 +17,7 @@ from typing import Any
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib.styles import StyleSheet1
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
@@ -927,7 +927,7 @@ class _PhaseKey:
                 if mg != g:
                     continue
                 texts = _details_text(k, extra)
-                first = f"<super>{n}</super> " + (_esc(texts[0]) if texts else "")
+                first = str(n).translate(_SUPERSCRIPT) + " " + (_esc(texts[0]) if texts else "")
                 content.append(k.m(first, "KeyText"))
                 content += [k.p(x, "KeyText") for x in texts[1:]]
                 content += [k.m(f"{_BOX}&nbsp; {_esc(c)}", "KeyCheck") for c in extra_checks]
@@ -963,31 +963,77 @@ def _details_text(k: _Kit, lines: Sequence[str]) -> list[str]:
 
 
 def _cell_label(k: _Kit, s: Session, letters: dict[tuple[Any, ...], str]) -> str:
-    """A session's short name in the grid (markup)."""
+    """A session's short name in the grid (plain text)."""
     if s.kind == "strength":
-        return escape(f"Strength {letters[_routine(s)]}".strip())
+        return f"Strength {letters[_routine(s)]}".strip()
     if s.kind == "check_in":
-        return escape(_CHECK_LABEL.get(s.check or "", _clean(s.title)))
+        return _CHECK_LABEL.get(s.check or "", _clean(s.title))
     if s.kind == "rest":
-        return f"<font color='{st.MUTED_HEX}'>{_esc(s.title)}</font>"
+        return _clean(s.title)
     if s.kind == "run":
         extra = f" with {s.intensity}" if s.intensity and s.intensity != "easy" else ""
-        return escape(f"Run {_dist(s.run_distance, k.unit)}{extra}")
-    label = _esc(s.title)
+        return f"Run {_dist(s.run_distance, k.unit)}{extra}"
+    label = _clean(s.title)
     if s.kind == "walk_run" and s.run_distance > 0:
-        label += f", about {escape(_dist(s.run_distance, k.unit))}"
+        label += f", about {_dist(s.run_distance, k.unit)}"
     return label
 
 
-def _week_cell(k: _Kit, w: Week) -> Paragraph:
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class _Lines(Flowable):
+    """Short lines of plain text drawn straight onto the canvas, each wrapped to the cell's width
+    (continuation lines indented under a leading tick box): a grid cell at a fraction of the cost
+    of a Paragraph."""
+
+    def __init__(self, lines: Sequence[tuple[str, str, Any]], size: float, leading: float) -> None:
+        super().__init__()
+        self.lines = lines  # (text, font name, colour)
+        self.size = size
+        self.leading = leading
+        self._split: list[tuple[float, str, str, Any]] = []
+        self._for_width: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._for_width != availWidth:
+            self._for_width = availWidth
+            self._split = []
+            for text, font, colour in self.lines:
+                indent = stringWidth(_BOX + " ", font, self.size) if text.startswith(_BOX + " ") else 0.0
+                parts = simpleSplit(text, font, self.size, availWidth) or [""]
+                if len(parts) > 1 and indent:
+                    rest = simpleSplit(" ".join(parts[1:]), font, self.size, availWidth - indent)
+                    parts = [parts[0], *rest]
+                self._split += [(indent if i else 0.0, part, font, colour) for i, part in enumerate(parts)]
+        self.width = availWidth
+        self.height = len(self._split) * self.leading
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        y = self.height - self.size
+        for x, text, font, colour in self._split:
+            c.setFont(font, self.size)
+            c.setFillColor(colour)
+            c.drawString(x, y, text)
+            y -= self.leading
+
+
+def _grid_lines(k: _Kit, lines: Sequence[tuple[str, str, Any]]) -> _Lines:
+    style = k.s["GridCell"]
+    return _Lines(lines, style.fontSize, style.leading)
+
+
+def _week_cell(k: _Kit, w: Week) -> _Lines:
     if w.run_distance > 0:
         running = _dist(w.run_distance, k.unit)
     else:
         running = "no running" if not w.running_allowed else "walk/run only"
-    parts = [f"<b>Week {w.index}</b>", escape(_span_short(w.start, w.end)), escape(running)]
+    lines = [(f"Week {w.index}", st.FONT_BOLD, st.INK), (_span_short(w.start, w.end), st.FONT, st.INK), (running, st.FONT, st.INK)]
     if w.hold_week:
-        parts.append(f"<font color='{st.MUTED_HEX}'>hold week</font>")
-    return k.m("<br/>".join(parts), "GridWeek")
+        lines.append(("hold week", st.FONT, st.MUTED))
+    return _grid_lines(k, lines)
 
 
 def _span_short(a: dt.date, b: dt.date) -> str:
@@ -1045,16 +1091,16 @@ def _phase_part(k: _Kit, weeks: Sequence[Week], number: int, letters: dict[tuple
     for w in weeks:
         row: list[Any] = [_week_cell(k, w)]
         for day, todays in _days(w):
-            lines = [f"<font color='{st.MUTED_HEX}'>{escape(_date_short(day))}</font>"]
+            lines = [(_date_short(day), st.FONT, st.MUTED)]
             for s in todays:
                 label = _cell_label(k, s, letters)
                 n = key.mark(s)
                 if n is not None:
-                    label += f"<super>{n}</super>"
-                lines.append(label if s.kind == "rest" else f"{_BOX}&nbsp;{label}")
+                    label += str(n).translate(_SUPERSCRIPT)
+                lines.append((label, st.FONT, st.MUTED) if s.kind == "rest" else (f"{_BOX} {label}", st.FONT, st.INK))
             if not todays:
-                lines.append(f"<font color='{st.MUTED_HEX}'>Rest day</font>")
-            row.append(k.m("<br/>".join(lines), "GridCell"))
+                lines.append(("Rest day", st.FONT, st.MUTED))
+            row.append(_grid_lines(k, lines))
         row += [""] * (8 - len(row))
         rows.append(row)
     grid = _Table(rows, colWidths=[_WEEK_COL] + [day_w] * 7, repeatRows=1)
@@ -1149,7 +1195,7 @@ def _exercises(k: _Kit) -> list[Flowable]:
     out.append(
         k.p(
             "Every exercise in your plan, with how to do it and how to make it easier or harder. "
-            "The dose shown is the usual one; the week pages give the dose for each day.",
+            "The dose shown is the usual one; the key at the start of each phase gives the dose for that phase.",
             "Lead",
         )
     )

@@ -282,5 +282,4 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
     add("KeyCheck", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3, leftIndent=11, firstLineIndent=-11)
     add("GridHead", fontName=FONT_BOLD, fontSize=base_size * 0.8, leading=base_size, textColor=INK)
     add("GridCell", fontSize=base_size * 0.75, leading=base_size * 0.75 * 1.28)
-    add("GridWeek", fontSize=base_size * 0.75, leading=base_size * 0.75 * 1.28)
     return s
