@@ -138,6 +138,90 @@ def _embedded(d: Drawing) -> Drawing:
     return d
 
 
+class _PathLog:
+    """Keeps the calls made on a canvas path while a drawing is recorded."""
+
+    def __init__(self) -> None:
+        self.ops: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *a, **kw: self.ops.append((name, a, kw))
+
+
+class _CanvasLog:
+    """Stands in for a canvas while reportlab's renderer draws a Drawing, and keeps every call."""
+
+    def __init__(self) -> None:
+        self.__dict__.update(calls=[], _fontname=st.FONT, _fontsize=8)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*a: Any, **kw: Any) -> Any:
+            if name == "beginPath":
+                return _PathLog()
+            if name == "setFont":
+                self.__dict__.update(_fontname=a[0], _fontsize=a[1])
+            self.calls.append((name, a, kw))
+            return None
+
+        return call
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "_fillMode":  # the renderer sets the fill rule as an attribute
+            self.calls.append(("=_fillMode", (value,), {}))
+        self.__dict__[name] = value
+
+
+class _Figure(Flowable):
+    """A drawing whose canvas calls are recorded the first time it is drawn and replayed after.
+
+    The replayed calls are the ones reportlab's renderer would make, in the same order, so the
+    page is the same; a figure shared by many booklets (an exercise, a knee) is walked once.
+    """
+
+    def __init__(self, drawing: Drawing) -> None:
+        super().__init__()
+        self.drawing = _embedded(drawing)
+        self._calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width, self.height = self.drawing.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        if self._calls is None:
+            from reportlab.graphics import renderPDF
+
+            log = _CanvasLog()
+            renderPDF.draw(self.drawing, log, 0, 0)
+            self._calls = log.calls
+        canvas = self.canv
+        for name, args, kw in self._calls:
+            if name == "=_fillMode":
+                canvas._fillMode = args[0]
+                continue
+            if args and isinstance(args[0], _PathLog):
+                path = canvas.beginPath()
+                for op, pa, pkw in args[0].ops:
+                    getattr(path, op)(*pa, **pkw)
+                args = (path, *args[1:])
+            getattr(canvas, name)(*args, **kw)
+
+
+@functools.lru_cache(maxsize=256)
+def _pose_figure(pose: Any, width: float, height: float) -> _Figure:
+    return _Figure(pose_drawing(pose, width, height, font=st.FONT))
+
+
+@functools.lru_cache(maxsize=64)
+def _knee_figure(region: Any, width: float, height: float) -> _Figure:
+    return _Figure(knee_diagram(region, width, height, font=st.FONT))
+
+
 def _date(d: dt.date) -> str:
     """'Mon 30 Nov 2026' (locale independent)."""
     return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
@@ -522,7 +606,7 @@ def _condition(k: _Kit) -> list[Flowable]:
     out = k.section(SECTION_HEADINGS[1])
     out.append(k.p(info.name, "H2"))
     dw = 78 * mm
-    drawing = _embedded(knee_diagram(info.knee_region, dw, 62 * mm, font=st.FONT))
+    drawing = _knee_figure(info.knee_region, dw, 62 * mm)
     right = [k.p("Where it hurts", "H3"), k.p(info.where_it_hurts)]
     t = _Table([[drawing, right]], colWidths=[dw + 6 * mm, k.width - dw - 6 * mm])
     t.setStyle(_layout_style())
@@ -1152,7 +1236,7 @@ def _card(k: _Kit, card: Any) -> Flowable:
     n = len(card.pose.frames)
     if n >= 3:
         fig_w, fig_h = min(k.width - 16, 150 * mm), 42 * mm
-    drawing = _embedded(pose_drawing(card.pose, fig_w, fig_h, font=st.FONT))
+    drawing = _pose_figure(card.pose, fig_w, fig_h)
     equipment = ", ".join(e for e in card.equipment if e and e != "none") or "none"
     meta = k.m(
         f"<b>{escape(_TARGET_LABEL.get(card.target.value, card.target.value))}</b> · equipment: {_esc(equipment)}",
@@ -1416,15 +1500,20 @@ def _summary_table(k: _Kit, weeks: Sequence[Week], width: float, compact: bool) 
     cell = "CellSmall" if compact else "Cell"
     head = ["Wk", "Dates", "Phase", "Running", "Check-in", _TICK]
     rows: list[list[Any]] = [[k.p(h, "CellHead") for h in head]]
+
+    def text(value: str, style: str = cell) -> _Lines:  # plain lines: a long table at little cost
+        ps = k.s[style]
+        return _Lines([(_clean(value), ps.fontName, ps.textColor)], ps.fontSize, ps.leading)
+
     for w in weeks:
         rows.append(
             [
-                k.p(str(w.index), "CellBold" if not compact else "CellSmall"),
-                k.p(f"{_date_short(w.start)} – {_date_short(w.end)}", cell),
-                k.p(w.phase_name, cell),
-                k.p(_week_running(k, w), cell),
-                k.p(_checkins(w), cell),
-                k.p(_BOX, cell),
+                text(str(w.index), "CellBold" if not compact else "CellSmall"),
+                text(f"{_date_short(w.start)} – {_date_short(w.end)}"),
+                text(w.phase_name),
+                text(_week_running(k, w)),
+                text(_checkins(w)),
+                text(_BOX),
             ]
         )
     fs = k.s[cell].fontSize
@@ -1534,7 +1623,7 @@ def _surely_too_tall(k: _Kit, columns: int) -> bool:
         for f in _summary_story(k, columns):
             if after is not None:
                 total += max(after, f.getSpaceBefore())
-            if isinstance(f, (Paragraph, Table)):
+            if isinstance(f, (Paragraph, Table, Spacer, HRFlowable)):
                 total += f.wrap(aw, 1e9)[1]
             after = f.getSpaceAfter()
     except _TooNarrow:
