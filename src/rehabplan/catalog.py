@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from . import catalog_cache
 from .errors import DataError, InputError
 from .inputs import shown
 from .models import (
@@ -190,6 +191,11 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
         problems.append("templates/rules/: folder missing; it holds ramp.toml, safety.toml, advice.toml and sources.toml")
     if problems:
         raise DataError(problems)
+    key = _cache_key(root)
+    if key is not None:
+        cached = catalog_cache.load(key)
+        if isinstance(cached, Catalog):
+            return cached
 
     exercises, known_exercise_files = _load_folder(root, "exercises", Exercise, problems)
     protocols, known_protocol_files = _load_folder(root, "templates", Protocol, problems)
@@ -210,7 +216,7 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
     _cross_check(protocols, exercises, rules, known_exercise_files, problems)
     if problems:
         raise DataError(problems)
-    return Catalog(
+    catalog = Catalog(
         protocols=protocols,
         exercises=exercises,
         ramp=rules["ramp"],
@@ -218,6 +224,21 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
         advice=rules["advice"],
         sources=rules["sources"],
     )
+    if key is not None and _cache_key(root) == key:  # files unchanged while they were read
+        catalog_cache.store(key, catalog)  # only a catalog that passed every check
+    return catalog
+
+
+def _cache_key(root: Path | Traversable) -> str | None:
+    """The cache key for the files load_catalog reads under root; None when caching is off or fails."""
+    if catalog_cache.cache_dir() is None:
+        return None
+    try:
+        files = [(f"{folder}/{e.name}", e) for folder in ("templates", "exercises") for e in _toml_files(root / folder)]
+        files += [(f"templates/rules/{name}.toml", root / "templates" / "rules" / f"{name}.toml") for name in RULE_FILES]
+        return catalog_cache.data_key(files)
+    except Exception:
+        return None  # e.g. an unreadable file: the normal reading reports it
 
 
 def _cross_check(

@@ -26,7 +26,7 @@ SourceKey = Annotated[str, StringConstraints(pattern=r"^(S[0-9]{2}|design-defaul
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- vocabularies

@@ -7,8 +7,6 @@ import hashlib
 import zoneinfo
 from collections import defaultdict
 
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
-
 from rehabplan import __version__
 from rehabplan.models import CalendarOptions, Plan, Session, number_text
 
@@ -238,19 +236,22 @@ def _yearly_rule(moments: list[dt.datetime]) -> str | None:
 
 def _observance(
     tz: zoneinfo.ZoneInfo, moment: dt.datetime, before: dt.timedelta, after: dt.timedelta, byday: str | None = None
-) -> TimezoneDaylight | TimezoneStandard:
+) -> list[str]:
     """One STANDARD or DAYLIGHT block: the change at local time ``moment``, yearly if ``byday``."""
-    sub = TimezoneDaylight() if after > before else TimezoneStandard()
-    sub.add("dtstart", moment)
+    kind = "DAYLIGHT" if after > before else "STANDARD"
+    lines = [f"BEGIN:{kind}", f"DTSTART:{_ical_datetime(moment)}"]  # properties in name order
     if byday:
-        sub.add("rrule", {"freq": "yearly", "bymonth": moment.month, "byday": byday})
-    sub.add("tzoffsetfrom", before)
-    sub.add("tzoffsetto", after)
-    sub.add("tzname", tz.tzname(moment + dt.timedelta(days=1)) or tz.key)
-    return sub
+        lines.append(f"RRULE:FREQ=YEARLY;BYDAY={byday};BYMONTH={moment.month}")
+    lines += [
+        f"TZNAME:{_text(tz.tzname(moment + dt.timedelta(days=1)) or tz.key)}",
+        f"TZOFFSETFROM:{_utc_offset(before)}",
+        f"TZOFFSETTO:{_utc_offset(after)}",
+        f"END:{kind}",
+    ]
+    return lines
 
 
-def _timezone(plan: Plan, tz: zoneinfo.ZoneInfo) -> Timezone:
+def _timezone(plan: Plan, tz: zoneinfo.ZoneInfo) -> list[str]:
     """A VTIMEZONE for the plan's years, written as yearly rules where the zone follows one.
 
     One yearly rule each way (RRULE) suits the widest range of calendar apps (some read nothing
@@ -260,24 +261,22 @@ def _timezone(plan: Plan, tz: zoneinfo.ZoneInfo) -> Timezone:
     """
     years = range(plan.start.year - 1, plan.end.year + 2)
     per_year = [_transitions(tz, year) for year in years]
-    vtz = Timezone()
-    vtz.add("tzid", tz.key)
+    head = ["BEGIN:VTIMEZONE", f"TZID:{_text(tz.key)}"]
     if all(len(changes) == 2 for changes in per_year):
         forward = [max(changes, key=lambda c: c[2] - c[1]) for changes in per_year]
         back = [min(changes, key=lambda c: c[2] - c[1]) for changes in per_year]
         rules = [(group, _yearly_rule([moment for moment, _, _ in group])) for group in (forward, back)]
         if all(byday and len({(b, a) for _, b, a in group}) == 1 for group, byday in rules):
-            for group, byday in rules:
-                vtz.add_component(_observance(tz, *group[0], byday=byday))
-            return vtz
+            blocks = [line for group, byday in rules for line in _observance(tz, *group[0], byday=byday)]
+            return [*head, *blocks, "END:VTIMEZONE"]
     # No single rule (or no change at all): the offset in force at first, then each change.
     at = dt.datetime(years[0], 1, 1)
     start = tz.utcoffset(at) or dt.timedelta(0)
-    vtz.add_component(_observance(tz, at, start, start))
+    lines = [*head, *_observance(tz, at, start, start)]
     for changes in per_year:
         for change in changes:
-            vtz.add_component(_observance(tz, *change))  # no RDATE lists: every reader handles this
-    return vtz
+            lines += _observance(tz, *change)  # no RDATE lists: every reader handles this
+    return [*lines, "END:VTIMEZONE"]
 
 
 def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
@@ -292,18 +291,21 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
     timed = not options.all_day
     stamp = dt.datetime.combine(plan.start, dt.time(0, 0), tzinfo=dt.UTC)
 
-    cal = Calendar()
-    cal.add("prodid", f"-//rehabplan//rehabplan {__version__}//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("name", vText(_one_line(plan.title)))
-    cal.add("x-wr-calname", vText(_one_line(plan.title)))
+    # The calendar's properties in the order icalendar writes them (RFC 5545 lists no order).
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{_text(f'-//rehabplan//rehabplan {__version__}//EN')}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"NAME:{_text(_one_line(plan.title))}",
+        f"X-WR-CALNAME:{_text(_one_line(plan.title))}",
+    ]
     utc = tz.key in ("UTC", "Etc/UTC", "Etc/UCT", "Etc/Zulu", "UCT", "Zulu", "Universal", "Etc/Universal")
     if timed:
-        cal.add("x-wr-timezone", vText(tz.key))
+        lines.append(f"X-WR-TIMEZONE:{_text(tz.key)}")
         if not utc:
-            cal.add_component(_timezone(plan, tz))
+            lines += _timezone(plan, tz)
 
     sessions = _sessions(plan)
     starts = _start_times(sessions, options, dt.UTC if utc else tz) if timed else []
@@ -354,12 +356,12 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
                 "BEGIN:VALARM",
                 "ACTION:DISPLAY",
                 f"DESCRIPTION:{summary}",
-                f"TRIGGER:{vDuration(trigger).to_ical().decode('ascii')}",
+                f"TRIGGER:{_duration(trigger)}",
                 "END:VALARM",
             ]
         events.append("END:VEVENT")
-    lines = [line for line in cal.content_lines() if line]
-    lines[-1:-1] = events  # the events go last, before END:VCALENDAR, as icalendar places them
+    lines += events  # the events go last, as icalendar places them
+    lines.append("END:VCALENDAR")
     return b"".join(_fold(line) + b"\r\n" for line in lines)
 
 
@@ -373,6 +375,35 @@ def _escape(text: str) -> str:
         .replace("\n", "\\n")
         .replace("\r", "\\n")
     )
+
+
+def _text(text: str) -> str:
+    """A TEXT value escaped as icalendar escapes it (also turning a literal '\\N' into a line break)."""
+    return _escape(text.replace("\\N", "\n"))
+
+
+def _utc_offset(offset: dt.timedelta) -> str:
+    """A UTC-OFFSET value: +HHMM, or +HHMMSS when the offset has seconds."""
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    seconds = abs(int(offset.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours:02}{minutes:02}{secs:02}" if secs else f"{sign}{hours:02}{minutes:02}"
+
+
+def _duration(delta: dt.timedelta) -> str:
+    """A DURATION value (RFC 5545 §3.3.6) as icalendar writes it, e.g. -PT30M or P1DT6H."""
+    sign = "-" if delta.days < 0 else ""
+    delta = -delta if delta.days < 0 else delta
+    time = ""
+    if delta.seconds:
+        hours, rest = divmod(delta.seconds, 3600)
+        minutes, secs = divmod(rest, 60)
+        time = "T" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or (hours and secs) else "")
+        time += f"{secs}S" if secs else ""
+    if delta.days == 0 and time:
+        return f"{sign}P{time}"
+    return f"{sign}P{delta.days}D{time}"
 
 
 def _ical_datetime(moment: dt.datetime) -> str:

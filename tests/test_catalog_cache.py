@@ -1,0 +1,149 @@
+"""The per-user catalog cache: same catalog as a fresh read, never stale, never in the way."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rehabplan import catalog_cache
+from rehabplan.catalog import default_root, load_catalog
+from rehabplan.errors import DataError
+
+
+@pytest.fixture()
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache folder of this test's own."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("REHABPLAN_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture()
+def data(tmp_path: Path) -> Path:
+    """A copy of the shipped data folder that a test may change."""
+    root = tmp_path / "data"
+    for folder in ("templates", "exercises"):
+        shutil.copytree(Path(str(default_root() / folder)), root / folder)
+    return root
+
+
+def _stored(cache: Path) -> list[Path]:
+    return sorted(cache.glob("catalog-*.pickle")) if cache.is_dir() else []
+
+
+def test_second_load_comes_from_the_cache_and_equals_a_fresh_read(cache, data, monkeypatch):
+    """A cached catalog is stored on the first load and is equal to one read without a cache."""
+    first = load_catalog(data)
+    assert len(_stored(cache)) == 1
+    second = load_catalog(data)
+    monkeypatch.setenv("REHABPLAN_CACHE_DIR", "")
+    fresh = load_catalog(data)
+    assert second == fresh == first
+    assert list(second.protocols) == list(fresh.protocols)
+    assert list(second.exercises) == list(fresh.exercises)
+
+
+def test_a_hit_reads_no_toml(cache, data, monkeypatch):
+    """With a warm cache the TOML files are not parsed again."""
+    load_catalog(data)
+    import tomllib
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("parsed TOML despite a cached catalog")
+
+    monkeypatch.setattr(tomllib, "load", refuse)
+    assert load_catalog(data).protocols
+
+
+def test_edited_data_file_is_never_served_stale(cache, data):
+    """Changing one data file (even keeping its size) gives the new value, not the cached one."""
+    before = load_catalog(data)
+    path = data / "exercises" / "hip-clamshell.toml"
+    text = path.read_text(encoding="utf-8")
+    old_name = before.exercises["hip-clamshell"].name
+    new_name = old_name[:-1] + ("X" if old_name[-1] != "X" else "Y")
+    path.write_text(text.replace(f'name = "{old_name}"', f'name = "{new_name}"', 1), encoding="utf-8")
+    assert load_catalog(data).exercises["hip-clamshell"].name == new_name
+
+
+def test_added_file_is_seen(cache, data):
+    """A new exercise file appears although the other files are unchanged."""
+    load_catalog(data)
+    shutil.copy(data / "exercises" / "hip-clamshell.toml", data / "exercises" / "zz-extra.toml")
+    with pytest.raises(DataError) as err:
+        load_catalog(data)
+    assert "exercises/zz-extra.toml: id: duplicate id 'hip-clamshell'" in str(err.value)
+
+
+def test_broken_data_gives_the_same_lines_and_is_not_cached(cache, data, monkeypatch):
+    """A broken folder reports the same problems with or without a cache, and nothing is stored."""
+    (data / "templates" / "rules" / "ramp.toml").write_text("not = [valid", encoding="utf-8")
+    (data / "exercises" / "hip-clamshell.toml").write_text('id = "clamshell"\n', encoding="utf-8")
+    with pytest.raises(DataError) as cached_err:
+        load_catalog(data)
+    assert _stored(cache) == []
+    monkeypatch.setenv("REHABPLAN_CACHE_DIR", "")
+    with pytest.raises(DataError) as plain_err:
+        load_catalog(data)
+    assert cached_err.value.problems == plain_err.value.problems
+    assert any(line.startswith("templates/rules/ramp.toml: not valid TOML") for line in plain_err.value.problems)
+
+
+def test_corrupt_or_foreign_cache_file_is_ignored(cache, data, monkeypatch):
+    """A truncated cache file, or one holding another key, falls back to reading the data."""
+    good = load_catalog(data)
+    (stored,) = _stored(cache)
+    stored.write_bytes(stored.read_bytes()[:100])
+    assert load_catalog(data) == good
+    (stored,) = _stored(cache)
+    key = stored.name[len("catalog-") : -len(".pickle")]
+    catalog_cache.store(key, "not a catalog")
+    assert load_catalog(data) == good
+
+
+def test_unusable_cache_folder_is_silent(tmp_path, data, monkeypatch):
+    """A cache path that is a file (so nothing can be written there) still loads the catalog."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    monkeypatch.setenv("REHABPLAN_CACHE_DIR", str(blocker / "cache"))
+    assert load_catalog(data).protocols
+    assert blocker.read_text() == "a file, not a folder"
+
+
+def test_empty_setting_turns_the_cache_off(tmp_path, monkeypatch):
+    """REHABPLAN_CACHE_DIR set to nothing writes no cache anywhere."""
+    monkeypatch.setenv("REHABPLAN_CACHE_DIR", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert catalog_cache.cache_dir() is None
+    load_catalog()
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_default_folder_follows_xdg_then_home(tmp_path, monkeypatch):
+    """Without REHABPLAN_CACHE_DIR the cache lives under $XDG_CACHE_HOME, else ~/.cache."""
+    monkeypatch.delenv("REHABPLAN_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert catalog_cache.cache_dir() == tmp_path / "xdg" / "rehabplan"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert catalog_cache.cache_dir() == tmp_path / "home" / ".cache" / "rehabplan"
+
+
+def test_old_entries_are_pruned(cache, data):
+    """At most a handful of catalogs are kept, however often the data changes."""
+    path = data / "exercises" / "hip-clamshell.toml"
+    text = path.read_text(encoding="utf-8")
+    for i in range(12):
+        path.write_text(text + f"\n# edit {i}\n", encoding="utf-8")
+        load_catalog(data)
+    assert 1 <= len(_stored(cache)) <= 8
+
+
+def test_files_changing_during_a_read_are_not_cached(cache, data, monkeypatch):
+    """When the data changes between hashing and reading, the catalog is returned but not stored."""
+    keys = iter(["first", "second"])
+    monkeypatch.setattr(catalog_cache, "data_key", lambda files: next(keys))
+    assert load_catalog(data).protocols
+    assert _stored(cache) == []
