@@ -1095,13 +1095,18 @@ class _Lines(Flowable):
         return availWidth, self.height
 
     def draw(self) -> None:
-        c = self.canv
+        t = self.canv.beginText()
         y = self.height - self.size
+        last: tuple[str, Any] | None = None
         for x, text, font, colour in self._split:
-            c.setFont(font, self.size)
-            c.setFillColor(colour)
-            c.drawString(x, y, text)
+            if (font, colour) != last:
+                t.setFont(font, self.size)
+                t.setFillColor(colour)
+                last = (font, colour)
+            t.setTextOrigin(x, y)
+            t.textOut(text)
             y -= self.leading
+        self.canv.drawText(t)
 
 
 def _grid_lines(k: _Kit, lines: Sequence[tuple[str, str, Any]]) -> _Lines:
