@@ -7,11 +7,12 @@ a Paragraph.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
@@ -212,14 +213,30 @@ class _Figure(Flowable):
             getattr(canvas, name)(*args, **kw)
 
 
+@contextlib.contextmanager
+def _unchecked_shapes() -> Iterator[None]:
+    """Build drawings without reportlab's check of every shape attribute (a development aid that
+    doubles the cost; the figure tests build the same drawings with it on)."""
+    from reportlab import rl_config
+
+    before = rl_config.shapeChecking
+    rl_config.shapeChecking = 0
+    try:
+        yield
+    finally:
+        rl_config.shapeChecking = before
+
+
 @functools.lru_cache(maxsize=256)
 def _pose_figure(pose: Any, width: float, height: float) -> _Figure:
-    return _Figure(pose_drawing(pose, width, height, font=st.FONT))
+    with _unchecked_shapes():
+        return _Figure(pose_drawing(pose, width, height, font=st.FONT))
 
 
 @functools.lru_cache(maxsize=64)
 def _knee_figure(region: Any, width: float, height: float) -> _Figure:
-    return _Figure(knee_diagram(region, width, height, font=st.FONT))
+    with _unchecked_shapes():
+        return _Figure(knee_diagram(region, width, height, font=st.FONT))
 
 
 def _date(d: dt.date) -> str:
