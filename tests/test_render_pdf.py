@@ -158,12 +158,51 @@ def test_every_session_line_is_printed(booklet):
     assert not missing
 
 
+_DAY_NAME = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_SUPERSCRIPT = "[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
+
+
+def _phase_groups(plan: Plan) -> list[list]:
+    """The plan's weeks in runs of the same phase, in order."""
+    groups: list[list] = []
+    for week in plan.weeks:
+        if not groups or groups[-1][-1].phase != week.phase:
+            groups.append([])
+        groups[-1].append(week)
+    return groups
+
+
+def test_each_phase_spells_out_its_own_sessions(booklet):
+    """Each phase's part of the week-by-week section prints every detail line, checklist item and
+    after-care note of its sessions (ice and heat safety rules point to their own page), and every
+    numbered marker in its grid has a line in its key, and the other way round."""
+    plan, _, _, pages = booklet
+    text = " ".join(pages)
+    section = text[text.index("Week by week Each phase") : text.index("Your exercises")]
+    parts = re.split(r"(?=Phase \d+ · )", section)[1:]
+    groups = _phase_groups(plan)
+    assert len(parts) == len(groups)
+    g = plan.guidance
+    safety = {_flat(x) for x in (*g.ice_safety, *g.heat_safety)}
+    for part, weeks in zip(parts, groups):
+        header = re.search(rf"Week {_DAY_NAME} {_DAY_NAME} ", part)
+        assert header, part[:200]
+        key, grid = part[: header.start()], part[header.start() :]
+        for s in (s for w in weeks for s in w.sessions):
+            for line in (*s.details, *s.checklist, *([s.aftercare] if s.aftercare else [])):
+                if _flat(line) in safety:
+                    assert "Safety rules: see “Ice and heat, safely”." in key
+                else:
+                    assert _flat(line) in key, (weeks[0].phase_name, line)
+        assert set(re.findall(rf"({_SUPERSCRIPT}) ", key)) == set(re.findall(_SUPERSCRIPT, grid)), weeks[0].phase_name
+
+
 def _week_rows(pages: list[str]) -> dict[int, str]:
     """The text of each week's row in the week-by-week grids, by week number."""
     text = " ".join(pages)
     section = text[text.index("Week by week Each phase") : text.index("Your exercises")]
     rows: dict[int, str] = {}
-    for part in re.split(r"(?=Week \d+ )|(?=Phase \d+ · )|(?=Week Mon )|(?=Week Tue )|(?=Week Wed )", section):
+    for part in re.split(rf"(?=Week \d+ )|(?=Phase \d+ · )|(?=Week {_DAY_NAME} )", section):
         m = re.match(r"Week (\d+) ", part)
         if m:
             assert int(m.group(1)) not in rows, f"week {m.group(1)} has two rows"
