@@ -578,3 +578,16 @@ def test_undrawable_characters_in_clinic_data_give_a_warning(runner, tmp_path, m
     assert result.exit_code == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("rehabplan: warning: ")]
     assert len(warnings) == 1 and "髂" in warnings[0]
+
+
+def test_undrawable_characters_in_clinic_data_give_a_warning_per_batch_row(runner, tmp_path):
+    """In a batch, each runner whose plan carries letters the font cannot draw (here from the clinic's
+    data) gets a warning naming them, and every plan is still made."""
+    data = _data_copy(tmp_path / "data")
+    _set_name(data / "templates" / "itbs.toml", "Iliotibial", "ITBS 髂胫束综合征")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,condition,mileage\nAnn Lee,itbs,20\nBo Kim,runners-knee,20\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(roster), "--data-dir", str(data), "--out", str(tmp_path / "squad"), "--jobs", "1"])
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "cannot draw" in line]
+    assert len(warnings) == 1 and "髂" in warnings[0] and "line 2" in warnings[0], result.stderr

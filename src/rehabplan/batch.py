@@ -289,7 +289,7 @@ def _warm_up() -> None:
 
 def _run_job(job: Job) -> Done:
     """Build, render and write one runner's files (all or none); never raise."""
-    from .pipeline import generate
+    from .pipeline import FONT_GAP_WARNING, font_gaps, generate
 
     shared: Shared = _state["shared"]  # type: ignore[assignment]
     catalog: Catalog = _state["catalog"]  # type: ignore[assignment]
@@ -297,13 +297,10 @@ def _run_job(job: Job) -> Done:
     calendar = shared.calendar if job.tz is None else shared.calendar.model_copy(update={"tz": job.tz})
     notes: list[str] = []
     try:
-        if job.request.athlete:
-            from .render.pdf import unsupported_chars
-
-            missing = unsupported_chars(job.request.athlete)
-            if missing:
-                notes.append(f"warning: the booklet font cannot draw {' '.join(sorted(missing))}; they are shown as a box in the PDF.")
         result = generate(job.request, catalog, booklet, calendar, shared.out_dir / job.folder, no_clobber=shared.no_clobber)
+        missing = font_gaps(job.request.athlete, plan=result.plan)  # the shared options are checked once, before the rows
+        if missing:
+            notes.append(f"warning: {FONT_GAP_WARNING.format(missing)}")
     except RehabplanError as exc:
         return Done(job.row, error=" ".join(str(exc).split()))
     except Exception as exc:  # a bug must not sink the other runners; the row reports it

@@ -226,16 +226,11 @@ def _calendar_options(tz: Optional[str], times: list[str], all_day: bool, no_ala
 
 def _warn_unsupported(athlete: Optional[str], booklet: BookletOptions, plan: Optional[Plan] = None) -> None:
     """Warn about characters the booklet font cannot draw, in names or in the clinic's data."""
-    from .pipeline import plan_json
-    from .render.pdf import unsupported_chars
+    from .pipeline import FONT_GAP_WARNING, font_gaps
 
-    text = "".join(x for x in (athlete, booklet.coach, booklet.clinic, booklet.contact) if x)
-    if plan is not None:  # every text the plan carries, the clinic's data included
-        text += plan_json(plan).decode("utf-8")
-    missing = unsupported_chars(text)
+    missing = font_gaps(athlete, booklet.coach, booklet.clinic, booklet.contact, plan=plan)
     if missing:
-        shown = " ".join(sorted(missing))
-        sys.stderr.write(f"rehabplan: warning: the booklet font cannot draw {shown}; they are shown as a box in the PDF.\n")
+        sys.stderr.write(f"rehabplan: warning: {FONT_GAP_WARNING.format(missing)}\n")
 
 
 # --------------------------------------------------------------------------- show

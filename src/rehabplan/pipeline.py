@@ -42,6 +42,20 @@ def plan_json(plan: Plan) -> bytes:
     return plan.model_dump_json(indent=2).encode("utf-8") + b"\n"
 
 
+FONT_GAP_WARNING = "the booklet font cannot draw {}; they are shown as a box in the PDF."
+
+
+def font_gaps(*texts: str | None, plan: Plan | None = None) -> str:
+    """The characters the booklet font cannot draw in these texts and, given a plan, in every text
+    the plan carries (a clinic's own data included): sorted and space-separated, '' when none."""
+    from .render.pdf import unsupported_chars
+
+    text = "".join(t for t in texts if t)
+    if plan is not None:
+        text += plan_json(plan).decode("utf-8")
+    return " ".join(sorted(unsupported_chars(text)))
+
+
 def output_names(plan: Plan) -> tuple[str, str, str, str]:
     """The file names of the booklet, summary, calendar and plan JSON, in that order."""
     stem = file_stem(plan)
