@@ -101,9 +101,9 @@ def booklet(request, itbs, oa, itbs_text, oa_text):
 
 
 def test_sections_present_in_order(booklet):
-    """Every section heading of the booklet appears, in the order the issue lists them."""
+    """Every section heading of the booklet appears after the cover, in the order the issue lists them."""
     _, _, _, pages = booklet
-    full = " ".join(pages)
+    full = " ".join(pages[1:])  # the cover lists them too
     positions = []
     for heading in SECTIONS:
         assert heading in full, heading
@@ -119,6 +119,18 @@ def test_outline_bookmarks_sections(booklet):
     assert [t for t, _ in entries] == list(SECTIONS)
     pages = [p for _, p in entries]
     assert pages == sorted(pages) and pages[0] == 1
+
+
+def test_cover_lists_each_section_with_its_page(booklet):
+    """The cover's contents name every section with the page its outline bookmark points to."""
+    _, _, pdf, pages = booklet
+    reader = PdfReader(io.BytesIO(pdf))
+    cover = pages[0]
+    assert "INSIDE THIS BOOKLET" in cover
+    listed = cover[cover.index("INSIDE THIS BOOKLET") :]
+    for entry in reader.outline:
+        page = reader.get_destination_page_number(entry) + 1
+        assert f"{entry.title} {page} " in listed + " ", (entry.title, page)
 
 
 def test_safety_comes_first(booklet):
@@ -178,7 +190,8 @@ def test_each_phase_spells_out_its_own_sessions(booklet):
     numbered marker in its grid has a line in its key, and the other way round."""
     plan, _, _, pages = booklet
     text = " ".join(pages)
-    section = text[text.index("Week by week Each phase") : text.index("Your exercises")]
+    start = text.index("Week by week Each phase")
+    section = text[start : text.index("Your exercises Every exercise", start)]
     parts = re.split(r"(?=Phase \d+ · )", section)[1:]
     groups = _phase_groups(plan)
     assert len(parts) == len(groups)
@@ -200,7 +213,8 @@ def test_each_phase_spells_out_its_own_sessions(booklet):
 def _week_rows(pages: list[str]) -> dict[int, str]:
     """The text of each week's row in the week-by-week grids, by week number."""
     text = " ".join(pages)
-    section = text[text.index("Week by week Each phase") : text.index("Your exercises")]
+    start = text.index("Week by week Each phase")
+    section = text[start : text.index("Your exercises Every exercise", start)]
     rows: dict[int, str] = {}
     for part in re.split(rf"(?=Week \d+ )|(?=Phase \d+ · )|(?=Week {_DAY_NAME} )", section):
         m = re.match(r"Week (\d+) ", part)

@@ -496,6 +496,61 @@ class _Filler(Flowable):
         return None
 
 
+class _Contents(Flowable):
+    """The cover's list of sections with their page numbers.
+
+    Page numbers are known only when the booklet is finished, so the list is a PDF form that the
+    cover uses here and the document draws at the end (_Booklet._endBuild). When the cover has no
+    room for it (a tall logo, a long title), it takes no room and is left out.
+    """
+
+    _FORM = "rp_contents"
+    _COLUMNS = 3
+    _ROW = 12.5
+    _GUTTER = 6 * mm
+
+    def __init__(self, reserve: Flowable, gap: float) -> None:
+        super().__init__()
+        self._reserve = reserve
+        self._gap = gap  # room kept free below the list, above the reserved flowable
+        self.rows = -(-len(SECTION_HEADINGS) // self._COLUMNS)
+        self.full_height = 14 + self.rows * self._ROW
+        self.shown = False
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        below = self._reserve.wrap(availWidth, availHeight)[1] + self._gap
+        self.shown = availHeight - below >= self.full_height + 2
+        self.width = availWidth
+        self.height = self.full_height if self.shown else 0.0
+        return self.width, self.height
+
+    def draw(self) -> None:
+        if self.shown:
+            self.canv.doForm(self._FORM)
+            self.canv._rp_contents = self  # type: ignore[attr-defined]  # picked up by _Booklet._endBuild
+
+    def draw_form(self, canvas: Any, pages: Sequence[tuple[str, int]]) -> None:
+        """Define the form: a heading, then the sections in columns, each with its page."""
+        canvas.beginForm(self._FORM, 0, 0, self.width, self.height)
+        canvas.setFont(st.FONT_SEMIBOLD, 8.5)
+        canvas.setFillColor(st.MUTED)
+        canvas.drawString(0, self.height - 9, "INSIDE THIS BOOKLET")
+        col_w = (self.width - self._GUTTER * (self._COLUMNS - 1)) / self._COLUMNS
+        canvas.setStrokeColor(st.GRID)
+        canvas.setLineWidth(0.4)
+        for i, (title, page) in enumerate(pages):
+            col, row = divmod(i, self.rows)
+            x = col * (col_w + self._GUTTER)
+            y = self.height - 14 - (row + 1) * self._ROW
+            canvas.line(x, y, x + col_w, y)
+            canvas.setFillColor(st.INK)
+            canvas.setFont(st.FONT, 9)
+            canvas.drawString(x, y + 3.5, st.fit_text(title, st.FONT, 9, col_w - 20))
+            canvas.setFillColor(st.MUTED)
+            canvas.drawRightString(x + col_w, y + 3.5, str(page))
+        canvas.endForm()
+
+
 def _cover(k: _Kit) -> list[Flowable]:
     plan, opt = k.plan, k.options
     out: list[Flowable] = [Spacer(1, 12 * mm)]
@@ -545,7 +600,7 @@ def _cover(k: _Kit) -> list[Flowable]:
         k.p(plan.guidance.disclaimer, "Small"),
     ]
     box = _box(warn, k.width, st.ALERT, st.SHADE)
-    out += [Spacer(1, 12 * mm), _Filler(box), box]
+    out += [Spacer(1, 5 * mm), _Contents(box, gap=6 * mm), Spacer(1, 6 * mm), _Filler(box), box]
     return out
 
 
@@ -1428,16 +1483,25 @@ class _Booklet(SimpleDocTemplate):
         self._rp_footer = footer_text
         self._rp_setup = setup
         self._rp_section = ""
-        self._rp_count = 0
+        self._rp_pages: list[tuple[str, int]] = []
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab's hook name
         title = getattr(flowable, "_rp_section", None)
         if title:
             self._rp_section = title
-            self._rp_count += 1
-            key = f"section-{self._rp_count}"
+            self._rp_pages.append((title, self.canv.getPageNumber()))
+            key = f"section-{len(self._rp_pages)}"
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(title, key, level=0)
+
+    def _endBuild(self) -> None:  # noqa: N802 - reportlab's name
+        """Finish the pages, then draw the cover's contents (now that every page is known) and save."""
+        self._doSave = 0
+        super()._endBuild()
+        contents = getattr(self.canv, "_rp_contents", None)
+        if contents is not None:
+            contents.draw_form(self.canv, self._rp_pages)
+        self.canv.save()
 
     def handle_pageEnd(self) -> None:  # noqa: N802 - reportlab's hook name
         if self.canv.getPageNumber() > 1:
