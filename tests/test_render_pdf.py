@@ -8,8 +8,11 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from rehabplan.models import BookletOptions, Plan, PlanRequest
 from rehabplan.planner import build_plan
@@ -428,3 +431,22 @@ def test_unsupported_chars():
     assert unsupported_chars("Łukasz Żółć Ξένια Жанна ✓ ☐ → O'Brien & <Sons>") == set()
     assert unsupported_chars("王 Ann 🙂") == {"王", "🙂"}
     assert unsupported_chars("tab\there\x00\n") == set()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from("ab Wm·×:1☐ -ÆŁ"), max_size=120),
+    width=st.floats(min_value=20, max_value=200),
+)
+def test_grid_cell_lines_fit_their_width_and_keep_every_character(text, width):
+    """A grid cell's text is wrapped so no line is wider than the cell, and no character but the
+    spaces it breaks at is lost or added."""
+    from rehabplan.render import styles
+    from rehabplan.render.pdf import _Lines
+
+    styles.register_fonts()
+    cell = _Lines([(text, styles.FONT, styles.INK)], 7.5, 9.6)
+    cell.wrap(width, 1000)
+    for x, line, font, _ in cell._split:
+        assert x + stringWidth(line, font, 7.5) <= width + 0.01 or len(line) == 1, line
+    assert "".join(line for _, line, _, _ in cell._split).replace(" ", "") == text.replace(" ", "")

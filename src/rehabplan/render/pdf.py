@@ -18,7 +18,7 @@ from typing import Any
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib.styles import StyleSheet1
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
@@ -1157,14 +1157,38 @@ class _Lines(Flowable):
             self._split = []
             for text, font, colour in self.lines:
                 indent = stringWidth(_BOX + " ", font, self.size) if text.startswith(_BOX + " ") else 0.0
-                parts = simpleSplit(text, font, self.size, availWidth) or [""]
-                if len(parts) > 1 and indent:
-                    rest = simpleSplit(" ".join(parts[1:]), font, self.size, availWidth - indent)
-                    parts = [parts[0], *rest]
-                self._split += [(indent if i else 0.0, part, font, colour) for i, part in enumerate(parts)]
+                lines = self._wrap_words(text.split(), font, availWidth, availWidth - indent)
+                self._split += [(indent if i else 0.0, line, font, colour) for i, line in enumerate(lines)]
         self.width = availWidth
         self.height = len(self._split) * self.leading
         return availWidth, self.height
+
+    def _wrap_words(self, words: list[str], font: str, first: float, rest: float) -> list[str]:
+        """Words filled into lines (the first line `first` wide, the others `rest`); a word too
+        long for a whole line is cut into pieces that fit."""
+        space = stringWidth(" ", font, self.size)
+        lines: list[str] = []
+        line, used = "", 0.0
+        for word in words:
+            w = stringWidth(word, font, self.size)
+            room = first if not lines else rest
+            if line and used + space + w <= room:
+                line, used = f"{line} {word}", used + space + w
+                continue
+            if line:
+                lines.append(line)
+                room = rest
+            while w > room and len(word) > 1:  # cut a long word at the last character that fits
+                n = len(word) - 1
+                while n > 1 and stringWidth(word[:n], font, self.size) > room:
+                    n -= 1
+                lines.append(word[:n])
+                word = word[n:]
+                w = stringWidth(word, font, self.size)
+                room = rest
+            line, used = word, w
+        lines.append(line)
+        return lines
 
     def draw(self) -> None:
         t = self.canv.beginText()
