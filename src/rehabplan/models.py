@@ -429,6 +429,7 @@ class SessionText(_Strict):
     readiness_intro: Text
     morning_after: Text
     phase_exit: Text
+    rest_day: Text
 
 
 class AdviceFile(_Strict):

@@ -307,7 +307,7 @@ class _Planner:
         rest = free[-1]
         self.st.add(self._rest(day(rest)))
         open_days = [i for i in range(DAYS) if i != rest]
-        self._fill_week(wk, run_days, rest, open_days)
+        self._fill_week(wk, run_days, open_days)
         for i in range(DAYS):
             if self.st.load(day(i)) == 0:
                 self.st.add(self._rest(day(i)))
@@ -320,11 +320,11 @@ class _Planner:
             dict(
                 title="Rest day",
                 minutes=0,
-                details=("A full rest day: no running and no exercises. Easy everyday walking is fine.",),
+                details=(self.text.rest_day,),
             ),
         )
 
-    def _fill_week(self, wk: _WeekDraft, run_days: set[int], rest: int, open_days: list[int]) -> None:
+    def _fill_week(self, wk: _WeekDraft, run_days: set[int], open_days: list[int]) -> None:
         start = wk.start
         phase = wk.phase
 
