@@ -450,3 +450,18 @@ def test_grid_cell_lines_fit_their_width_and_keep_every_character(text, width):
     for x, line, font, _ in cell._split:
         assert x + stringWidth(line, font, 7.5) <= width + 0.01 or len(line) == 1, line
     assert "".join(line for _, line, _, _ in cell._split).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_checklist_item_only_some_check_ins_carry_is_numbered_in_the_key(catalog):
+    """When two check-ins of one kind in a phase differ only by a checklist item, the grid marks the
+    one that has it and the phase key prints that item next to the same number."""
+    plan = build_plan(PlanRequest(condition="itbs", mileage=20, start=START), catalog)
+    week = next(w for w in plan.weeks if any(s.check == "readiness" for s in w.sessions))
+    ready = next(s for s in week.sessions if s.check == "readiness")
+    extra = "Hop ten times on the sore leg without pain."
+    twin = ready.model_copy(update={"date": week.end, "slot": 9, "checklist": (*ready.checklist, extra)})
+    weeks = [w.model_copy(update={"sessions": (*w.sessions, twin)}) if w is week else w for w in plan.weeks]
+    text = " ".join(_text(to_pdf(plan.model_copy(update={"weeks": tuple(weeks)}), BookletOptions())))
+    assert "¹ ☐ " + extra in text
+    row = _week_rows([text])[week.index]
+    assert "Ready-to-run tests¹" in row and row.count("Ready-to-run tests") == 2

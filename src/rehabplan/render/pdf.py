@@ -1083,10 +1083,10 @@ class _PhaseKey:
                 if mg != g:
                     continue
                 texts = _details_text(k, extra)
-                first = str(n).translate(_SUPERSCRIPT) + " " + (_esc(texts[0]) if texts else "")
-                content.append(k.m(first, "KeyText"))
-                content += [k.p(x, "KeyText") for x in texts[1:]]
-                content += [k.m(f"{_BOX}&nbsp; {_esc(c)}", "KeyCheck") for c in extra_checks]
+                marked = [k.p(x, "KeyText") for x in texts] + [k.m(f"{_BOX}&nbsp; {_esc(c)}", "KeyCheck") for c in extra_checks]
+                sup = str(n).translate(_SUPERSCRIPT)
+                first = f"{sup} {_esc(texts[0])}" if texts else f"{sup}&nbsp;{_BOX}&nbsp; {_esc(extra_checks[0])}"
+                content += [k.m(first, "KeyText" if texts else "KeyCheck"), *marked[1:]]
             if len(content) > (1 if kind == "check_in" else 0):
                 rows.append([k.m(f"<b>{escape(label)}</b>", "KeyLabel"), content])
         return rows
