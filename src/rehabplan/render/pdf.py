@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import functools
 import io
+import itertools
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -1012,7 +1013,7 @@ def _letter(i: int) -> str:
     return text
 
 
-def _lines_of(k: _Kit, s: Session) -> tuple[str, ...]:
+def _lines_of(s: Session) -> tuple[str, ...]:
     """What a session asks beyond its label: detail lines (less those its checklist repeats) and after-care."""
     checks = {_clean(x).strip() for x in s.checklist}
     lines = [d for d in s.details if _clean(d).strip() not in checks]
@@ -1034,26 +1035,21 @@ class _PhaseKey:
         self.groups = groups
         self.common: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.marks: dict[tuple[tuple[str, str], tuple[str, ...], tuple[str, ...]], int] = {}
+        self._mark_of: dict[tuple[dt.date, int], int] = {}  # by (date, slot): a session's number
         for g, sessions in groups.items():
-            first = sessions[0]
-            lines = [x for x in dict.fromkeys(_lines_of(k, first)) if all(x in _lines_of(k, s) for s in sessions[1:])]
-            checks = [x for x in dict.fromkeys(first.checklist) if all(x in s.checklist for s in sessions[1:])]
-            self.common[g] = (tuple(lines), tuple(checks))
-            for s in sessions:
-                extra = self._extra(s)
-                if (extra[0] or extra[1]) and (g, *extra) not in self.marks:
-                    self.marks[(g, *extra)] = len(self.marks) + 1
-
-    def _extra(self, s: Session) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        lines, checks = self.common[_group(s)]
-        return (
-            tuple(x for x in _lines_of(self.k, s) if x not in lines),
-            tuple(x for x in s.checklist if x not in checks),
-        )
+            lines_of = [_lines_of(s) for s in sessions]
+            lines = tuple(x for x in dict.fromkeys(lines_of[0]) if all(x in other for other in lines_of[1:]))
+            first = sessions[0].checklist
+            checks = tuple(x for x in dict.fromkeys(first) if all(x in s.checklist for s in sessions[1:]))
+            self.common[g] = (lines, checks)
+            for s, own in zip(sessions, lines_of):
+                extra = (tuple(x for x in own if x not in lines), tuple(x for x in s.checklist if x not in checks))
+                if extra[0] or extra[1]:
+                    n = self.marks.setdefault((g, *extra), len(self.marks) + 1)
+                    self._mark_of[(s.date, s.slot)] = n
 
     def mark(self, s: Session) -> int | None:
-        extra = self._extra(s)
-        return self.marks.get((_group(s), *extra)) if (extra[0] or extra[1]) else None
+        return self._mark_of.get((s.date, s.slot))
 
     def rows(self) -> list[list[Any]]:
         """Key rows: [label cell, content cell]."""
@@ -1084,7 +1080,7 @@ class _PhaseKey:
                     continue
                 texts = _details_text(k, extra)
                 marked = [k.p(x, "KeyText") for x in texts] + [k.m(f"{_BOX}&nbsp; {_esc(c)}", "KeyCheck") for c in extra_checks]
-                sup = str(n).translate(_SUPERSCRIPT)
+                sup = _superscript(n)
                 first = f"{sup} {_esc(texts[0])}" if texts else f"{sup}&nbsp;{_BOX}&nbsp; {_esc(extra_checks[0])}"
                 content += [k.m(first, "KeyText" if texts else "KeyCheck"), *marked[1:]]
             if len(content) > (1 if kind == "check_in" else 0):
@@ -1136,6 +1132,10 @@ def _cell_label(k: _Kit, s: Session, letters: dict[tuple[Any, ...], str]) -> str
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _superscript(n: int) -> str:
+    return str(n).translate(_SUPERSCRIPT)
 
 
 class _Lines(Flowable):
@@ -1205,20 +1205,25 @@ class _Lines(Flowable):
         self.canv.drawText(t)
 
 
-def _grid_lines(k: _Kit, lines: Sequence[tuple[str, str, Any]]) -> _Lines:
-    style = k.s["GridCell"]
-    return _Lines(lines, style.fontSize, style.leading)
+def _lines(k: _Kit, lines: Sequence[tuple[str, str, Any]], style: str = "GridCell") -> _Lines:
+    """Plain lines at the size and leading of a style (each line names its own font and colour)."""
+    ps = k.s[style]
+    return _Lines(lines, ps.fontSize, ps.leading)
+
+
+def _week_running(k: _Kit, w: Week) -> str:
+    """A week's running in a few words: its distance, 'no running' or 'walk/run'."""
+    if w.run_distance > 0:
+        return _dist(w.run_distance, k.unit)
+    return "no running" if not w.running_allowed else "walk/run"
 
 
 def _week_cell(k: _Kit, w: Week) -> _Lines:
-    if w.run_distance > 0:
-        running = _dist(w.run_distance, k.unit)
-    else:
-        running = "no running" if not w.running_allowed else "walk/run only"
+    running = _week_running(k, w)
     lines = [(f"Week {w.index}", st.FONT_BOLD, st.INK), (_span_short(w.start, w.end), st.FONT, st.INK), (running, st.FONT, st.INK)]
     if w.hold_week:
         lines.append(("hold week", st.FONT, st.MUTED))
-    return _grid_lines(k, lines)
+    return _lines(k, lines)
 
 
 def _span_short(a: dt.date, b: dt.date) -> str:
@@ -1281,11 +1286,11 @@ def _phase_part(k: _Kit, weeks: Sequence[Week], number: int, letters: dict[tuple
                 label = _cell_label(k, s, letters)
                 n = key.mark(s)
                 if n is not None:
-                    label += str(n).translate(_SUPERSCRIPT)
+                    label += _superscript(n)
                 lines.append((label, st.FONT, st.MUTED) if s.kind == "rest" else (f"{_BOX} {label}", st.FONT, st.INK))
             if not todays:
                 lines.append(("Rest day", st.FONT, st.MUTED))
-            row.append(_grid_lines(k, lines))
+            row.append(_lines(k, lines))
         row += [""] * (8 - len(row))
         rows.append(row)
     grid = _Table(rows, colWidths=[_WEEK_COL] + [day_w] * 7, repeatRows=1)
@@ -1314,16 +1319,8 @@ def _weeks(k: _Kit) -> list[Flowable]:
         )
     )
     letters = _routine_letters(k.plan)
-    phase: list[Week] = []
-    number = 0
-    for w in k.plan.weeks:
-        if phase and w.phase != phase[-1].phase:
-            number += 1
-            out += _phase_part(k, phase, number, letters)
-            phase = []
-        phase.append(w)
-    if phase:
-        out += _phase_part(k, phase, number + 1, letters)
+    for number, (_, weeks) in enumerate(itertools.groupby(k.plan.weeks, key=lambda w: w.phase), 1):
+        out += _phase_part(k, list(weeks), number, letters)
     return out
 
 # --------------------------------------------------------------------------- exercise cards
@@ -1415,7 +1412,7 @@ def _advice(k: _Kit, heading: str, items: Sequence[Any], new_page: bool) -> list
 
 def _planned(k: _Kit, sessions: Sequence[Session]) -> str:
     parts: list[str] = []
-    for s in sorted(sessions, key=lambda s: s.slot):
+    for s in sessions:  # in slot order, as _days gives them
         if s.kind in ("run", "walk_run") and s.run_distance > 0:
             parts.append(f"{_KIND_LABEL[s.kind]} {_dist(s.run_distance, k.unit)}")
         else:
@@ -1591,12 +1588,6 @@ def to_pdf(plan: Plan, options: BookletOptions) -> bytes:
 # --------------------------------------------------------------------------- summary sheet
 
 
-def _week_running(k: _Kit, w: Week) -> str:
-    if w.run_distance > 0:
-        return _dist(w.run_distance, k.unit) + (" (hold)" if w.hold_week else "")
-    return "no running" if not w.running_allowed else "walk/run"
-
-
 def _checkins(w: Week) -> str:
     days = sorted({s.date for s in w.sessions if s.kind == "check_in"})
     return ", ".join(f"{_DAYS[d.weekday()]} {d.day}" for d in days)
@@ -1613,7 +1604,7 @@ def _summary_table(k: _Kit, weeks: Sequence[Week], width: float, compact: bool) 
 
     def text(value: str, style: str = cell) -> _Lines:  # plain lines: a long table at little cost
         ps = k.s[style]
-        return _Lines([(_clean(value), ps.fontName, ps.textColor)], ps.fontSize, ps.leading)
+        return _lines(k, [(_clean(value), ps.fontName, ps.textColor)], style)
 
     for w in weeks:
         rows.append(
@@ -1621,7 +1612,7 @@ def _summary_table(k: _Kit, weeks: Sequence[Week], width: float, compact: bool) 
                 text(str(w.index), "CellBold" if not compact else "CellSmall"),
                 text(f"{_date_short(w.start)} – {_date_short(w.end)}"),
                 text(w.phase_name),
-                text(_week_running(k, w)),
+                text(_week_running(k, w) + (" (hold)" if w.run_distance > 0 and w.hold_week else "")),
                 text(_checkins(w)),
                 text(_BOX),
             ]
