@@ -704,6 +704,13 @@ def _phase_fill(i: int) -> Any:
     return st.PHASE_FILLS[i % len(st.PHASE_FILLS)]
 
 
+def _chart_text(
+    x: float, y: float, text: str, size: float = 7.5, anchor: str = "start", font: str = st.FONT, colour: Any = st.MUTED
+) -> String:
+    """A label in a chart: small and muted unless told otherwise."""
+    return String(x, y, text, fontName=font, fontSize=size, fillColor=colour, textAnchor=anchor)
+
+
 def _timeline(k: _Kit) -> Drawing:
     plan = k.plan
     width, height = k.width, 56.0
@@ -718,32 +725,13 @@ def _timeline(k: _Kit) -> Drawing:
         label = f"{i + 1} {_clean(ph.name)}"
         if stringWidth(label, st.FONT_SEMIBOLD, 8.5) > w - 6:
             label = st.fit_text(str(i + 1), st.FONT_SEMIBOLD, 8.5, w - 1)
-        d.add(
-            String(
-                x0 + 3 if len(label) > 2 else x0 + w / 2,
-                bar_y + 8,
-                label,
-                fontName=st.FONT_SEMIBOLD,
-                fontSize=8.5,
-                fillColor=st.INK,
-                textAnchor="start" if len(label) > 2 else "middle",
-            )
-        )
+        wide = len(label) > 2
+        d.add(_chart_text(x0 + 3 if wide else x0 + w / 2, bar_y + 8, label, 8.5, "start" if wide else "middle", st.FONT_SEMIBOLD, st.INK))
         d.add(Line(x0, bar_y - 2, x0, bar_y - 7, strokeColor=st.RULE, strokeWidth=0.6))
     # week ticks: start date at the left end, end date at the right end, and phase starts
     d.add(Line(width, bar_y - 2, width, bar_y - 7, strokeColor=st.RULE, strokeWidth=0.6))
-    d.add(String(0, bar_y - 16, _date_short(plan.start), fontName=st.FONT, fontSize=7.5, fillColor=st.MUTED))
-    d.add(
-        String(
-            width,
-            bar_y - 16,
-            _date_short(plan.end),
-            fontName=st.FONT,
-            fontSize=7.5,
-            fillColor=st.MUTED,
-            textAnchor="end",
-        )
-    )
+    d.add(_chart_text(0, bar_y - 16, _date_short(plan.start)))
+    d.add(_chart_text(width, bar_y - 16, _date_short(plan.end), anchor="end"))
     return d
 
 
@@ -776,19 +764,9 @@ def _volume_chart(k: _Kit) -> Drawing:
     while y <= ymax + 1e-9:
         yy = bottom + plot_h * y / ymax
         d.add(Line(left, yy, left + plot_w, yy, strokeColor=st.GRID if y else st.RULE, strokeWidth=0.4 if y else 0.8))
-        d.add(
-            String(
-                left - 4,
-                yy - 2.5,
-                _num(round(y, 2)),
-                fontName=st.FONT,
-                fontSize=7,
-                fillColor=st.MUTED,
-                textAnchor="end",
-            )
-        )
+        d.add(_chart_text(left - 4, yy - 2.5, _num(round(y, 2)), 7, "end"))
         y += step
-    d.add(String(2, bottom + plot_h + 5, k.unit, fontName=st.FONT_SEMIBOLD, fontSize=7.5, fillColor=st.MUTED))
+    d.add(_chart_text(2, bottom + plot_h + 5, k.unit, font=st.FONT_SEMIBOLD))
     every = 1 if n <= 26 else 2 if n <= 52 else 4
     for i, w in enumerate(weeks):
         x = left + i * slot + (slot - bar_w) / 2
@@ -797,22 +775,12 @@ def _volume_chart(k: _Kit) -> Drawing:
             fill = _phase_fill(phase_index.get(w.phase, 0))
             d.add(Rect(x, bottom, bar_w, h, fillColor=fill, strokeColor=st.INK, strokeWidth=0.5))
         if i % every == 0:
-            d.add(
-                String(
-                    x + bar_w / 2,
-                    bottom - 10,
-                    str(w.index),
-                    fontName=st.FONT,
-                    fontSize=7,
-                    fillColor=st.MUTED,
-                    textAnchor="middle",
-                )
-            )
+            d.add(_chart_text(x + bar_w / 2, bottom - 10, str(w.index), 7, "middle"))
     target_y = bottom + plot_h * plan.target_weekly_distance / ymax
     d.add(Line(left, target_y, left + plot_w, target_y, strokeColor=st.ACCENT, strokeWidth=1, strokeDashArray=[4, 2]))
     label = f"Your usual week: {_dist(plan.target_weekly_distance, k.unit)}"
-    d.add(String(left + 3, target_y + 3, label, fontName=st.FONT_SEMIBOLD, fontSize=7.5, fillColor=st.ACCENT))
-    d.add(String(left + plot_w / 2, 1, "Week", fontName=st.FONT, fontSize=7.5, fillColor=st.MUTED, textAnchor="middle"))
+    d.add(_chart_text(left + 3, target_y + 3, label, font=st.FONT_SEMIBOLD, colour=st.ACCENT))
+    d.add(_chart_text(left + plot_w / 2, 1, "Week", anchor="middle"))
     return d
 
 
