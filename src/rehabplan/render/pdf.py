@@ -601,7 +601,8 @@ def _cover(k: _Kit) -> list[Flowable]:
         k.p(plan.guidance.disclaimer, "Small"),
     ]
     box = _box(warn, k.width, st.ALERT, st.SHADE)
-    out += [Spacer(1, 5 * mm), _Contents(box, gap=6 * mm), Spacer(1, 6 * mm), _Filler(box), box]
+    gap = 6 * mm  # kept free above the box; the contents leave it out of the room they ask for
+    out += [Spacer(1, 5 * mm), _Contents(box, gap=gap), Spacer(1, gap), _Filler(box), box]
     return out
 
 
