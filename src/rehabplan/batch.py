@@ -298,7 +298,7 @@ def _run_job(job: Job) -> Done:
     notes: list[str] = []
     try:
         result = generate(job.request, catalog, booklet, calendar, shared.out_dir / job.folder, no_clobber=shared.no_clobber)
-        missing = font_gaps(job.request.athlete, plan=result.plan)  # the shared options are checked once, before the rows
+        missing = font_gaps(result.plan_text)  # the shared cover names are checked once, before the rows
         if missing:
             notes.append(f"warning: {FONT_GAP_WARNING.format(missing)}")
     except RehabplanError as exc:

@@ -22,7 +22,7 @@ from .errors import DataError, InputError, RehabplanError
 
 if TYPE_CHECKING:
     from .catalog import Catalog
-    from .models import BookletOptions, CalendarOptions, Plan, PlanRequest
+    from .models import BookletOptions, CalendarOptions, PlanRequest
 
 
 def _fail(message: str, code: int) -> None:
@@ -185,7 +185,7 @@ def make(
     booklet = _booklet_options(request.units, paper, coach, clinic, contact, logo)
     calendar = _calendar_options(tz, time, all_day, no_alarms)
     result = generate(request, catalog, booklet, calendar, out, no_clobber=no_clobber)
-    _warn_unsupported(request.athlete, booklet, result.plan)
+    _warn_unsupported(booklet, result.plan_text)  # the plan JSON carries the athlete's name too
     _warn_notes(result.plan.notes)
     typer.echo(f"Booklet:  {result.booklet}")
     typer.echo(f"Summary:  {result.summary}")
@@ -224,11 +224,11 @@ def _calendar_options(tz: Optional[str], times: list[str], all_day: bool, no_ala
     )
 
 
-def _warn_unsupported(athlete: Optional[str], booklet: BookletOptions, plan: Optional[Plan] = None) -> None:
-    """Warn about characters the booklet font cannot draw, in names or in the clinic's data."""
+def _warn_unsupported(booklet: BookletOptions, plan_text: Optional[str] = None) -> None:
+    """Warn about characters the booklet font cannot draw, in the cover's names or in the plan."""
     from .pipeline import FONT_GAP_WARNING, font_gaps
 
-    missing = font_gaps(athlete, booklet.coach, booklet.clinic, booklet.contact, plan=plan)
+    missing = font_gaps(booklet.coach, booklet.clinic, booklet.contact, plan_text)
     if missing:
         sys.stderr.write(f"rehabplan: warning: {FONT_GAP_WARNING.format(missing)}\n")
 
@@ -394,7 +394,7 @@ def batch(
     n_jobs = inputs.parse_int(jobs, "--jobs", 1, 64, "the number of plans made at the same time") if jobs is not None else default_jobs()
     booklet = _booklet_options("mi", paper, coach, clinic, contact, logo)
     calendar = _calendar_options(tz, time, all_day, no_alarms)
-    _warn_unsupported(None, booklet)
+    _warn_unsupported(booklet)
     result = run_roster(
         roster,
         out,

@@ -22,6 +22,7 @@ class Outputs:
     summary: Path
     calendar: Path
     plan_json: Path
+    plan_text: str  # the plan JSON as written, for checks on the text it carries
 
 
 def file_stem(plan: Plan) -> str:
@@ -45,14 +46,15 @@ def plan_json(plan: Plan) -> bytes:
 FONT_GAP_WARNING = "the booklet font cannot draw {}; they are shown as a box in the PDF."
 
 
-def font_gaps(*texts: str | None, plan: Plan | None = None) -> str:
-    """The characters the booklet font cannot draw in these texts and, given a plan, in every text
-    the plan carries (a clinic's own data included): sorted and space-separated, '' when none."""
+def font_gaps(*texts: str | None) -> str:
+    """The characters the booklet font cannot draw in these texts (names, or a plan's JSON, which
+    carries every text of the plan, a clinic's own data included): sorted and space-separated,
+    '' when none."""
+    text = "".join(t for t in texts if t)
+    if not text:
+        return ""
     from .render.pdf import unsupported_chars
 
-    text = "".join(t for t in texts if t)
-    if plan is not None:
-        text += plan_json(plan).decode("utf-8")
     return " ".join(sorted(unsupported_chars(text)))
 
 
@@ -262,4 +264,4 @@ def generate(
     files = render_all(plan, booklet, calendar)
     paths = write_atomic(folder, files, no_clobber=no_clobber)
     booklet_path, summary_path, ics_path, json_path = paths
-    return Outputs(plan, booklet_path, summary_path, ics_path, json_path)
+    return Outputs(plan, booklet_path, summary_path, ics_path, json_path, files[json_path.name].decode("utf-8"))
