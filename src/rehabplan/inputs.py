@@ -8,16 +8,18 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from .errors import InputError
+from .models import SessionTimeKind
 
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .models import PlanRequest
 
-KINDS_WITH_TIMES = ("run", "walk_run", "strength", "ice", "heat", "cross_training", "check_in")
+KINDS_WITH_TIMES: tuple[str, ...] = get_args(SessionTimeKind)
 MAX_NAME = 200
+MAX_LOGO_BYTES = 5_000_000
 
 
 def shown(text: str, limit: int = 60) -> str:
@@ -66,15 +68,16 @@ def parse_mileage(text: str, units: str, limit: float) -> float:
     return math.floor(value * 100 + 1e-6) / 100
 
 
-def parse_date(text: str, option: str = "--start") -> dt.date:
+def parse_date(text: str) -> dt.date:
+    """A --start date, YYYY-MM-DD, in 2000-2099."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        raise InputError(f"{option} {shown(text)} is not a date; use YYYY-MM-DD, e.g. 2027-03-01.")
+        raise InputError(f"--start {shown(text)} is not a date; use YYYY-MM-DD, e.g. 2027-03-01.")
     try:
         value = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"{option} {shown(text)} is not a real calendar date; use YYYY-MM-DD, e.g. 2027-03-01.") from None
+        raise InputError(f"--start {shown(text)} is not a real calendar date; use YYYY-MM-DD, e.g. 2027-03-01.") from None
     if not 2000 <= value.year <= 2099:
-        raise InputError(f"{option} {shown(text)} is out of range; use a date between 2000 and 2099.")
+        raise InputError(f"--start {shown(text)} is out of range; use a date between 2000 and 2099.")
     return value
 
 
@@ -112,10 +115,11 @@ def system_tz() -> str:
         return "UTC"
 
 
-def parse_clock(text: str, option: str) -> dt.time:
+def _clock(text: str) -> dt.time | None:
+    """A 24-hour HH:MM time of day, or None when the text is not one."""
     m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise InputError(f"{option} {shown(text)} is not a time of day; use 24-hour HH:MM, e.g. 06:30.")
+        return None
     return dt.time(int(m.group(1)), int(m.group(2)))
 
 
@@ -129,12 +133,10 @@ def parse_times(items: list[str]) -> dict[str, dt.time]:
             raise InputError(
                 f"--time {shown(item)} is not KIND=HH:MM; KIND is one of {', '.join(KINDS_WITH_TIMES)}, e.g. --time run=06:30."
             )
-        try:
-            out[kind] = parse_clock(value, "--time")
-        except InputError:
-            raise InputError(
-                f"--time {shown(item)} is not a time of day; use 24-hour KIND=HH:MM, e.g. --time {kind}=06:30."
-            ) from None
+        clock = _clock(value)
+        if clock is None:
+            raise InputError(f"--time {shown(item)} is not a time of day; use 24-hour KIND=HH:MM, e.g. --time {kind}=06:30.")
+        out[kind] = clock
     return out
 
 
@@ -191,15 +193,14 @@ def read_logo(path: Path) -> bytes:
     if not path.is_file():
         raise InputError(f"--logo {str(path)!r} is not a regular file; give a PNG or JPEG file.")
     try:
-        if path.stat().st_size > 5_000_000:
-            raise InputError(f"--logo {str(path)!r} is larger than 5 MB; use a smaller PNG or JPEG.")
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_LOGO_BYTES + 1)  # never more than the limit, even from a growing file
     except OSError as exc:
         raise InputError(f"--logo {str(path)!r} cannot be read ({exc.strerror}); give a readable PNG or JPEG file.") from None
+    if len(data) > MAX_LOGO_BYTES:
+        raise InputError(f"--logo {str(path)!r} is larger than 5 MB; use a smaller PNG or JPEG.")
     if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
         raise InputError(f"--logo {str(path)!r} is not a PNG or JPEG image; give a PNG or JPEG file.")
-    if len(data) > 5_000_000:
-        raise InputError(f"--logo {str(path)!r} is larger than 5 MB; use a smaller PNG or JPEG.")
     _check_image(path, data)
     return data
 
