@@ -17,7 +17,8 @@ from pypdf import PdfReader
 
 from rehabplan.catalog import load_catalog
 from rehabplan.models import BookletOptions, CalendarOptions, PlanRequest
-from rehabplan.pipeline import file_stem, render_all
+from rehabplan.inputs import default_paper
+from rehabplan.pipeline import output_names, render_all
 from rehabplan.planner import build_plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +49,7 @@ def main() -> int:
         )
         plan = build_plan(request, catalog)
         booklet = BookletOptions(
-            paper="a4" if unit == "km" else "letter", coach="Ana Ruiz", clinic="Riverside Running Clinic",
+            paper=default_paper(unit), coach="Ana Ruiz", clinic="Riverside Running Clinic",
             contact="clinic@example.org · 020 7946 0000",
         )
         files = render_all(plan, booklet, CalendarOptions(tz=tz))
@@ -57,7 +58,7 @@ def main() -> int:
                 continue  # one summary sheet is enough to show the format
             (SAMPLES / fname).write_bytes(data)
         if proto_id == "itbs":
-            previews_from = SAMPLES / f"{file_stem(plan)}-booklet.pdf"
+            previews_from = SAMPLES / output_names(plan)[0]
         print(f"{proto_id}: {len(plan.weeks)} weeks, ends {plan.end}")
     if previews_from is not None:
         _previews(previews_from)

@@ -152,8 +152,7 @@ def read_roster(path: Path) -> list[RosterRow]:
     header_line, header = records[0]
     keys = [_column_key(h) for h in header]
     accepted = ", ".join(COLUMNS)
-    known = [k for k in keys if k in COLUMNS]
-    if not any(k in REQUIRED for k in known):
+    if not any(k in REQUIRED for k in keys):
         shown = ", ".join(repr(h.strip()) for h in header[:6])
         raise InputError(
             f"{label} line {header_line}: the first row must be a header naming the columns name, condition and mileage "
@@ -188,7 +187,7 @@ def read_roster(path: Path) -> list[RosterRow]:
 
 # --------------------------------------------------------------------------- one row → one request
 
-_OPTION_NAMES = re.compile(r"--(mileage|units|start|site|weeks-off|run-days|pace|tz|name)\b")
+_OPTION_NAMES = re.compile(r"--(mileage|units|start|site|weeks-off|run-days|pace|tz)\b")
 
 
 def _as_column(message: str) -> str:
@@ -379,7 +378,6 @@ def run_roster(
     data_dir: Path | None = None,
     jobs: int | None = None,
     no_clobber: bool = False,
-    progress: bool | None = None,
 ) -> BatchResult:
     """Make every runner's plan into its own folder under out_dir and write out_dir/index.csv.
 
@@ -413,13 +411,13 @@ def run_roster(
             errors[r.row] = str(exc)
     folders = folder_names((r.row, r.cells.get("name", "")) for r in rows if r.row in parsed)
     job_list = [Job(row, folders[row], req, tz) for row, (req, tz) in parsed.items()]
-    booklets = {u: booklet if paper_given else booklet.model_copy(update={"paper": "a4" if u == "km" else "letter"}) for u in ("mi", "km")}
+    booklets = {u: booklet if paper_given else booklet.model_copy(update={"paper": inputs.default_paper(u)}) for u in ("mi", "km")}
     shared = Shared(booklets, calendar, out, data_dir, no_clobber)
 
     done: dict[int, Done] = {}
     futures: list[Future[Done]] = []
     n_jobs = max(1, min(jobs or default_jobs(), len(job_list)))
-    show = progress if progress is not None else sys.stderr.isatty()
+    show = sys.stderr.isatty()
     # start the workers before the progress bar's thread exists: fork copies only the calling thread
     pool = _start_pool(shared, catalog, n_jobs) if n_jobs > 1 else None
     if job_list and pool is None:
@@ -473,7 +471,7 @@ def run_roster(
                 notes=d.notes if d else (),
             )
         )
-    write_atomic(out, {INDEX_NAME: index_csv(results)})
+    write_atomic(out, {INDEX_NAME: index_csv(results)}, no_clobber=no_clobber)
     result = BatchResult(roster, out, index, results, time.perf_counter() - t0)
     if interrupted:
         raise Interrupted(

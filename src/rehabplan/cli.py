@@ -198,7 +198,7 @@ def _booklet_options(units: str, paper: Optional[str], coach: Optional[str], cli
     from .models import BookletOptions
 
     if paper is None:
-        paper_key = "a4" if units == "km" else "letter"
+        paper_key = inputs.default_paper(units)
     else:
         paper_key = paper.strip().lower()
         if paper_key not in ("letter", "a4"):

@@ -34,6 +34,11 @@ def next_monday(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=7 - today.weekday())
 
 
+def default_paper(units: str) -> str:
+    """The paper a plan prints on unless --paper says otherwise: A4 for km, Letter for miles."""
+    return "a4" if units == "km" else "letter"
+
+
 def parse_units(text: str) -> str:
     key = text.strip().lower()
     aliases = {"mi": "mi", "mile": "mi", "miles": "mi", "km": "km", "kms": "km", "kilometres": "km", "kilometers": "km"}
