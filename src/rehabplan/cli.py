@@ -102,6 +102,12 @@ def _root(
 
 # --------------------------------------------------------------------------- shared options
 
+Units = typer.Option("mi", "--units", metavar="mi|km", help="mi or km. [default: mi]", show_default=False)
+Start = typer.Option(None, "--start", metavar="YYYY-MM-DD", help="First day of the plan, YYYY-MM-DD. [default: next Monday]")
+Times = typer.Option([], "--time", metavar="KIND=HH:MM", help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable.")
+AllDay = typer.Option(False, "--all-day", help="Calendar events as all-day entries instead of timed ones.")
+NoAlarms = typer.Option(False, "--no-alarms", help="No reminders on runs and check-ins.")
+NoClobber = typer.Option(False, "--no-clobber", help="Refuse to replace files that already exist.")
 DataDir = typer.Option(None, "--data-dir", metavar="DIR", help="Use a clinic's own data folder (holding templates/ and exercises/).", file_okay=True)
 
 
@@ -144,15 +150,15 @@ def make(
     condition: str = typer.Option(..., "--condition", "-c", metavar="ID", help="Your condition: itbs, runners-knee, patellar-tendinopathy, bursitis, meniscus, osteoarthritis (or an alias such as pfp, jumpers-knee, oa)."),
     mileage: str = typer.Option(..., "--mileage", "-m", metavar="DISTANCE", help="Your usual weekly running distance before the knee started hurting: the plan rebuilds to it."),
     site: Optional[str] = typer.Option(None, "--site", metavar="SITE", help="For bursitis: prepatellar (front of the kneecap, the default) or pes-anserine (inner shin below the knee)."),
-    units: str = typer.Option("mi", "--units", metavar="mi|km", help="mi or km. [default: mi]", show_default=False),
-    start: Optional[str] = typer.Option(None, "--start", metavar="YYYY-MM-DD", help="First day of the plan, YYYY-MM-DD. [default: next Monday]"),
+    units: str = Units,
+    start: Optional[str] = Start,
     weeks_off: str = typer.Option("0", "--weeks-off", metavar="WEEKS", help="Weeks you have already been off running (sets where the walk/run ladder starts). [default: 0]", show_default=False),
     run_days: str = typer.Option("4", "--run-days", metavar="3-6", help="Run days a week once rebuilt, 3 to 6 (the walk/run ladder uses 3). [default: 4]", show_default=False),
     pace: Optional[str] = typer.Option(None, "--pace", metavar="MM:SS", help="Your easy pace per mile or km, MM:SS. [default: 10:30 /mi, 6:30 /km]"),
     tz: Optional[str] = typer.Option(None, "--tz", metavar="ZONE", help="Time zone for the calendar, e.g. Europe/London. [default: this computer's]"),
-    time: list[str] = typer.Option([], "--time", metavar="KIND=HH:MM", help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable."),
-    all_day: bool = typer.Option(False, "--all-day", help="Calendar events as all-day entries instead of timed ones."),
-    no_alarms: bool = typer.Option(False, "--no-alarms", help="No reminders on runs and check-ins."),
+    time: list[str] = Times,
+    all_day: bool = AllDay,
+    no_alarms: bool = NoAlarms,
     paper: Optional[str] = typer.Option(None, "--paper", metavar="letter|a4", help="letter or a4. [default: letter; a4 with --units km]"),
     name: Optional[str] = typer.Option(None, "--name", metavar="NAME", help="Athlete name for the cover and calendar."),
     coach: Optional[str] = typer.Option(None, "--coach", metavar="NAME", help="Coach name for the cover."),
@@ -160,7 +166,7 @@ def make(
     contact: Optional[str] = typer.Option(None, "--contact", metavar="TEXT", help="Contact line for the cover (phone, e-mail)."),
     logo: Optional[Path] = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for the cover."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder. Existing plan files in it are replaced. [default: CONDITION-START in the current folder]"),
-    no_clobber: bool = typer.Option(False, "--no-clobber", help="Refuse to replace files that already exist."),
+    no_clobber: bool = NoClobber,
     fmt: str = typer.Option("files", "--format", metavar="files|json", help="files (booklet, summary, calendar and JSON into the output folder) or json (print the plan JSON, write nothing). [default: files]", show_default=False),
     data_dir: Optional[Path] = DataDir,
 ) -> None:
@@ -241,8 +247,8 @@ def show(
     condition: str = typer.Option(..., "--condition", "-c", metavar="ID", help="Your condition (see `rehabplan conditions`)."),
     mileage: str = typer.Option(..., "--mileage", "-m", metavar="DISTANCE", help="Your usual weekly running distance before the injury."),
     site: Optional[str] = typer.Option(None, "--site", metavar="SITE", help="For bursitis: prepatellar (default) or pes-anserine."),
-    units: str = typer.Option("mi", "--units", metavar="mi|km", help="mi or km. [default: mi]", show_default=False),
-    start: Optional[str] = typer.Option(None, "--start", metavar="YYYY-MM-DD", help="First day of the plan, YYYY-MM-DD. [default: next Monday]"),
+    units: str = Units,
+    start: Optional[str] = Start,
     weeks_off: str = typer.Option("0", "--weeks-off", metavar="WEEKS", help="Weeks already off running. [default: 0]", show_default=False),
     run_days: str = typer.Option("4", "--run-days", metavar="3-6", help="Run days a week once rebuilt, 3 to 6. [default: 4]", show_default=False),
     pace: Optional[str] = typer.Option(None, "--pace", metavar="MM:SS", help="Easy pace per unit, MM:SS."),
@@ -377,11 +383,11 @@ def batch(
     logo: Optional[Path] = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for every cover."),
     paper: Optional[str] = typer.Option(None, "--paper", metavar="letter|a4", help="letter or a4. [default: letter; a4 for rows in km]"),
     tz: Optional[str] = typer.Option(None, "--tz", metavar="ZONE", help="Time zone for rows without a tz value, e.g. Europe/London. [default: this computer's]"),
-    time: list[str] = typer.Option([], "--time", metavar="KIND=HH:MM", help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable."),
-    all_day: bool = typer.Option(False, "--all-day", help="Calendar events as all-day entries instead of timed ones."),
-    no_alarms: bool = typer.Option(False, "--no-alarms", help="No reminders on runs and check-ins."),
+    time: list[str] = Times,
+    all_day: bool = AllDay,
+    no_alarms: bool = NoAlarms,
     jobs: Optional[str] = typer.Option(None, "--jobs", "-j", metavar="N", help="Plans made at the same time. [default: the number of CPU cores]"),
-    no_clobber: bool = typer.Option(False, "--no-clobber", help="Refuse to replace files that already exist."),
+    no_clobber: bool = NoClobber,
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Make plans for a whole squad from a roster CSV: one folder per runner and an index.
