@@ -80,8 +80,12 @@ class _Draft:
 
     date: dt.date
     kind: str
-    prio: int
     fields: dict[str, Any]
+
+    @property
+    def prio(self) -> int:
+        """Its place in the day: by what a check-in checks, else by kind."""
+        return _PRIORITY[self.fields.get("check") or self.kind]
 
 
 @dataclass
@@ -102,7 +106,6 @@ class _State:
     runs: list[tuple[dt.date, int]] = field(default_factory=list)  # (date, running distance)
     weeks: list[_WeekDraft] = field(default_factory=list)
     last_ladder_run: dt.date | None = None
-    last_run: dt.date | None = None
     phase_spans: list[tuple[Phase, dt.date, dt.date]] = field(default_factory=list)
 
     def add(self, d: _Draft) -> None:
@@ -142,6 +145,7 @@ class _Planner:
         self.st = _State()
         self._k = self._start_days()  # run days a week, carried from the ramp into the hold phase
         self.shortest_first = 0  # shortest run of the first ramp week
+        self._strength_fields: dict[str, dict[str, Any]] = {}  # by phase id
         self._pain_lines = (
             f"Green: {self.proto.pain_rule.green}",
             f"Amber: {self.proto.pain_rule.amber}",
@@ -151,22 +155,13 @@ class _Planner:
 
     # ------------------------------------------------------------------ dated check-ins
 
+    def _check_in(self, day: dt.date, check: str, title: str, checklist: tuple[str, ...], details: tuple[str, ...] = ()) -> _Draft:
+        return _Draft(day, "check_in", dict(title=title, minutes=0, check=check, checklist=checklist, details=details))
+
     def _anchor_fixed_checkins(self) -> None:
         start = self.req.start
         no_imp = start + dt.timedelta(days=self.rules.no_improvement_days)
-        self.st.add(
-            _Draft(
-                no_imp,
-                "check_in",
-                _PRIORITY["no_improvement"],
-                dict(
-                    title="Check-in: is it getting better?",
-                    minutes=0,
-                    check="no_improvement",
-                    checklist=(self.cat.safety.no_improvement,),
-                ),
-            )
-        )
+        self.st.add(self._check_in(no_imp, "no_improvement", "Check-in: is it getting better?", (self.cat.safety.no_improvement,)))
         for ref in self.proto.referrals:
             day = start + dt.timedelta(days=ref.after_days)
             if day == no_imp:
@@ -175,71 +170,26 @@ class _Planner:
                 if ref.action not in first.fields["checklist"]:
                     first.fields["checklist"] += (ref.action,)
                 continue
-            self.st.add(
-                _Draft(
-                    day,
-                    "check_in",
-                    _PRIORITY["referral"],
-                    dict(
-                        title="Check-in: time for a review?",
-                        minutes=0,
-                        check="referral",
-                        checklist=(ref.action,),
-                        details=(ref.action,),
-                    ),
-                )
-            )
+            self.st.add(self._check_in(day, "referral", "Check-in: time for a review?", (ref.action,), (ref.action,)))
 
     def _phase_exit(self, phase: Phase, day: dt.date) -> _Draft:
-        return _Draft(
-            day,
-            "check_in",
-            _PRIORITY["phase_exit"],
-            dict(
-                title=f"Check-in: end of {phase.name}",
-                minutes=0,
-                check="phase_exit",
-                checklist=tuple(phase.exit_criteria),
-                details=(self.text.phase_exit,),
-            ),
-        )
+        title = f"Check-in: end of {phase.name}"
+        return self._check_in(day, "phase_exit", title, tuple(phase.exit_criteria), (self.text.phase_exit,))
 
     def _readiness(self, day: dt.date) -> _Draft:
-        tests = self._readiness_tests()
-        checklist = [f"{t.name}: {t.standard}" for t in tests]
+        checklist = [f"{t.name}: {t.standard}" for t in self._readiness_tests()]
         checklist.append(f"Pain during the tests at most {self.proto.readiness.pain_max}/10.")
         if self.proto.readiness.note:
             checklist.append(self.proto.readiness.note)
-        return _Draft(
-            day,
-            "check_in",
-            _PRIORITY["readiness"],
-            dict(
-                title="Check-in: ready to run?",
-                minutes=0,
-                check="readiness",
-                checklist=tuple(checklist),
-                details=(self.text.readiness_intro,),
-            ),
-        )
+        return self._check_in(day, "readiness", "Check-in: ready to run?", tuple(checklist), (self.text.readiness_intro,))
 
     def _readiness_tests(self) -> list[ReadinessTest]:
         by_id = {t.id: t for t in self.cat.ramp.readiness_tests}
         return [by_id[t] for t in self.proto.readiness.tests if t in by_id]
 
     def _morning_after(self, day: dt.date) -> _Draft:
-        return _Draft(
-            day,
-            "check_in",
-            _PRIORITY["morning_after"],
-            dict(
-                title="Check-in: next-morning pain check",
-                minutes=0,
-                check="morning_after",
-                checklist=self._pain_lines,
-                details=(self.text.morning_after,),
-            ),
-        )
+        title = "Check-in: next-morning pain check"
+        return self._check_in(day, "morning_after", title, self._pain_lines, (self.text.morning_after,))
 
     # ------------------------------------------------------------------ day choice
 
@@ -261,26 +211,9 @@ class _Planner:
         """The run days of a week: spacing, day caps and a free rest day all respected."""
         loads = tuple(self._week_loads(start, extra))
         gap = self.ladder.min_rest_days_between_runs + 1 if ladder else 1
-        prev = self.st.last_ladder_run if ladder else self.st.last_run
+        prev = self.st.last_ladder_run if ladder else (self.st.runs[-1][0] if self.st.runs else None)
         since = (start - prev).days if prev is not None else None
         return _best_run_days(loads, k, self.cap, gap, since, ladder)
-
-    def _pick_days(self, candidates: list[int], n: int, avoid: set[int]) -> tuple[int, ...]:
-        """n of the candidate days, away from `avoid` days and spread over the week."""
-        n = min(n, len(candidates))
-        if n <= 0:
-            return ()
-        best: tuple[Any, tuple[int, ...]] | None = None
-        for days in combinations(candidates, n):
-            clash = sum(1 for d in days if d in avoid)
-            consecutive = sum(1 for a, b in zip(days, days[1:]) if b - a == 1)
-            gaps = [b - a for a, b in zip(days, days[1:])] + [DAYS + days[0] - days[-1]]
-            spread = sum((g * n - DAYS) ** 2 for g in gaps)
-            key = (clash, consecutive, spread, days)
-            if best is None or key < best[0]:
-                best = (key, days)
-        assert best is not None
-        return best[1]
 
     # ------------------------------------------------------------------ week filling
 
@@ -316,7 +249,6 @@ class _Planner:
         return _Draft(
             day,
             "rest",
-            _PRIORITY["rest"],
             dict(
                 title="Rest day",
                 minutes=0,
@@ -338,19 +270,18 @@ class _Planner:
         strength_days: tuple[int, ...] = ()
         if phase.strength_days and phase.exercises:
             cands = [i for i in open_days if room(i)]
-            strength_days = self._pick_days(cands, phase.strength_days, run_days)
+            strength_days = _pick_days(tuple(cands), phase.strength_days, frozenset(run_days))
             for i in strength_days:
                 self.st.add(self._strength(phase, day(i)))
         if phase.cross_training and phase.cross_training_days:
             cands = [i for i in open_days if room(i) and i not in strength_days]
             if len(cands) < phase.cross_training_days:
                 cands = [i for i in open_days if room(i)]
-            for i in self._pick_days(cands, phase.cross_training_days, run_days | set(strength_days)):
+            for i in _pick_days(tuple(cands), phase.cross_training_days, frozenset(run_days | set(strength_days))):
                 self.st.add(
                     _Draft(
                         day(i),
                         "cross_training",
-                        _PRIORITY["cross_training"],
                         dict(
                             title=f"Cross-training {phase.cross_training_minutes} min",
                             minutes=phase.cross_training_minutes,
@@ -377,7 +308,6 @@ class _Planner:
                     _Draft(
                         day(i),
                         kind,
-                        _PRIORITY[kind],
                         dict(
                             title=f"{kind.capitalize()} {minutes} min",
                             minutes=minutes,
@@ -390,6 +320,13 @@ class _Planner:
         return self.text.ice_after.replace("{minutes}", str(self.proto.modality.ice_minutes))
 
     def _strength(self, phase: Phase, day: dt.date) -> _Draft:
+        fields = self._strength_fields.get(phase.id)
+        if fields is None:
+            fields = self._strength_fields[phase.id] = self._strength_session(phase)
+        return _Draft(day, "strength", dict(fields))
+
+    def _strength_session(self, phase: Phase) -> dict[str, Any]:
+        """What every strength session of a phase holds (the same on each of its days)."""
         exercises = []
         targets: list[str] = []
         for sched in phase.exercises:
@@ -403,17 +340,12 @@ class _Planner:
         if mod.heat_before_strength:
             details.append(self.text.heat_before_strength.replace("{minutes}", str(mod.heat_minutes)))
         details.append(self.text.strength_rule)
-        return _Draft(
-            day,
-            "strength",
-            _PRIORITY["strength"],
-            dict(
-                title=f"{_targets_title(targets)} · {phase.strength_minutes} min",
-                minutes=phase.strength_minutes,
-                exercises=tuple(exercises),
-                aftercare=self._ice_aftercare() if mod.ice_after_strength else None,
-                details=tuple(details),
-            ),
+        return dict(
+            title=f"{_targets_title(targets)} · {phase.strength_minutes} min",
+            minutes=phase.strength_minutes,
+            exercises=tuple(exercises),
+            aftercare=self._ice_aftercare() if mod.ice_after_strength else None,
+            details=tuple(details),
         )
 
     # ------------------------------------------------------------------ phases
@@ -551,7 +483,6 @@ class _Planner:
             _Draft(
                 day,
                 "walk_run",
-                _PRIORITY["walk_run"],
                 dict(
                     title=title,
                     minutes=stage.session_min,
@@ -568,7 +499,6 @@ class _Planner:
         )
         self.st.runs.append((day, h))
         self.st.last_ladder_run = day
-        self.st.last_run = day
 
     # continuous running ---------------------------------------------------
 
@@ -641,7 +571,6 @@ class _Planner:
             _Draft(
                 day,
                 "run",
-                _PRIORITY["run"],
                 dict(
                     title=title,
                     minutes=max(1, minutes),
@@ -653,7 +582,6 @@ class _Planner:
             )
         )
         self.st.runs.append((day, h))
-        self.st.last_run = day
 
     def _start_days(self) -> int:
         return min(self.req.run_days, self.standard.runs_per_week)
@@ -911,6 +839,23 @@ def _guidance(planner: _Planner, exercises: list[Any]) -> Guidance:
     )
 
 
+def _spacing(days: tuple[int, ...], n: int) -> tuple[int, int]:
+    """How evenly n days sit in the week: back-to-back pairs, and the spread of the gaps
+    between them (around the week's end too); lower is better."""
+    consecutive = sum(1 for a, b in zip(days, days[1:]) if b - a == 1)
+    gaps = [b - a for a, b in zip(days, days[1:])] + [DAYS + days[0] - days[-1]]
+    return consecutive, sum((g * n - DAYS) ** 2 for g in gaps)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _pick_days(candidates: tuple[int, ...], n: int, avoid: frozenset[int]) -> tuple[int, ...]:
+    """n of the candidate days, away from `avoid` days and spread over the week (pure, so kept)."""
+    n = min(n, len(candidates))
+    if n <= 0:
+        return ()
+    return min(combinations(candidates, n), key=lambda days: (sum(1 for d in days if d in avoid), *_spacing(days, n), days))
+
+
 @functools.lru_cache(maxsize=50_000)
 def _best_run_days(
     loads: tuple[int, ...], k: int, cap: int, gap: int, since: int | None, ladder: bool
@@ -945,13 +890,10 @@ def _best_run_days(
             taken |= {d + 1 for d in days}
         if not any(busy[i] == 0 and i not in taken for i in range(DAYS)):
             continue
-        consecutive = sum(1 for a, b in zip(days, days[1:]) if b - a == 1)
+        consecutive, spread = _spacing(days, k)
         if since is not None and since + days[0] == 1:
             consecutive += 1
-        gaps = [b - a for a, b in zip(days, days[1:])] + [DAYS + days[0] - days[-1]]
-        spread = sum((g * k - DAYS) ** 2 for g in gaps)
         key_ = (consecutive, spread, days)
         if best is None or key_ < best[0]:
             best = (key_, days)
-    result = best[1] if best else None
-    return result
+    return best[1] if best else None

@@ -6,6 +6,7 @@ factors (1.10, 0.60, ...) always come from the catalog; they are turned into exa
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 #: Hundredths in one unit, and in the coarse rounding step (0.1 of the unit).
@@ -13,14 +14,16 @@ PER_UNIT = 100
 STEP = 10
 
 
+@functools.lru_cache(maxsize=4096)
 def exact(value: float) -> Fraction:
-    """The decimal a data file wrote (1.10 -> 11/10), not the nearest binary float."""
+    """The decimal a data file wrote (1.10 -> 11/10), not the nearest binary float (the same
+    few factors and paces are asked for over and over, so answers are kept)."""
     return Fraction(repr(value))
 
 
 def to_hundredths(distance: float) -> int:
     """A distance in the unit, as whole hundredths (nearest)."""
-    return int((Fraction(repr(distance)) * PER_UNIT).__round__())
+    return int((exact(distance) * PER_UNIT).__round__())
 
 
 def from_hundredths(h: int) -> float:
