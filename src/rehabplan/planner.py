@@ -449,14 +449,14 @@ class _Planner:
                 sessions.append(sessions[-1] if sessions else stages[-1])
             for d, stage in zip(chosen, sessions):
                 day = wk.start + dt.timedelta(days=d)
-                self._walk_run(day, stage)
-                wk.run_h += self._stage_h(stage)
+                wk.run_h += self._walk_run(day, stage)
                 ma = day + dt.timedelta(days=1)
                 self.st.add(self._morning_after(ma))
             first = False
             self._close_week(wk, set(chosen), not queue)
 
-    def _walk_run(self, day: dt.date, stage: LadderStage) -> None:
+    def _walk_run(self, day: dt.date, stage: LadderStage) -> int:
+        """Add a ladder session; return its running distance (hundredths)."""
         h = self._stage_h(stage)
         run, walk = number_text(stage.run_min), number_text(stage.walk_min)
         total_run = number_text(stage.run_min * stage.reps)
@@ -478,27 +478,19 @@ class _Planner:
         ]
         if stage.note:
             details.append(stage.note)
-        details.append(f"Pain rule: {self.proto.pain_rule.green}")
-        self.st.add(
-            _Draft(
-                day,
-                "walk_run",
-                dict(
-                    title=title,
-                    minutes=stage.session_min,
-                    run_distance=pg.from_hundredths(h),
-                    run_min=stage.run_min,
-                    walk_min=stage.walk_min,
-                    reps=stage.reps,
-                    stage=stage.id,
-                    intensity="easy",
-                    aftercare=self._ice_aftercare() if self.proto.modality.ice_after_runs else None,
-                    details=tuple(details),
-                ),
-            )
-        )
-        self.st.runs.append((day, h))
+        fields = dict(run_min=stage.run_min, walk_min=stage.walk_min, reps=stage.reps, stage=stage.id, intensity="easy")
+        self._add_run(day, "walk_run", h, title, stage.session_min, details, **fields)
         self.st.last_ladder_run = day
+        return h
+
+    def _add_run(self, day: dt.date, kind: str, h: int, title: str, minutes: int, details: list[str], **fields: Any) -> None:
+        """A run or walk/run, with what every one carries: the pain rule, ice afterwards where the
+        protocol asks for it, and its place in the list of runs."""
+        details.append(f"Pain rule: {self.proto.pain_rule.green}")
+        aftercare = self._ice_aftercare() if self.proto.modality.ice_after_runs else None
+        fields.update(title=title, minutes=minutes, run_distance=pg.from_hundredths(h), aftercare=aftercare, details=tuple(details))
+        self.st.add(_Draft(day, kind, fields))
+        self.st.runs.append((day, h))
 
     # continuous running ---------------------------------------------------
 
@@ -510,8 +502,8 @@ class _Planner:
 
     def _run_week(
         self, wk: _WeekDraft, want: int, k: int, *, allow_intensity: bool, final: bool
-    ) -> tuple[int, list[int]]:
-        """Place the runs of one continuous-running week; return (how many run days, the runs)."""
+    ) -> tuple[int, list[int], set[int]]:
+        """Place the runs of one continuous-running week; return (how many run days, the runs, their days)."""
         longest = self._longest_before(wk.start)
         cap_h = pg.run_cap(longest, self.rules.single_run_cap) if longest else None
         k = max(1, min(k, self.req.run_days))
@@ -540,7 +532,7 @@ class _Planner:
                 intensity = "hills" if (hills_ok and not wk.hold_week) else "strides"
             self._run(wk.start + dt.timedelta(days=d), h, intensity, longer=(n == k - 1 and h > runs[0]))
         wk.run_h = total
-        return k, runs
+        return k, runs, set(days)
 
     def _week_total(self, want: int, k: int, cap_h: int | None) -> int:
         """A week's running for k runs: want, or what k runs within the single-run cap allow."""
@@ -566,22 +558,7 @@ class _Planner:
             title = f"Run {dist} {unit} easy"
         if longer:
             details.append(self.text.longer_run)
-        details.append(f"Pain rule: {self.proto.pain_rule.green}")
-        self.st.add(
-            _Draft(
-                day,
-                "run",
-                dict(
-                    title=title,
-                    minutes=max(1, minutes),
-                    run_distance=pg.from_hundredths(h),
-                    intensity=intensity,
-                    aftercare=self._ice_aftercare() if self.proto.modality.ice_after_runs else None,
-                    details=tuple(details),
-                ),
-            )
-        )
-        self.st.runs.append((day, h))
+        self._add_run(day, "run", h, title, max(1, minutes), details, intensity=intensity)
 
     def _start_days(self) -> int:
         return min(self.req.run_days, self.standard.runs_per_week)
@@ -607,11 +584,11 @@ class _Planner:
             wk = self._open_week(ph, ramp_week=True, hold_week=hold)
             if i == 1 and readiness_first:
                 self.st.add(self._readiness(wk.start))
-            k, runs = self._run_week(wk, want, k, allow_intensity=hold, final=True)
+            k, runs, run_days = self._run_week(wk, want, k, allow_intensity=hold, final=True)
             if i == 1:
                 self.shortest_first = min(runs)
             done = wk.run_h == self.target_h
-            self._close_week(wk, self._run_days_of(wk), done)
+            self._close_week(wk, run_days, done)
             prev = wk.run_h
             if done:
                 break
@@ -623,17 +600,10 @@ class _Planner:
             if k < self.req.run_days and self.shortest_first and self.target_h // (k + 1) >= self.shortest_first:
                 k += 1
             wk = self._open_week(ph, ramp_week=True)
-            k, _ = self._run_week(wk, self.target_h, k, allow_intensity=True, final=w == weeks - 1)
-            self._close_week(wk, self._run_days_of(wk), w == weeks - 1)
+            k, _, run_days = self._run_week(wk, self.target_h, k, allow_intensity=True, final=w == weeks - 1)
+            self._close_week(wk, run_days, w == weeks - 1)
         self._k = k
 
-    def _run_days_of(self, wk: _WeekDraft) -> set[int]:
-        out = set()
-        for i in range(DAYS):
-            day = wk.start + dt.timedelta(days=i)
-            if any(d.kind in ("run", "walk_run") for d in self.st.days.get(day, ())):
-                out.add(i)
-        return out
 
 
 # --------------------------------------------------------------------------- assembly
