@@ -539,8 +539,7 @@ class _Planner:
         if cap_h is None:
             return pg.equal_split(want, k) * k
         if k * cap_h < want:
-            t = k * cap_h
-            return pg.floor_step(t) if t >= pg.PER_UNIT else t
+            return pg.floor_step_from_one(k * cap_h)
         return want
 
     def _run(self, day: dt.date, h: int, intensity: str, longer: bool) -> None:

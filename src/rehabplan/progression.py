@@ -54,10 +54,14 @@ def weekly_cap(prev_h: int, cap: float) -> int:
     return floor_step(raw)
 
 
+def floor_step_from_one(h: int) -> int:
+    """Round down to 0.1 of the unit from one whole unit up; below that, keep the hundredths."""
+    return floor_step(h) if h >= PER_UNIT else h
+
+
 def restart_cap(target_h: int, fraction: float) -> int:
     """Most the first week may hold when running restarts without a ladder."""
-    raw = scale_down(target_h, fraction)
-    return floor_step(raw) if raw >= PER_UNIT else raw
+    return floor_step_from_one(scale_down(target_h, fraction))
 
 
 def run_cap(longest_h: int, cap: float) -> int:
@@ -73,35 +77,20 @@ def split_week(total_h: int, days: int, cap_h: int | None) -> list[int] | None:
     """
     if days <= 0:
         return None
-    if total_h % STEP == 0 and total_h >= days * STEP:
-        units, _ = divmod(total_h, STEP)
-        base, extra = divmod(units, days)
-        runs = [base * STEP] * days
-        for i in range(extra):
-            runs[days - 1 - i] += STEP
-    else:
-        base, extra = divmod(total_h, days)
-        runs = [base] * days
-        for i in range(extra):
-            runs[days - 1 - i] += 1
+    step = STEP if total_h % STEP == 0 and total_h >= days * STEP else 1
+    runs = _even(total_h, days, step)
     if cap_h is not None and max(runs) > cap_h:
-        # move surplus from the longest runs to the shortest ones, hundredth by hundredth in steps
-        runs = _level(runs, cap_h)
-        if runs is None:
+        # even to the hundredth instead; the longest share then is total/days rounded up
+        if days * cap_h < total_h:
             return None
+        runs = _even(total_h, days, 1)
     return runs
 
 
-def _level(runs: list[int], cap_h: int) -> list[int] | None:
-    total = sum(runs)
-    days = len(runs)
-    if days * cap_h < total:
-        return None
-    base, extra = divmod(total, days)
-    out = [base] * days
-    for i in range(extra):
-        out[days - 1 - i] += 1
-    return out if max(out) <= cap_h else None
+def _even(total_h: int, days: int, step: int) -> list[int]:
+    """total_h in `days` shares of whole steps, as even as possible, the larger ones last."""
+    base, extra = divmod(total_h // step, days)
+    return [(base + (1 if i >= days - extra else 0)) * step for i in range(days)]
 
 
 def equal_split(total_h: int, days: int) -> int:
