@@ -53,8 +53,11 @@ class Catalog:
             seen.setdefault(p.condition, None)
         return list(seen)
 
+    def protocols_of(self, condition: str) -> list[Protocol]:
+        return [p for p in self.protocols.values() if p.condition == condition]
+
     def sites(self, condition: str) -> list[str]:
-        return [p.site for p in self.protocols.values() if p.condition == condition and p.site]
+        return [p.site for p in self.protocols_of(condition) if p.site]
 
     def resolve(self, name: str, site: str | None = None) -> Protocol:
         """The protocol for a condition name or alias (and site); raise InputError with hints."""
@@ -75,7 +78,7 @@ class Catalog:
                 f"unknown condition {shown(name)}.{hint} Choose one of: {', '.join(names)} "
                 "(see `rehabplan conditions`)."
             )
-        options = [p for p in self.protocols.values() if p.condition == condition]
+        options = self.protocols_of(condition)
         if site is None:
             chosen = [p for p in options if p.default_site] or options[:1]
             return chosen[0]
@@ -83,7 +86,7 @@ class Catalog:
         for p in options:
             if p.site == skey:
                 return p
-        sites = [p.site for p in options if p.site]
+        sites = self.sites(condition)
         if not sites:
             raise InputError(f"condition {condition!r} has no sites; leave out --site.")
         close = difflib.get_close_matches(skey, sites, n=2, cutoff=0.5)
