@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import zoneinfo
 from collections import defaultdict
@@ -70,7 +71,7 @@ def _minutes(session: Session) -> int:
     return session.minutes if session.minutes > 0 else _FALLBACK_MINUTES
 
 
-def _start_times(sessions: list[Session], options: CalendarOptions, tz: dt.tzinfo) -> list[dt.datetime]:
+def _start_times(sessions: list[Session], times: dict[str, dt.time]) -> list[dt.datetime]:
     """Start of each session (same order as ``sessions``), moved later where it would overlap.
 
     Each kind starts at its time of day. Runs and walk/runs are placed first and keep their
@@ -84,18 +85,16 @@ def _start_times(sessions: list[Session], options: CalendarOptions, tz: dt.tzinf
         by_day[session.date].append(i)
     starts: dict[int, dt.datetime] = {}
     for day, todays in by_day.items():
-        todays.sort(
-            key=lambda i: (sessions[i].kind not in _ANCHORED, _time_of(sessions[i].kind, options), sessions[i].slot)
-        )
+        todays.sort(key=lambda i: (sessions[i].kind not in _ANCHORED, times[sessions[i].kind], sessions[i].slot))
         taken: list[tuple[dt.datetime, dt.datetime]] = []
         for i in todays:
-            start = dt.datetime.combine(day, _time_of(sessions[i].kind, options))
+            start = dt.datetime.combine(day, times[sessions[i].kind])
             length = dt.timedelta(minutes=_minutes(sessions[i]))
             for busy_from, busy_to in sorted(taken):
                 if start < busy_to and busy_from < start + length:
                     start = busy_to
             taken.append((start, start + length))
-            starts[i] = start.replace(tzinfo=tz)
+            starts[i] = start
     return [starts[i] for i in range(len(sessions))]
 
 
@@ -140,17 +139,18 @@ def _what_to_do(plan: Plan, s: Session) -> list[str]:
         if s.run_distance:
             lines.append(f"Running part: about {number_text(s.run_distance)} {unit}.")
         return lines
-    if s.kind == "ice":
-        return [plan.guidance.ice]
-    if s.kind == "heat":
-        return [plan.guidance.heat]
     if s.kind in ("strength", "cross_training"):
         return [f"About {_minutes(s)} min."]
     return []
 
 
-def _description(plan: Plan, s: Session) -> str:
-    """Everything the runner needs for this session, without the booklet; no line is said twice."""
+def _description(plan: Plan, s: Session, rule_lines: list[str], safety: list[str]) -> str:
+    """Everything the runner needs for this session, without the booklet; no line is said twice.
+
+    The session's own lines come first (the planner writes ice and heat safety, and the
+    no-improvement advice, into the sessions that need them); then the pain rule for sessions
+    on feet, the red-flag and stop lines, and the disclaimer.
+    """
     rule = plan.guidance.pain_rule
     with_rule = s.kind in _ON_FEET
     details = [
@@ -161,18 +161,11 @@ def _description(plan: Plan, s: Session) -> str:
         ("Exercises:", [f"{e.name}: {e.dose}" for e in s.exercises], "- "),
         ("Checklist:", list(s.checklist), "☐ "),
     ]
-    if s.check == "no_improvement":
-        blocks.append((None, [plan.guidance.no_improvement], ""))
     if s.aftercare:
         blocks.append((None, [s.aftercare], ""))
-    if s.kind == "ice":
-        blocks.append(("Ice safely:", list(plan.guidance.ice_safety), "- "))
-    if s.kind == "heat":
-        blocks.append(("Heat safely:", list(plan.guidance.heat_safety), "- "))
     if with_rule:
-        rule_lines = [f"Green: {rule.green}", f"Amber: {rule.amber}", f"Red: {rule.red}"]
         blocks.append(("Pain rule (0-10 scale):", rule_lines, ""))
-    blocks.append((None, _safety_lines(plan), ""))
+    blocks.append((None, safety, ""))
     blocks.append((None, [plan.guidance.disclaimer], ""))
 
     seen: set[str] = set()
@@ -199,16 +192,19 @@ def _safety_lines(plan: Plan) -> list[str]:
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def _transitions(tz: zoneinfo.ZoneInfo, year: int) -> list[tuple[dt.datetime, dt.timedelta, dt.timedelta]]:
+@functools.lru_cache(maxsize=256)
+def _transitions(tz: zoneinfo.ZoneInfo, year: int) -> tuple[tuple[dt.datetime, dt.timedelta, dt.timedelta], ...]:
     """The zone's offset changes in a year: (local wall time just before, offset before, after)."""
     def offset(at: dt.datetime) -> dt.timedelta:
         return at.astimezone(tz).utcoffset() or dt.timedelta(0)
 
     found: list[tuple[dt.datetime, dt.timedelta, dt.timedelta]] = []
     day = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    here = offset(day)
     while day.year == year:
         nxt = day + dt.timedelta(days=1)
-        if offset(day) != offset(nxt):
+        there = offset(nxt)
+        if here != there:
             lo, hi = day, nxt  # the change happens in (lo, hi]; narrow it to the minute
             while hi - lo > dt.timedelta(minutes=1):
                 mid = lo + (hi - lo) / 2
@@ -218,8 +214,8 @@ def _transitions(tz: zoneinfo.ZoneInfo, year: int) -> list[tuple[dt.datetime, dt
                 lo, hi = (mid, hi) if offset(mid) == offset(lo) else (lo, mid)
             before, after = offset(lo), offset(hi)
             found.append(((hi + before).replace(tzinfo=None), before, after))
-        day = nxt
-    return found
+        day, here = nxt, there
+    return tuple(found)
 
 
 def _yearly_rule(moments: list[dt.datetime]) -> str | None:
@@ -308,9 +304,15 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
             lines += _timezone(plan, tz)
 
     sessions = _sessions(plan)
-    starts = _start_times(sessions, options, dt.UTC if utc else tz) if timed else []
+    times = {kind: _time_of(kind, options) for kind in DEFAULT_TIMES}
+    starts = _start_times(sessions, times) if timed else []
     tzid = "" if utc else f";TZID={tz.key}"
+    zulu = "Z" if utc else ""
     dtstamp = f"DTSTAMP:{_ical_datetime(stamp)}Z"
+    rule = plan.guidance.pain_rule
+    rule_lines = [f"Green: {rule.green}", f"Amber: {rule.amber}", f"Red: {rule.red}"]
+    safety = _safety_lines(plan)
+    before = dt.timedelta(minutes=options.alarm_minutes)
     events: list[str] = []
     seen: dict[tuple[dt.date, str, int], int] = defaultdict(int)
     for n, s in enumerate(sessions):
@@ -321,7 +323,6 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
         if timed:
             start = starts[n]
             end = start + dt.timedelta(minutes=_minutes(s))
-            zulu = "Z" if utc else ""
             when = (
                 f"DTSTART{tzid}:{_ical_datetime(start)}{zulu}",
                 f"DTEND{tzid}:{_ical_datetime(end)}{zulu}",
@@ -340,17 +341,16 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
             f"UID:{_escape(uid)}",
             "SEQUENCE:0",
             f"CATEGORIES:{_escape(s.kind.upper())}",
-            f"DESCRIPTION:{_escape(_description(plan, s))}",
+            f"DESCRIPTION:{_escape(_description(plan, s, rule_lines, safety))}",
             # A timed session blocks its slot; an all-day entry must not mark the whole day as busy.
             f"TRANSP:{'OPAQUE' if timed else 'TRANSPARENT'}",
         ]
         if options.alarms and s.kind in _ON_FEET:
-            before = dt.timedelta(minutes=options.alarm_minutes)
             if timed:
                 trigger = -before
             else:
                 # An all-day event starts at midnight: remind at the kind's time of day instead.
-                at = _time_of(s.kind, options)
+                at = times[s.kind]
                 trigger = dt.timedelta(hours=at.hour, minutes=at.minute) - before
             events += [
                 "BEGIN:VALARM",
