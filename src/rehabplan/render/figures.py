@@ -80,6 +80,11 @@ def _is_ground(p: Prop) -> bool:
     return p.kind is PropKind.FLOOR and (p.y2 is None or p.y2 == p.y) and (p.x2 is None or p.x2 >= p.x)
 
 
+def _end(p: Prop) -> tuple[float, float]:
+    """Where a prop ends: its own x2/y2 where given, else its corner at x + w, y + h."""
+    return (p.x2 if p.x2 is not None else p.x + p.w, p.y2 if p.y2 is not None else p.y + p.h)
+
+
 def _content_box(pose: Pose) -> tuple[float, float, float, float]:
     """The box (x0, y0, x1, y1, pose units) holding every frame's figure and props, plus a margin."""
     xs: list[float] = []
@@ -94,8 +99,7 @@ def _content_box(pose: Pose) -> tuple[float, float, float, float]:
                 ys += [pr.y - 1, pr.y + pr.h]
                 continue
             if pr.kind in _LINES:
-                x2 = pr.x2 if pr.x2 is not None else pr.x + pr.w
-                y2 = pr.y2 if pr.y2 is not None else pr.y + pr.h
+                x2, y2 = _end(pr)
             elif pr.kind is PropKind.BALL:
                 r = max(pr.w, 4.0) / 2
                 x2, y2 = pr.x + r, pr.y + r
@@ -151,7 +155,7 @@ def _prop(p: Prop, f: _Frame) -> Group:
     thin = f.len(0.9)
     x, y = f.pt(p.x, p.y)
     w, h = f.len(p.w), f.len(p.h)
-    x2, y2 = (f.pt(p.x2 if p.x2 is not None else p.x + p.w, p.y2 if p.y2 is not None else p.y + p.h))
+    x2, y2 = f.pt(*_end(p))
 
     def rect(rx: float, ry: float, rw: float, rh: float, fill: Color = _PROP_FILL) -> None:
         g.add(Rect(rx, ry, max(rw, thin), max(rh, thin), fillColor=fill, strokeColor=_PROP_LINE, strokeWidth=thin * 0.6))
@@ -160,7 +164,7 @@ def _prop(p: Prop, f: _Frame) -> Group:
     if _is_ground(p):  # clipped to the panel
         inset = 1.5
         lo = max(p.x, f.x_min + inset)
-        hi = min(p.x2 if p.x2 is not None else p.x + p.w, f.x_max - inset)
+        hi = min(_end(p)[0], f.x_max - inset)
         if hi > lo:
             x, y = f.pt(lo, p.y)
             if kind is PropKind.MAT:

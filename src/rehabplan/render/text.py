@@ -20,16 +20,21 @@ def _dates(week: Week) -> str:
     return f"{a:%d %b}-{b:%d %b}"
 
 
+_CHECK_LABELS = {
+    "readiness": "readiness tests",
+    "phase_exit": "phase check",
+    "no_improvement": "progress check",
+    "referral": "review check",
+}
+
+
 def _key_sessions(week: Week) -> str:
     """A short summary of what the week holds, most important first."""
     parts: list[str] = []
     runs = [s for s in week.sessions if s.kind == "run"]
     ladder = [s for s in week.sessions if s.kind == "walk_run"]
     if ladder:
-        stages: list[str] = []
-        for s in ladder:
-            if s.stage and s.stage.upper() not in stages:
-                stages.append(s.stage.upper())
+        stages = dict.fromkeys(s.stage.upper() for s in ladder if s.stage)
         parts.append(f"{len(ladder)} walk/run {'/'.join(stages)}")
     if runs:
         longest = max(s.run_distance for s in runs)
@@ -42,14 +47,7 @@ def _key_sessions(week: Week) -> str:
         if counts.get(kind):
             parts.append(f"{counts[kind]}x {label}")
     checks = [s.check for s in week.sessions if s.check and s.check != "morning_after"]
-    labels = {
-        "readiness": "readiness tests",
-        "phase_exit": "phase check",
-        "no_improvement": "progress check",
-        "referral": "review check",
-    }
-    for c in dict.fromkeys(checks):
-        parts.append(labels.get(c, c))
+    parts += [_CHECK_LABELS[c] for c in dict.fromkeys(checks)]
     if week.hold_week:
         parts.insert(0, "hold")
     return ", ".join(parts) or "rest"
@@ -82,7 +80,7 @@ def plan_table(plan: Plan, width: int = 80) -> str:
     head = f"{'Wk':>3}  {'Dates':<13}  {'Phase':<{phase_w}}  {run_head:>7}  "
     rest = width - len(head)
     lines.append(head + "Key sessions")
-    lines.append("-" * min(width, len(head) + max(12, rest)))
+    lines.append("-" * width)  # the head leaves at least 19 columns for the key sessions
     for w in plan.weeks:
         row = (
             f"{w.index:>3}  {_dates(w):<13}  {_clip(w.phase_name, phase_w):<{phase_w}}  "
