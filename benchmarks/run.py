@@ -117,13 +117,17 @@ def _floor_job(args: tuple[int, str]) -> int:
     return len(data)
 
 
-def floor_main(pages: int, out: Path) -> None:
-    """The floor process for one booklet: the heavy imports a plan needs, then one PDF written."""
+def _floor_imports() -> None:
+    """The heavy imports a plan needs: reportlab, icalendar, pydantic and typer."""
     import icalendar  # noqa: F401
     from pydantic import BaseModel  # noqa: F401  (`import pydantic` alone defers loading pydantic's code)
     import reportlab  # noqa: F401
     import typer  # noqa: F401
 
+
+def floor_main(pages: int, out: Path) -> None:
+    """The floor process for one booklet: the heavy imports, then one PDF written."""
+    _floor_imports()
     _floor_job((pages, str(out)))
 
 
@@ -131,10 +135,7 @@ def floor_loop_main(pages_file: Path, out_dir: Path, jobs: int) -> None:
     """The floor's own work in a loop on the same cores: one floor PDF per roster row, in a process pool."""
     from concurrent.futures import ProcessPoolExecutor
 
-    import icalendar  # noqa: F401
-    from pydantic import BaseModel  # noqa: F401  (`import pydantic` alone defers loading pydantic's code)
-    import reportlab  # noqa: F401
-    import typer  # noqa: F401
+    _floor_imports()
 
     pages = json.loads(pages_file.read_text())
     work = [(p, str(out_dir / f"floor-{i:04d}.pdf")) for i, p in enumerate(pages)]

@@ -323,12 +323,14 @@ def exercises(
 
     Example: rehabplan exercises --condition itbs
     """
+    from .models import Target
+
     catalog = _catalog(data_dir)
     chosen = list(catalog.exercises.values())
     if condition is not None:
         cond = catalog.resolve(condition).condition
         chosen = [e for e in chosen if cond not in e.avoid]
-    chosen.sort(key=lambda e: (["core", "hip", "knee", "stretch"].index(e.target.value), e.name))
+    chosen.sort(key=lambda e: (list(Target).index(e.target), e.name))
     if as_json:
         data = [
             {

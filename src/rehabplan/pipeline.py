@@ -156,8 +156,7 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
     failure (a full disk, a failed rename, Ctrl-C) the files already renamed are put back, so
     the folder holds exactly what it held before and no temporary file is left behind.
     """
-    if "\x00" in str(out_dir):
-        raise InputError(f"output folder {str(out_dir)!r} contains a NUL character; choose another --out folder.")
+    _refuse_nul(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise RehabplanError(f"output folder {str(out_dir)!r} is a file; choose another --out folder.")
     targets = [out_dir / name for name in files]
@@ -215,10 +214,14 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
     return targets
 
 
-def check_writable(out_dir: Path) -> None:
-    """Fail early, before any work, when out_dir cannot hold our files."""
+def _refuse_nul(out_dir: Path) -> None:
     if "\x00" in str(out_dir):
         raise InputError(f"output folder {str(out_dir)!r} contains a NUL character; choose another --out folder.")
+
+
+def check_writable(out_dir: Path) -> None:
+    """Fail early, before any work, when out_dir cannot hold our files."""
+    _refuse_nul(out_dir)
     try:
         probe = out_dir
         while not probe.exists():
