@@ -193,6 +193,7 @@ _OPTION_NAMES = re.compile(r"--(mileage|units|start|site|weeks-off|run-days|pace
 def _as_column(message: str) -> str:
     """'--weeks-off 'x' is not ...' → 'weeks_off 'x' is not ...': name the roster column, not a CLI option."""
     message = message.replace("leave out --site", "leave the site empty")
+    message = message.replace("the weeks you have already been off running", "the weeks already off running")
     return _OPTION_NAMES.sub(lambda m: m.group(1).replace("-", "_"), message)
 
 
@@ -231,7 +232,6 @@ def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[
             pace=get("pace") or None,
             name=cells.get("name", ""),
             today=today,
-            weeks_off_what="the weeks already off running",
         )
         tz = inputs.parse_tz(get("tz")) if get("tz") else None
     except RehabplanError as exc:

@@ -251,7 +251,6 @@ def plan_request(
     pace: str | None,
     name: str | None,
     today: dt.date,
-    weeks_off_what: str = "the weeks you have already been off running",
 ) -> PlanRequest:
     """Typed plan settings into a checked PlanRequest; errors name the command-line options."""
     from .models import PlanRequest
@@ -265,7 +264,7 @@ def plan_request(
         mileage=parse_mileage(mileage, unit, limit),
         units=unit,
         start=parse_date(start) if start else next_monday(today),
-        weeks_off=parse_int(weeks_off, "--weeks-off", 0, 104, weeks_off_what),
+        weeks_off=parse_int(weeks_off, "--weeks-off", 0, 104, "the weeks you have already been off running"),
         run_days=parse_int(run_days, "--run-days", 3, 6, "run days a week"),
         pace_min_per_unit=parse_pace(pace, unit) if pace else None,
         athlete=parse_label(name, "--name"),
