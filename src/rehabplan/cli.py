@@ -102,6 +102,12 @@ def _root(
 
 # --------------------------------------------------------------------------- shared options
 
+Condition = typer.Option(..., "--condition", "-c", metavar="ID", help="Your condition: itbs, runners-knee, patellar-tendinopathy, bursitis, meniscus, osteoarthritis (or an alias such as pfp, jumpers-knee, oa).")
+Mileage = typer.Option(..., "--mileage", "-m", metavar="DISTANCE", help="Your usual weekly running distance before the knee started hurting: the plan rebuilds to it.")
+Site = typer.Option(None, "--site", metavar="SITE", help="For bursitis: prepatellar (front of the kneecap, the default) or pes-anserine (inner shin below the knee).")
+WeeksOff = typer.Option("0", "--weeks-off", metavar="WEEKS", help="Weeks you have already been off running (sets where the walk/run ladder starts). [default: 0]", show_default=False)
+RunDays = typer.Option("4", "--run-days", metavar="3-6", help="Run days a week once rebuilt, 3 to 6 (the walk/run ladder uses 3). [default: 4]", show_default=False)
+Pace = typer.Option(None, "--pace", metavar="MM:SS", help="Your easy pace per mile or km, MM:SS. [default: 10:30 /mi, 6:30 /km]")
 Units = typer.Option("mi", "--units", metavar="mi|km", help="mi or km. [default: mi]", show_default=False)
 Start = typer.Option(None, "--start", metavar="YYYY-MM-DD", help="First day of the plan, YYYY-MM-DD. [default: next Monday]")
 Times = typer.Option([], "--time", metavar="KIND=HH:MM", help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable.")
@@ -147,14 +153,14 @@ def _warn_notes(notes: tuple[str, ...]) -> None:
 
 @app.command()
 def make(
-    condition: str = typer.Option(..., "--condition", "-c", metavar="ID", help="Your condition: itbs, runners-knee, patellar-tendinopathy, bursitis, meniscus, osteoarthritis (or an alias such as pfp, jumpers-knee, oa)."),
-    mileage: str = typer.Option(..., "--mileage", "-m", metavar="DISTANCE", help="Your usual weekly running distance before the knee started hurting: the plan rebuilds to it."),
-    site: Optional[str] = typer.Option(None, "--site", metavar="SITE", help="For bursitis: prepatellar (front of the kneecap, the default) or pes-anserine (inner shin below the knee)."),
+    condition: str = Condition,
+    mileage: str = Mileage,
+    site: Optional[str] = Site,
     units: str = Units,
     start: Optional[str] = Start,
-    weeks_off: str = typer.Option("0", "--weeks-off", metavar="WEEKS", help="Weeks you have already been off running (sets where the walk/run ladder starts). [default: 0]", show_default=False),
-    run_days: str = typer.Option("4", "--run-days", metavar="3-6", help="Run days a week once rebuilt, 3 to 6 (the walk/run ladder uses 3). [default: 4]", show_default=False),
-    pace: Optional[str] = typer.Option(None, "--pace", metavar="MM:SS", help="Your easy pace per mile or km, MM:SS. [default: 10:30 /mi, 6:30 /km]"),
+    weeks_off: str = WeeksOff,
+    run_days: str = RunDays,
+    pace: Optional[str] = Pace,
     tz: Optional[str] = typer.Option(None, "--tz", metavar="ZONE", help="Time zone for the calendar, e.g. Europe/London. [default: this computer's]"),
     time: list[str] = Times,
     all_day: bool = AllDay,
@@ -244,14 +250,14 @@ def _warn_unsupported(booklet: BookletOptions, plan_text: Optional[str] = None) 
 
 @app.command()
 def show(
-    condition: str = typer.Option(..., "--condition", "-c", metavar="ID", help="Your condition (see `rehabplan conditions`)."),
-    mileage: str = typer.Option(..., "--mileage", "-m", metavar="DISTANCE", help="Your usual weekly running distance before the injury."),
-    site: Optional[str] = typer.Option(None, "--site", metavar="SITE", help="For bursitis: prepatellar (default) or pes-anserine."),
+    condition: str = Condition,
+    mileage: str = Mileage,
+    site: Optional[str] = Site,
     units: str = Units,
     start: Optional[str] = Start,
-    weeks_off: str = typer.Option("0", "--weeks-off", metavar="WEEKS", help="Weeks already off running. [default: 0]", show_default=False),
-    run_days: str = typer.Option("4", "--run-days", metavar="3-6", help="Run days a week once rebuilt, 3 to 6. [default: 4]", show_default=False),
-    pace: Optional[str] = typer.Option(None, "--pace", metavar="MM:SS", help="Easy pace per unit, MM:SS."),
+    weeks_off: str = WeeksOff,
+    run_days: str = RunDays,
+    pace: Optional[str] = Pace,
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Print the plan as a week table with a bar chart of weekly running, without writing files.
