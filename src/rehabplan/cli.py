@@ -22,7 +22,13 @@ from .errors import DataError, InputError, RehabplanError
 
 if TYPE_CHECKING:
     from .catalog import Catalog
-    from .models import BookletOptions, CalendarOptions, PlanRequest
+    from .planning import PlanRequest
+    from .render.options import BookletOptions, CalendarOptions
+
+
+def flag(field: str) -> str:
+    """The command-line option for an input field: weeks_off -> --weeks-off."""
+    return "--" + field.replace("_", "-")
 
 
 def _fail(message: str, code: int) -> None:
@@ -55,7 +61,7 @@ class _Group(TyperGroup):
         except DataError as exc:
             _fail("\n".join(exc.problems), exc.exit_code)
         except RehabplanError as exc:
-            _fail(" ".join(str(exc).split()), exc.exit_code)
+            _fail(" ".join(exc.worded(flag).split()), exc.exit_code)
         except OSError as exc:
             _fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "), 1)
         except Exception as exc:  # a bug: still one line, never a traceback, unless debugging
@@ -135,7 +141,7 @@ def _request(
     pace: Optional[str],
     name: Optional[str],
 ) -> PlanRequest:
-    from . import inputs
+    from .app import inputs
 
     return inputs.plan_request(
         catalog, condition=condition, site=site, mileage=mileage, units=units, start=start,
@@ -180,25 +186,27 @@ def make(
 
     Example: rehabplan make --condition itbs --mileage 30 --start 2027-03-01 --name "Sam Lee"
     """
-    from . import inputs
-    from .pipeline import generate, plan_json
-    from .planner import build_plan
+    from . import wording
+    from .app import inputs
+    from .app.outputs import generate
+    from .planning import build_plan
+    from .render.plan_json import to_json
 
     fmt_key = fmt.strip().lower()
     if fmt_key not in ("files", "json"):
-        raise InputError(f"--format {inputs.shown(fmt)} is not known; use files or json.")
+        raise InputError(f"{{field}} {inputs.shown(fmt)} is not known; use files or json.", "format")
     catalog = _catalog(data_dir)
     request = _request(catalog, condition, site, mileage, units, start, weeks_off, run_days, pace, name)
     if fmt_key == "json":
         plan = build_plan(request, catalog)
-        _warn_notes(plan.notes)
-        sys.stdout.write(plan_json(plan).decode("utf-8"))
+        _warn_notes(wording.notes(plan))
+        sys.stdout.write(to_json(plan).decode("utf-8"))
         return
     booklet = _booklet_options(request.units, paper, coach, clinic, contact, logo)
     calendar = _calendar_options(tz, time, all_day, no_alarms)
     result = generate(request, catalog, booklet, calendar, out, no_clobber=no_clobber)
     _warn_unsupported(booklet, result.plan_text)  # the plan JSON carries the athlete's name too
-    _warn_notes(result.plan.notes)
+    _warn_notes(wording.notes(result.plan))
     typer.echo(f"Booklet:  {result.booklet}")
     typer.echo(f"Summary:  {result.summary}")
     typer.echo(f"Calendar: {result.calendar}")
@@ -206,27 +214,27 @@ def make(
 
 
 def _booklet_options(units: str, paper: Optional[str], coach: Optional[str], clinic: Optional[str], contact: Optional[str], logo: Optional[Path]) -> BookletOptions:
-    from . import inputs
-    from .models import BookletOptions
+    from .app import inputs
+    from .render.options import BookletOptions
 
     if paper is None:
         paper_key = inputs.default_paper(units)
     else:
         paper_key = paper.strip().lower()
         if paper_key not in ("letter", "a4"):
-            raise InputError(f"--paper {inputs.shown(paper)} is not a paper size; use letter or a4.")
+            raise InputError(f"{{field}} {inputs.shown(paper)} is not a paper size; use letter or a4.", "paper")
     return BookletOptions(
         paper=paper_key,
-        coach=inputs.parse_label(coach, "--coach"),
-        clinic=inputs.parse_label(clinic, "--clinic"),
-        contact=inputs.parse_label(contact, "--contact"),
+        coach=inputs.parse_label(coach, "coach"),
+        clinic=inputs.parse_label(clinic, "clinic"),
+        contact=inputs.parse_label(contact, "contact"),
         logo=inputs.read_logo(logo) if logo is not None else None,
     )
 
 
 def _calendar_options(tz: Optional[str], times: list[str], all_day: bool, no_alarms: bool) -> CalendarOptions:
-    from . import inputs
-    from .models import CalendarOptions
+    from .app import inputs
+    from .render.options import CalendarOptions
 
     return CalendarOptions(
         tz=inputs.parse_tz(tz) if tz is not None else inputs.system_tz(),
@@ -238,7 +246,7 @@ def _calendar_options(tz: Optional[str], times: list[str], all_day: bool, no_ala
 
 def _warn_unsupported(booklet: BookletOptions, plan_text: Optional[str] = None) -> None:
     """Warn about characters the booklet font cannot draw, in the cover's names or in the plan."""
-    from .pipeline import FONT_GAP_WARNING, font_gaps
+    from .app.outputs import FONT_GAP_WARNING, font_gaps
 
     missing = font_gaps(booklet.coach, booklet.clinic, booklet.contact, plan_text)
     if missing:
@@ -264,7 +272,7 @@ def show(
 
     Example: rehabplan show --condition runners-knee --mileage 25
     """
-    from .planner import build_plan
+    from .planning import build_plan
     from .render.text import plan_table
 
     catalog = _catalog(data_dir)
@@ -329,7 +337,8 @@ def exercises(
 
     Example: rehabplan exercises --condition itbs
     """
-    from .models import Target
+    from .catalog.models import Target
+    from .wording.formats import dose
 
     catalog = _catalog(data_dir)
     chosen = list(catalog.exercises.values())
@@ -344,7 +353,7 @@ def exercises(
                 "name": e.name,
                 "target": e.target.value,
                 "equipment": [q.value for q in e.equipment],
-                "dose": e.dose.text(),
+                "dose": dose(e.dose),
                 "avoid": list(e.avoid),
             }
             for e in chosen
@@ -353,7 +362,7 @@ def exercises(
         return
     typer.echo(f"{'ID':<32} {'TARGET':<8} {'DOSE':<26} EQUIPMENT")
     for e in chosen:
-        typer.echo(f"{e.id:<32} {e.target.value:<8} {e.dose.text()[:26]:<26} {', '.join(q.value for q in e.equipment)}")
+        typer.echo(f"{e.id:<32} {e.target.value:<8} {dose(e.dose)[:26]:<26} {', '.join(q.value for q in e.equipment)}")
     typer.echo(f"\n{len(chosen)} exercises")
 
 
@@ -376,9 +385,9 @@ def schema() -> None:
 
     Example: rehabplan schema > plan.schema.json
     """
-    from .models import Plan
+    from .render.plan_json import schema as plan_schema
 
-    typer.echo(json.dumps(Plan.model_json_schema(), indent=2))
+    typer.echo(json.dumps(plan_schema(), indent=2))
 
 
 @app.command()
@@ -402,10 +411,10 @@ def batch(
 
     Example: rehabplan batch squad.csv --out squad-plans --coach "Alex Kim" --clinic "Riverside RC"
     """
-    from . import inputs
-    from .batch import default_jobs, run_roster, summary_line
+    from .app import inputs
+    from .app.batch import default_jobs, run_roster, summary_line
 
-    n_jobs = inputs.parse_int(jobs, "--jobs", 1, 64, "the number of plans made at the same time") if jobs is not None else default_jobs()
+    n_jobs = inputs.parse_int(jobs, "jobs", 1, 64, "the number of plans made at the same time") if jobs is not None else default_jobs()
     booklet = _booklet_options("mi", paper, coach, clinic, contact, logo)
     calendar = _calendar_options(tz, time, all_day, no_alarms)
     _warn_unsupported(booklet)

@@ -25,7 +25,7 @@ from reportlab.graphics.shapes import Circle, Drawing, Ellipse, Group, Line, Pat
 from reportlab.lib.colors import Color, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from rehabplan.models import Joint, KneeRegion, Pose, PoseFrame, Prop, PropKind
+from ..catalog.models import Joint, KneeRegion, Pose, PoseFrame, Prop, PropKind
 
 __all__ = ["knee_diagram", "pose_drawing"]
 

@@ -8,8 +8,10 @@ import hashlib
 import zoneinfo
 from collections import defaultdict
 
-from rehabplan import __version__
-from rehabplan.models import CalendarOptions, Plan, Session, number_text
+from .. import __version__, wording
+from ..planning.plan import Plan
+from ..planning.sessions import ON_FEET, Session, SessionKind
+from .options import CalendarOptions
 
 __all__ = ["DEFAULT_TIMES", "event_uid", "to_ics"]
 
@@ -28,8 +30,6 @@ DEFAULT_TIMES: dict[str, dt.time] = {
 
 # Length of an event whose session gives no minutes (a check-in without a stated length).
 _FALLBACK_MINUTES = 15
-# Kinds that carry the pain rule and a reminder.
-_ON_FEET = frozenset({"run", "walk_run", "check_in"})
 # Kinds that keep their time of day when sessions collide; the others move out of their way.
 _ANCHORED = frozenset({"run", "walk_run"})
 _UID_DOMAIN = "rehabplan"
@@ -63,7 +63,7 @@ def event_uid(plan: Plan, session: Session, occurrence: int = 0) -> str:
 
 def _sessions(plan: Plan) -> list[Session]:
     """Every non-rest session of the plan, in date and slot order."""
-    found = [s for week in plan.weeks for s in week.sessions if s.kind != "rest"]
+    found = [s for s in plan.sessions() if s.kind != SessionKind.REST]
     return sorted(found, key=lambda s: (s.date, s.slot, s.kind))
 
 
@@ -120,61 +120,27 @@ def _time_of(kind: str, options: CalendarOptions) -> dt.time:
 # --------------------------------------------------------------------------- description
 
 
-def _what_to_do(plan: Plan, s: Session) -> list[str]:
-    """The session in one or two plain lines: distance, intervals or length."""
-    unit = plan.unit.value
-    if s.kind == "run":
-        how = {"strides": ", easy, with strides", "hills": ", easy, with hills"}.get(s.intensity or "", " at an easy pace")
-        return [f"Run {number_text(s.run_distance)} {unit}{how}: about {_minutes(s)} min."]
-    if s.kind == "walk_run":
-        if s.run_min is not None and s.walk_min:
-            reps = f"{s.reps} × " if s.reps else ""
-            line = f"Walk/run: {reps}(run {number_text(s.run_min)} min, walk {number_text(s.walk_min)} min)"
-        elif s.run_min is not None:
-            reps = f", {s.reps} times" if s.reps and s.reps > 1 else ""
-            line = f"Run {number_text(s.run_min)} min without a walking break{reps}"
-        else:
-            line = "Walk/run"
-        lines = [f"{line}: {_minutes(s)} min on your feet in all."]
-        if s.run_distance:
-            lines.append(f"Running part: about {number_text(s.run_distance)} {unit}.")
-        return lines
-    if s.kind in ("strength", "cross_training"):
-        return [f"About {_minutes(s)} min."]
-    return []
+def _description(plan: Plan, s: Session, words: wording.Worded, rule_lines: tuple[str, ...], safety: list[str]) -> str:
+    """Everything the runner needs for this session, without the booklet.
 
-
-def _description(plan: Plan, s: Session, rule_lines: list[str], safety: list[str]) -> str:
-    """Everything the runner needs for this session, without the booklet; no line is said twice.
-
-    The session's own lines come first (the planner writes ice and heat safety, and the
-    no-improvement advice, into the sessions that need them); then the pain rule for sessions
-    on feet, the red-flag and stop lines, and the disclaimer.
+    What to do and the session's own lines come first (with ice and heat safety, and the
+    no-improvement advice, for the sessions that need them); then the exercises, the checklist,
+    the after-care, the pain rule for sessions on feet, the red-flag and stop lines, and the
+    disclaimer.
     """
-    rule = plan.guidance.pain_rule
-    with_rule = s.kind in _ON_FEET
-    details = [
-        line for line in s.details if not (with_rule and any(t in line for t in (rule.green, rule.amber, rule.red)))
-    ]
+    exercises = [f"{e.name}: {wording.formats.dose(e.dose)}" for e in getattr(s, "exercises", ())]
     blocks: list[tuple[str | None, list[str], str]] = [
-        (None, [*_what_to_do(plan, s), *details], ""),
-        ("Exercises:", [f"{e.name}: {e.dose}" for e in s.exercises], "- "),
-        ("Checklist:", list(s.checklist), "☐ "),
+        (None, [*wording.what_to_do(plan, s), *words.all_details], ""),
+        ("Exercises:", exercises, "- "),
+        ("Checklist:", list(words.checklist), "☐ "),
     ]
-    if s.aftercare:
-        blocks.append((None, [s.aftercare], ""))
-    if with_rule:
-        blocks.append(("Pain rule (0-10 scale):", rule_lines, ""))
+    if words.aftercare:
+        blocks.append((None, [words.aftercare], ""))
+    if words.pain_rule:
+        blocks.append(("Pain rule (0-10 scale):", list(rule_lines), ""))
     blocks.append((None, safety, ""))
     blocks.append((None, [plan.guidance.disclaimer], ""))
-
-    seen: set[str] = set()
-    out: list[str] = []
-    for heading, items, bullet in blocks:
-        fresh = [item for item in dict.fromkeys(items) if item not in seen]
-        seen.update(fresh)
-        if fresh:
-            out.append("\n".join(([heading] if heading else []) + [bullet + item for item in fresh]))
+    out = ["\n".join(([heading] if heading else []) + [bullet + item for item in items]) for heading, items, bullet in blocks if items]
     return "\n\n".join(out)
 
 
@@ -294,8 +260,8 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
         f"PRODID:{_text(f'-//rehabplan//rehabplan {__version__}//EN')}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"NAME:{_text(_one_line(plan.title))}",
-        f"X-WR-CALNAME:{_text(_one_line(plan.title))}",
+        f"NAME:{_text(_one_line(wording.title(plan)))}",
+        f"X-WR-CALNAME:{_text(_one_line(wording.title(plan)))}",
     ]
     utc = tz.key in ("UTC", "Etc/UTC", "Etc/UCT", "Etc/Zulu", "UCT", "Zulu", "Universal", "Etc/Universal")
     if timed:
@@ -309,8 +275,7 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
     tzid = "" if utc else f";TZID={tz.key}"
     zulu = "Z" if utc else ""
     dtstamp = f"DTSTAMP:{_ical_datetime(stamp)}Z"
-    rule = plan.guidance.pain_rule
-    rule_lines = [f"Green: {rule.green}", f"Amber: {rule.amber}", f"Red: {rule.red}"]
+    rule_lines = wording.pain_rule_lines(plan)
     safety = _safety_lines(plan)
     before = dt.timedelta(minutes=options.alarm_minutes)
     events: list[str] = []
@@ -319,7 +284,8 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
         key = (s.date, s.kind, s.slot)
         uid = event_uid(plan, s, seen[key])
         seen[key] += 1
-        summary = _escape(_one_line(s.title))
+        words = wording.word(plan, s)
+        summary = _escape(_one_line(words.title))
         if timed:
             start = starts[n]
             end = start + dt.timedelta(minutes=_minutes(s))
@@ -341,11 +307,11 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
             f"UID:{_escape(uid)}",
             "SEQUENCE:0",
             f"CATEGORIES:{_escape(s.kind.upper())}",
-            f"DESCRIPTION:{_escape(_description(plan, s, rule_lines, safety))}",
+            f"DESCRIPTION:{_escape(_description(plan, s, words, rule_lines, safety))}",
             # A timed session blocks its slot; an all-day entry must not mark the whole day as busy.
             f"TRANSP:{'OPAQUE' if timed else 'TRANSPARENT'}",
         ]
-        if options.alarms and s.kind in _ON_FEET:
+        if options.alarms and s.kind in ON_FEET:
             if timed:
                 trigger = -before
             else:

@@ -37,9 +37,14 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
-from rehabplan.models import BookletOptions, Plan, RedFlagTier, Running, Session, Week
-from rehabplan.render import styles as st
-from rehabplan.render.figures import knee_diagram, pose_drawing
+from .. import wording
+from ..catalog.models import RedFlagTier, Running
+from ..planning.plan import Plan, Week
+from ..planning.sessions import CheckInSession, CheckKind, RunSession, Session, SessionKind, StrengthSession, WalkRunSession
+from ..wording import formats as fmt
+from . import styles as st
+from .figures import knee_diagram, pose_drawing
+from .options import BookletOptions
 
 __all__ = ["SECTION_HEADINGS", "to_pdf", "to_summary_pdf", "unsupported_chars"]
 
@@ -59,21 +64,10 @@ SECTION_HEADINGS = (
     "About this plan",
 )
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAYS = fmt.DAYS
 _BOX = "☐"
 _TICK = "✓"
 _STRIPPED = {"Cc", "Cs", "Co", "Cn"}
-_KIND_LABEL = {
-    "run": "Run",
-    "walk_run": "Walk/run",
-    "strength": "Strength",
-    "ice": "Ice",
-    "heat": "Heat",
-    "cross_training": "Cross-training",
-    "check_in": "Check-in",
-    "rest": "Rest",
-}
 _RUNNING_LABEL = {
     Running.NONE: "No running",
     Running.LADDER: "Walk/run ladder",
@@ -240,31 +234,12 @@ def _knee_figure(region: Any, width: float, height: float) -> _Figure:
         return _Figure(knee_diagram(region, width, height, font=st.FONT))
 
 
-def _date(d: dt.date) -> str:
-    """'Mon 30 Nov 2026' (locale independent)."""
-    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-def _date_short(d: dt.date) -> str:
-    return f"{d.day} {_MONTHS[d.month - 1]}"
-
-
-def _span(a: dt.date, b: dt.date) -> str:
-    return f"{_date(a)} – {_date(b)}"
-
-
-def _dist(x: float, unit: str) -> str:
-    """A distance as the plan gives it, to at most 2 decimals ('30.0 mi', '4.82 mi')."""
-    return f"{_dist_num(x)} {unit}"
-
-
-def _dist_num(x: float) -> str:
-    text = f"{x:.2f}"
-    return text[:-1] if text.endswith("0") else text
-
-
-def _num(x: float) -> str:
-    return f"{x:g}"
+_date = fmt.date
+_date_short = fmt.date_short
+_span = fmt.span
+_span_short = fmt.span_short
+_dist = fmt.distance
+_num = fmt.number
 
 
 # Parsed fragments by (markup, style, bullet): the booklet repeats many identical texts (day
@@ -364,9 +339,16 @@ class _Kit:
         self.unit = plan.unit.value
 
     @functools.cached_property
-    def safety_lines(self) -> frozenset[str]:
-        g = self.plan.guidance
-        return frozenset(_clean(x).strip() for x in (*g.ice_safety, *g.heat_safety))
+    def title(self) -> str:
+        return wording.title(self.plan)
+
+    def words(self, s: Session) -> wording.Worded:
+        """A session's words, worked out once per booklet."""
+        cache = self.__dict__.setdefault("_words", {})
+        key = id(s)
+        if key not in cache:
+            cache[key] = (s, wording.word(self.plan, s))
+        return cache[key][1]
 
     def p(self, text: object, style: str = "Body") -> Paragraph:
         return _Para(_esc(text), self.s[style])
@@ -562,8 +544,8 @@ def _cover(k: _Kit) -> list[Flowable]:
     else:
         out.append(Spacer(1, 20 * mm))
     out.append(k.m("KNEE REHABILITATION PROGRAMME", "CoverKicker"))
-    out.append(k.p(plan.title, "CoverTitle" if len(_clean(plan.title)) <= 90 else "CoverTitleLong"))
-    if _clean(plan.info.name).casefold() not in _clean(plan.title).casefold():
+    out.append(k.p(k.title, "CoverTitle" if len(_clean(k.title)) <= 90 else "CoverTitleLong"))
+    if _clean(plan.info.name).casefold() not in _clean(k.title).casefold():
         out.append(k.p(plan.info.name, "CoverSub"))
     out.append(Spacer(1, 14 * mm))
     if plan.athlete and _clean(plan.athlete).strip():
@@ -634,7 +616,7 @@ def _tier_box(k: _Kit, tier: RedFlagTier, bar: Any, fill: Any) -> Table:
 def _no_improvement_date(plan: Plan) -> dt.date | None:
     for w in plan.weeks:
         for s in w.sessions:
-            if s.check == "no_improvement":
+            if isinstance(s, CheckInSession) and s.check == CheckKind.NO_IMPROVEMENT:
                 return s.date
     return None
 
@@ -797,7 +779,7 @@ def _glance(k: _Kit) -> list[Flowable]:
         )
     )
     if plan.notes:
-        out.append(_box(k.bullets(plan.notes, "BoxBullet"), k.width, st.AMBER, st.SHADE))
+        out.append(_box(k.bullets(wording.notes(plan), "BoxBullet"), k.width, st.AMBER, st.SHADE))
         out.append(Spacer(1, 6))
     out += [k.p("Phases", "H3"), _timeline(k), Spacer(1, 4)]
     head = ["", "Phase", "Dates", "Running", "Goals", "Move on when"]
@@ -925,13 +907,6 @@ def _how_to_use(k: _Kit) -> list[Flowable]:
 # short label with a tick box. A line that only some sessions of a kind carry gets a number in
 # the grid and is spelled out in the key.
 
-_CHECK_LABEL = {
-    "readiness": "Ready-to-run tests",
-    "morning_after": "Morning pain check",
-    "phase_exit": "End-of-phase check",
-    "no_improvement": "Progress check",
-    "referral": "Review check",
-}
 _GROUP_LABEL = {
     "run": "Every run",
     "walk_run": "Every walk/run",
@@ -958,11 +933,12 @@ def _days(w: Week) -> Iterable[tuple[dt.date, list[Session]]]:
 
 def _group(s: Session) -> tuple[str, str]:
     """Sessions explained together in a phase key: by kind, and check-ins by what they check."""
-    return (s.kind, s.check or "") if s.kind == "check_in" else (s.kind, "")
+    return (s.kind, s.check) if isinstance(s, CheckInSession) else (s.kind, "")
 
 
 def _routine(s: Session) -> tuple[Any, ...]:
-    return (s.title, s.minutes, s.exercises)
+    assert isinstance(s, StrengthSession)
+    return (s.targets, s.minutes, s.exercises, s.heat_before, s.ice_after)
 
 
 def _routine_letters(plan: Plan) -> dict[tuple[Any, ...], str]:
@@ -982,12 +958,14 @@ def _letter(i: int) -> str:
     return text
 
 
-def _lines_of(s: Session) -> tuple[str, ...]:
-    """What a session asks beyond its label: detail lines (less those its checklist repeats) and after-care."""
-    checks = {_clean(x).strip() for x in s.checklist}
-    lines = [d for d in s.details if _clean(d).strip() not in checks]
-    if s.aftercare:
-        lines.append(s.aftercare)
+def _lines_of(k: _Kit, s: Session) -> tuple[str, ...]:
+    """What a session asks beyond its label: its lines, a pointer to its safety card, its after-care."""
+    words = k.words(s)
+    lines = list(words.details)
+    if words.safety:
+        lines.append(f"Safety rules: see “{SECTION_HEADINGS[6]}”.")
+    if words.aftercare:
+        lines.append(words.aftercare)
     return tuple(lines)
 
 
@@ -1006,13 +984,13 @@ class _PhaseKey:
         self.marks: dict[tuple[tuple[str, str], tuple[str, ...], tuple[str, ...]], int] = {}
         self._mark_of: dict[tuple[dt.date, int], int] = {}  # by (date, slot): a session's number
         for g, sessions in groups.items():
-            lines_of = [_lines_of(s) for s in sessions]
+            lines_of = [_lines_of(k, s) for s in sessions]
+            checks_of = [k.words(s).checklist for s in sessions]
             lines = tuple(x for x in dict.fromkeys(lines_of[0]) if all(x in other for other in lines_of[1:]))
-            first = sessions[0].checklist
-            checks = tuple(x for x in dict.fromkeys(first) if all(x in s.checklist for s in sessions[1:]))
+            checks = tuple(x for x in dict.fromkeys(checks_of[0]) if all(x in other for other in checks_of[1:]))
             self.common[g] = (lines, checks)
-            for s, own in zip(sessions, lines_of):
-                extra = (tuple(x for x in own if x not in lines), tuple(x for x in s.checklist if x not in checks))
+            for s, own, own_checks in zip(sessions, lines_of, checks_of, strict=True):
+                extra = (tuple(x for x in own if x not in lines), tuple(x for x in own_checks if x not in checks))
                 if extra[0] or extra[1]:
                     n = self.marks.setdefault((g, *extra), len(self.marks) + 1)
                     self._mark_of[(s.date, s.slot)] = n
@@ -1026,28 +1004,26 @@ class _PhaseKey:
         rows: list[list[Any]] = []
         routines = dict.fromkeys(_routine(s) for s in self.groups.get(("strength", ""), []))
         for r in routines:
-            title, minutes, exercises = r
-            label = f"Strength {self.letters[r]}".strip()
-            head = _esc(title)
-            if minutes and f"{minutes} min" not in _clean(title):
-                head += f" · {minutes} min"
+            targets, minutes, exercises, _, _ = r
+            label = wording.sessions.strength_routine(self.letters[r])
+            head = _esc(f"{wording.sessions.targets_title(targets)} · {fmt.minutes(minutes)}")
             rows.append([k.m(f"<b>{escape(label)}</b>", "KeyLabel"), [k.m(f"<b>{head}</b>", "KeyText"), _exercise_list(k, exercises)]])
         for g, sessions in self.groups.items():
             lines, checks = self.common[g]
             kind, check = g
             content: list[Flowable] = []
             if kind == "check_in":
-                label = _CHECK_LABEL.get(check, _KIND_LABEL["check_in"])
-                titles = dict.fromkeys(s.title for s in sessions)
+                label = wording.CHECK_LABEL[CheckKind(check)]
+                titles = dict.fromkeys(k.words(s).title for s in sessions)
                 content.append(k.m("<b>" + " / ".join(_esc(t) for t in titles) + "</b>", "KeyText"))
             else:
-                label = _GROUP_LABEL.get(kind, _KIND_LABEL.get(kind, kind))
-            content += [k.p(x, "KeyText") for x in _details_text(k, lines)]
+                label = _GROUP_LABEL[kind]
+            content += [k.p(x, "KeyText") for x in lines]
             content += [k.m(f"{_BOX}&nbsp; {_esc(c)}", "KeyCheck") for c in checks]
             for (mg, extra, extra_checks), n in self.marks.items():
                 if mg != g:
                     continue
-                texts = _details_text(k, extra)
+                texts = list(extra)
                 marked = [k.p(x, "KeyText") for x in texts] + [k.m(f"{_BOX}&nbsp; {_esc(c)}", "KeyCheck") for c in extra_checks]
                 sup = _superscript(n)
                 first = f"{sup} {_esc(texts[0])}" if texts else f"{sup}&nbsp;{_BOX}&nbsp; {_esc(extra_checks[0])}"
@@ -1059,7 +1035,7 @@ class _PhaseKey:
 
 def _exercise_list(k: _Kit, exercises: Sequence[Any]) -> Flowable:
     """A routine's exercises with their doses, in two columns when there are several."""
-    items = [k.m(f"{_esc(ex.name)} <font color='{st.MUTED_HEX}'>— {_esc(ex.dose)}</font>", "ExLine") for ex in exercises]
+    items = [k.m(f"{_esc(ex.name)} <font color='{st.MUTED_HEX}'>— {_esc(fmt.dose(ex.dose))}</font>", "ExLine") for ex in exercises]
     cols = 2 if len(items) >= 4 else 1
     per = -(-len(items) // cols)
     avail = k.width - _KEY_COL - 12
@@ -1068,36 +1044,11 @@ def _exercise_list(k: _Kit, exercises: Sequence[Any]) -> Flowable:
     return t
 
 
-def _details_text(k: _Kit, lines: Sequence[str]) -> list[str]:
-    """Detail lines, with the long ice and heat safety lists replaced by a pointer to their page."""
-    safety = k.safety_lines
-    out: list[str] = []
-    pointed = False
-    for d in lines:
-        if _clean(d).strip() in safety:
-            if not pointed:
-                out.append(f"Safety rules: see “{SECTION_HEADINGS[6]}”.")
-                pointed = True
-            continue
-        out.append(d)
-    return out
-
-
 def _cell_label(k: _Kit, s: Session, letters: dict[tuple[Any, ...], str]) -> str:
     """A session's short name in the grid (plain text)."""
-    if s.kind == "strength":
-        return f"Strength {letters[_routine(s)]}".strip()
-    if s.kind == "check_in":
-        return _CHECK_LABEL.get(s.check or "", _clean(s.title))
-    if s.kind == "rest":
-        return _clean(s.title)
-    if s.kind == "run":
-        extra = f" with {s.intensity}" if s.intensity and s.intensity != "easy" else ""
-        return f"Run {_dist(s.run_distance, k.unit)}{extra}"
-    label = _clean(s.title)
-    if s.kind == "walk_run" and s.run_distance > 0:
-        label += f", about {_dist(s.run_distance, k.unit)}"
-    return label
+    if isinstance(s, StrengthSession):
+        return wording.sessions.strength_routine(letters[_routine(s)])
+    return _clean(wording.short_label(k.plan, s))
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -1195,15 +1146,6 @@ def _week_cell(k: _Kit, w: Week) -> _Lines:
     return _lines(k, lines)
 
 
-def _span_short(a: dt.date, b: dt.date) -> str:
-    """'15–21 Mar', '29 Mar – 4 Apr', '28 Dec 2026 – 3 Jan 2027'."""
-    if a.year != b.year:
-        return f"{_date_short(a)} {a.year} – {_date_short(b)} {b.year}"
-    if a.month != b.month:
-        return f"{_date_short(a)} – {_date_short(b)}"
-    return f"{a.day}–{b.day} {_MONTHS[a.month - 1]}"
-
-
 def _phase_part(k: _Kit, weeks: Sequence[Week], number: int, letters: dict[tuple[Any, ...], str]) -> list[Flowable]:
     first, last = weeks[0], weeks[-1]
     span = f"Week {first.index}" if first is last else f"Weeks {first.index}–{last.index}"
@@ -1256,7 +1198,7 @@ def _phase_part(k: _Kit, weeks: Sequence[Week], number: int, letters: dict[tuple
                 n = key.mark(s)
                 if n is not None:
                     label += _superscript(n)
-                lines.append((label, st.FONT, st.MUTED) if s.kind == "rest" else (f"{_BOX} {label}", st.FONT, st.INK))
+                lines.append((label, st.FONT, st.MUTED) if s.kind == SessionKind.REST else (f"{_BOX} {label}", st.FONT, st.INK))
             if not todays:
                 lines.append(("Rest day", st.FONT, st.MUTED))
             row.append(_lines(k, lines))
@@ -1309,7 +1251,7 @@ def _card(k: _Kit, card: Any) -> Flowable:
         f"<b>{escape(_TARGET_LABEL.get(card.target.value, card.target.value))}</b> · equipment: {_esc(equipment)}",
         "Small",
     )
-    dose = k.m(f"<b>Dose:</b> {_esc(card.dose)}", "CardText")
+    dose = k.m(f"<b>Dose:</b> {_esc(fmt.dose(card.dose))}", "CardText")
     text: list[Flowable] = [k.p("How to do it", "CardLabel"), *k.bullets(card.cues, "CardBullet")]
     text += [k.p("Common mistakes", "CardLabel"), *k.bullets(card.mistakes, "CardBullet")]
     text += [k.p("Too hard? Make it easier", "CardLabel"), k.p(card.regression, "CardText")]
@@ -1382,10 +1324,10 @@ def _advice(k: _Kit, heading: str, items: Sequence[Any], new_page: bool) -> list
 def _planned(k: _Kit, sessions: Sequence[Session]) -> str:
     parts: list[str] = []
     for s in sessions:  # in slot order, as _days gives them
-        if s.kind in ("run", "walk_run") and s.run_distance > 0:
-            parts.append(f"{_KIND_LABEL[s.kind]} {_dist(s.run_distance, k.unit)}")
+        if isinstance(s, (RunSession, WalkRunSession)) and s.run_distance > 0:
+            parts.append(f"{wording.KIND_LABEL[s.kind]} {_dist(s.run_distance, k.unit)}")
         else:
-            parts.append(_KIND_LABEL.get(s.kind, s.kind))
+            parts.append(wording.KIND_LABEL[s.kind])
     return ", ".join(dict.fromkeys(parts)) or "Rest"
 
 
@@ -1457,7 +1399,7 @@ def _disclaimer(k: _Kit) -> list[Flowable]:
 
 
 def _footer_text(plan: Plan) -> str:
-    text = _clean(plan.title)
+    text = _clean(wording.title(plan))
     who = _clean(plan.athlete or "").strip()
     if who and who not in text:
         text += f" · {who}"
@@ -1512,7 +1454,7 @@ def _doc(buf: io.BytesIO, k: _Kit, subject: str, booklet: bool = False, cls: Any
         rightMargin=k.page.right,
         topMargin=k.page.top,
         bottomMargin=k.page.bottom,
-        title=_clean(plan.title),
+        title=_clean(wording.title(plan)),
         author=author,
         subject=subject,
         creator="rehabplan",
@@ -1558,7 +1500,7 @@ def to_pdf(plan: Plan, options: BookletOptions) -> bytes:
 
 
 def _checkins(w: Week) -> str:
-    days = sorted({s.date for s in w.sessions if s.kind == "check_in"})
+    days = sorted({s.date for s in w.sessions if s.kind == SessionKind.CHECK_IN})
     return ", ".join(f"{_DAYS[d.weekday()]} {d.day}" for d in days)
 
 
@@ -1611,7 +1553,7 @@ def _summary_story(k: _Kit, columns: int) -> list[Flowable]:
     compact = columns > 1 or k.s["Base"].fontSize < 9
     who = f"{_esc(plan.athlete)} · " if plan.athlete and _clean(plan.athlete).strip() else ""
     story: list[Flowable] = [
-        k.p(plan.title, "H1"),
+        k.p(k.title, "H1"),
         HRFlowable(width="100%", thickness=1.2, color=st.ACCENT, spaceBefore=1, spaceAfter=5),
         k.m(
             f"<b>{who}{_esc(plan.info.name)}</b> · {escape(_span(plan.start, plan.end))} · "

@@ -8,46 +8,38 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 
-from ..models import Plan, Week, number_text
+from .. import wording
+from ..planning.plan import Plan, Week
+from ..planning.sessions import CheckKind, RunSession, SessionKind, WalkRunSession
+from ..wording.formats import number as number_text
 
 _MIN_WIDTH = 60
 
 
 def _dates(week: Week) -> str:
-    a, b = week.start, week.end
-    if a.month == b.month:
-        return f"{a:%d}-{b:%d %b}"
-    return f"{a:%d %b}-{b:%d %b}"
-
-
-_CHECK_LABELS = {
-    "readiness": "readiness tests",
-    "phase_exit": "phase check",
-    "no_improvement": "progress check",
-    "referral": "review check",
-}
+    return wording.formats.span_compact(week.start, week.end)
 
 
 def _key_sessions(week: Week) -> str:
     """A short summary of what the week holds, most important first."""
     parts: list[str] = []
-    runs = [s for s in week.sessions if s.kind == "run"]
-    ladder = [s for s in week.sessions if s.kind == "walk_run"]
+    runs = [s for s in week.sessions if isinstance(s, RunSession)]
+    ladder = [s for s in week.sessions if isinstance(s, WalkRunSession)]
     if ladder:
-        stages = dict.fromkeys(s.stage.upper() for s in ladder if s.stage)
+        stages = dict.fromkeys(s.stage.upper() for s in ladder)
         parts.append(f"{len(ladder)} walk/run {'/'.join(stages)}")
     if runs:
         longest = max(s.run_distance for s in runs)
         parts.append(f"{len(runs)} runs, max {number_text(longest)}")
         for s in runs:
-            if s.intensity and s.intensity != "easy":
-                parts.append(s.intensity)
+            if s.intensity != "easy":
+                parts.append(s.intensity.value)
     counts = Counter(s.kind for s in week.sessions)
-    for kind, label in (("strength", "strength"), ("cross_training", "cross-train"), ("ice", "ice"), ("heat", "heat")):
+    for kind in (SessionKind.STRENGTH, SessionKind.CROSS_TRAINING, SessionKind.ICE, SessionKind.HEAT):
         if counts.get(kind):
-            parts.append(f"{counts[kind]}x {label}")
-    checks = [s.check for s in week.sessions if s.check and s.check != "morning_after"]
-    parts += [_CHECK_LABELS[c] for c in dict.fromkeys(checks)]
+            parts.append(f"{counts[kind]}x {wording.KIND_LABEL[kind].lower()}")
+    checks = [getattr(s, "check", None) for s in week.sessions]
+    parts += [wording.CHECK_LABEL[c].lower() for c in dict.fromkeys(checks) if c and c != CheckKind.MORNING_AFTER]
     if week.hold_week:
         parts.insert(0, "hold")
     return ", ".join(parts) or "rest"
@@ -64,7 +56,7 @@ def plan_table(plan: Plan, width: int = 80) -> str:
     width = max(width, _MIN_WIDTH)
     unit = plan.unit.value
     lines: list[str] = []
-    lines.append(_clip(plan.title, width))
+    lines.append(_clip(wording.title(plan), width))
     lines.append(
         _clip(
             f"Target {number_text(plan.target_weekly_distance)} {unit} a week, {len(plan.weeks)} weeks, "
@@ -104,6 +96,6 @@ def plan_table(plan: Plan, width: int = 80) -> str:
     if plan.notes:
         lines.append("")
         lines.append("Notes")
-        for note in plan.notes:
+        for note in wording.notes(plan):
             lines.extend(textwrap.wrap(note, width=width, initial_indent="- ", subsequent_indent="  "))
     return "\n".join(lines) + "\n"

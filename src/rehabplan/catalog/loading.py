@@ -12,9 +12,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import catalog_cache
-from .errors import DataError, InputError
-from .inputs import shown
+from ..errors import DataError, InputError, quoted
+from . import cache as catalog_cache
 from .models import (
     AdviceFile,
     Exercise,
@@ -75,8 +74,9 @@ class Catalog:
             close = list(dict.fromkeys(owner[c] for c in difflib.get_close_matches(key, list(owner), n=4, cutoff=0.6)))
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             raise InputError(
-                f"unknown condition {shown(name)}.{hint} Choose one of: {', '.join(names)} "
-                "(see `rehabplan conditions`)."
+                f"{{field}} {quoted(name)} is not a condition we know.{hint} Choose one of: {', '.join(names)} "
+                "(see `rehabplan conditions`).",
+                field="condition",
             )
         options = self.protocols_of(condition)
         if site is None:
@@ -88,10 +88,13 @@ class Catalog:
                 return p
         sites = self.sites(condition)
         if not sites:
-            raise InputError(f"condition {condition!r} has no sites; leave out --site.")
+            raise InputError(f"{{field}} does not apply to {condition}, which has no sites; leave it out.", field="site")
         close = difflib.get_close_matches(skey, sites, n=2, cutoff=0.5)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise InputError(f"unknown site {shown(site)} for {condition}.{hint} Choose one of: {', '.join(sites)}.")
+        raise InputError(
+            f"{{field}} {quoted(site)} is not a site of {condition}.{hint} Choose one of: {', '.join(sites)}.",
+            field="site",
+        )
 
 
 def default_root() -> Path | Traversable:
@@ -99,7 +102,7 @@ def default_root() -> Path | Traversable:
     packaged = files("rehabplan")
     if (packaged / "exercises").is_dir() and (packaged / "templates").is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
@@ -183,9 +186,15 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
         root = default_root()
     elif isinstance(root, Path):
         if not root.exists():
-            raise InputError(f"data folder {str(root)!r} does not exist; give a folder that holds templates/ and exercises/.")
+            raise InputError(
+                f"{{field}} {str(root)!r} does not exist; give a folder that holds templates/ and exercises/.",
+                field="data_dir",
+            )
         if not root.is_dir():
-            raise InputError(f"data folder {str(root)!r} is a file; give a folder that holds templates/ and exercises/.")
+            raise InputError(
+                f"{{field}} {str(root)!r} is a file; give a folder that holds templates/ and exercises/.",
+                field="data_dir",
+            )
     problems: list[str] = []
     for folder in ("templates", "exercises"):
         if not (root / folder).is_dir():

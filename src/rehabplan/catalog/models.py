@@ -1,4 +1,4 @@
-"""Pydantic models: the clinical catalog (read from TOML), the plan request and the plan."""
+"""The clinical data as validated models: exercises, protocols and the shared rules (read from TOML)."""
 
 from __future__ import annotations
 
@@ -123,11 +123,6 @@ class PropKind(StrEnum):
 # --------------------------------------------------------------------------- exercises
 
 
-def number_text(value: float) -> str:
-    """A distance or a count of minutes in plain words: 3.20 -> '3.2', 3.0 -> '3', 0.5 -> '0.5'."""
-    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
-
-
 class Dose(_Strict):
     """A dose: sets of reps, of held seconds, or minutes of steady work."""
 
@@ -144,20 +139,6 @@ class Dose(_Strict):
         if len(given) != 1:
             raise ValueError("give exactly one of reps, hold_s or minutes")
         return self
-
-    def text(self) -> str:
-        """Plain words, e.g. '3 × 10 each side' or '4 × 30 s hold'."""
-        if self.reps is not None:
-            core = f"{self.sets} × {self.reps}"
-        elif self.hold_s is not None:
-            core = f"{self.sets} × {self.hold_s} s hold"
-        else:
-            core = f"{self.minutes} min" if self.sets == 1 else f"{self.sets} × {self.minutes} min"
-        if self.per_side:
-            core += " each side"
-        if self.note:
-            core += f" ({self.note})"
-        return core
 
 
 class Caution(_Strict):
@@ -445,183 +426,3 @@ class Source(_Strict):
 
 class SourcesFile(_Strict):
     sources: tuple[Source, ...] = Field(min_length=1)
-
-
-# --------------------------------------------------------------------------- request
-
-
-class Unit(StrEnum):
-    MI = "mi"
-    KM = "km"
-
-
-class PlanRequest(_Strict):
-    """Everything that decides a plan. Only the CLI builds it (and reads the clock for it)."""
-
-    condition: Id
-    site: Id | None = None
-    mileage: float = Field(gt=0)
-    units: Unit = Unit.MI
-    start: dt.date
-    weeks_off: int = Field(default=0, ge=0, le=104)
-    run_days: int = Field(default=4, ge=3, le=6)
-    pace_min_per_unit: float | None = Field(default=None, gt=2, le=30)
-    athlete: str | None = Field(default=None, max_length=200)
-
-
-# --------------------------------------------------------------------------- plan
-
-SessionKind = Literal["run", "walk_run", "strength", "ice", "heat", "cross_training", "check_in", "rest"]
-CheckKind = Literal["readiness", "phase_exit", "morning_after", "no_improvement", "referral"]
-
-
-class PlannedExercise(_Strict):
-    id: str
-    name: str
-    dose: str
-
-
-class Session(_Strict):
-    date: dt.date
-    kind: SessionKind
-    slot: int = Field(ge=0, description="place in the day, 0-based")
-    title: str
-    minutes: int = Field(ge=0)
-    run_distance: float = Field(default=0.0, ge=0)
-    run_min: float | None = None
-    walk_min: float | None = None
-    reps: int | None = None
-    stage: str | None = None
-    intensity: Literal["easy", "strides", "hills"] | None = None
-    exercises: tuple[PlannedExercise, ...] = ()
-    check: CheckKind | None = None
-    checklist: tuple[str, ...] = ()
-    aftercare: str | None = None
-    details: tuple[str, ...] = ()
-
-
-class Week(_Strict):
-    index: int = Field(ge=1)
-    start: dt.date
-    end: dt.date
-    phase: str
-    phase_name: str
-    running_allowed: bool
-    ramp_week: bool
-    hold_week: bool = False
-    run_distance: float = Field(ge=0)
-    time_on_feet_min: int = Field(ge=0)
-    sessions: tuple[Session, ...]
-
-
-class PhaseSummary(_Strict):
-    id: str
-    name: str
-    kind: PhaseKind
-    start: dt.date
-    end: dt.date
-    running: Running
-    goals: tuple[str, ...]
-    exit_criteria: tuple[str, ...]
-    cross_training: str | None = None
-
-
-class ExerciseCard(_Strict):
-    """Everything the booklet prints about one scheduled exercise."""
-
-    id: str
-    name: str
-    target: Target
-    equipment: tuple[str, ...]
-    dose: str
-    progression: str
-    regression: str
-    cues: tuple[str, ...]
-    mistakes: tuple[str, ...]
-    caution: str | None = None
-    pose: Pose
-
-
-class ConditionInfo(_Strict):
-    id: str
-    site: str | None
-    name: str
-    where_it_hurts: str
-    knee_region: KneeRegion
-    causes: tuple[str, ...]
-    how_the_plan_helps: str
-    cautions: tuple[str, ...]
-    running_modifications: tuple[str, ...]
-    red_flags: tuple[str, ...]
-    referrals: tuple[str, ...]
-
-
-class Guidance(_Strict):
-    """The booklet's fixed text, resolved from the catalog so renderers never read it."""
-
-    red_flags: tuple[RedFlagTier, ...]
-    absolute_stops: tuple[str, ...]
-    no_improvement: str
-    calendar_line: str
-    pain_rule: PainRule
-    ramp_rules: tuple[str, ...]
-    ramp_convention: str
-    ice: str
-    heat: str
-    ice_safety: tuple[str, ...]
-    heat_safety: tuple[str, ...]
-    medicines: tuple[str, ...]
-    readiness_tests: tuple[ReadinessTest, ...]
-    readiness_note: str | None
-    ladder_name: str
-    ladder_stages: tuple[LadderStage, ...]
-    training_mistakes: tuple[Advice, ...]
-    recovery: tuple[Advice, ...]
-    disclaimer: str
-    sources: tuple[Source, ...]
-
-
-class Plan(_Strict):
-    title: str
-    athlete: str | None
-    condition: str
-    site: str | None
-    unit: Unit
-    target_weekly_distance: float
-    pace_min_per_unit: float
-    run_days: int
-    weeks_off: int
-    start: dt.date
-    end: dt.date
-    notes: tuple[str, ...] = ()
-    info: ConditionInfo
-    phases: tuple[PhaseSummary, ...]
-    weeks: tuple[Week, ...]
-    exercises: tuple[ExerciseCard, ...]
-    guidance: Guidance
-
-
-# --------------------------------------------------------------------------- render options
-
-
-class BookletOptions(_Strict):
-    """How the booklet looks; none of it changes the plan."""
-
-    paper: Literal["letter", "a4"] = "letter"
-    coach: str | None = Field(default=None, max_length=200)
-    clinic: str | None = Field(default=None, max_length=200)
-    contact: str | None = Field(default=None, max_length=200)
-    logo: bytes | None = None  # PNG or JPEG bytes, already checked by the caller
-
-
-SessionTimeKind = Literal["run", "walk_run", "strength", "ice", "heat", "cross_training", "check_in"]
-
-
-class CalendarOptions(_Strict):
-    """How the calendar is written; none of it changes the plan."""
-
-    tz: str = "UTC"  # an IANA zone name, already checked by the caller
-    times: dict[str, dt.time] = Field(default_factory=dict)  # overrides per session kind
-    all_day: bool = False
-    alarms: bool = True
-    alarm_minutes: int = Field(default=30, ge=0, le=1440)

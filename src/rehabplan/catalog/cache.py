@@ -42,11 +42,12 @@ def data_key(files: list[tuple[str, Traversable]]) -> str:
     """A digest of the code and versions that shape a catalog and of every data file's name and bytes."""
     import pydantic
 
-    from . import __version__, catalog, models
+    from .. import __version__
+    from . import loading, models
 
     h = hashlib.sha256()
     h.update(f"{__version__}\0{pydantic.VERSION}\0{sys.version}\0".encode())
-    for module in (models, catalog):
+    for module in (models, loading):
         h.update(Path(str(module.__file__)).read_bytes())
     for label, entry in files:
         data = entry.read_bytes()

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import wording
+from ..errors import InputError, RehabplanError
 from . import inputs
-from .errors import InputError, RehabplanError
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
-    from .models import BookletOptions, CalendarOptions, PlanRequest
+    from ..catalog import Catalog
+    from ..planning import PlanRequest
+    from ..render.options import BookletOptions, CalendarOptions
 
 # --------------------------------------------------------------------------- roster columns
 
@@ -187,16 +189,6 @@ def read_roster(path: Path) -> list[RosterRow]:
 
 # --------------------------------------------------------------------------- one row → one request
 
-_OPTION_NAMES = re.compile(r"--(mileage|units|start|site|weeks-off|run-days|pace|tz)\b")
-
-
-def _as_column(message: str) -> str:
-    """'--weeks-off 'x' is not ...' → 'weeks_off 'x' is not ...': name the roster column, not a CLI option."""
-    message = message.replace("leave out --site", "leave the site empty")
-    message = message.replace("the weeks you have already been off running", "the weeks already off running")
-    return _OPTION_NAMES.sub(lambda m: m.group(1).replace("-", "_"), message)
-
-
 @dataclass(frozen=True)
 class Job:
     """What a worker needs for one runner: small and picklable."""
@@ -215,11 +207,14 @@ def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[
     try:
         inputs.parse_label(cells.get("name", ""), "name")  # a bad name is the row's first error
         if not get("condition"):
-            raise InputError("condition is empty; give one of the conditions listed by `rehabplan conditions`.")
+            raise InputError("{field} is empty; give one of the conditions listed by `rehabplan conditions`.", "condition")
         if not get("mileage"):
             catalog.resolve(get("condition"), get("site") or None)  # a bad condition, site or unit is reported first
             unit = inputs.parse_units(get("units") or "mi")
-            raise InputError(f"mileage is empty; give the runner's usual weekly {'miles' if unit == 'mi' else 'km'}, e.g. 30.")
+            raise InputError(
+                f"{{field}} is empty; give the runner's usual weekly {'miles' if unit == 'mi' else 'km'}, e.g. 30.",
+                "mileage",
+            )
         request = inputs.plan_request(
             catalog,
             condition=get("condition"),
@@ -235,7 +230,7 @@ def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[
         )
         tz = inputs.parse_tz(get("tz")) if get("tz") else None
     except RehabplanError as exc:
-        raise InputError(_as_column(" ".join(str(exc).split()))) from None
+        raise InputError(" ".join(exc.worded().split())) from None  # a field is named as its column
     return request, tz
 
 
@@ -270,7 +265,7 @@ def _init_worker(shared: Shared, catalog: Catalog | None = None, in_worker: bool
     if in_worker:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     if catalog is None:
-        from .catalog import load_catalog
+        from ..catalog import load_catalog
 
         catalog = load_catalog(shared.data_dir)
     _warm_up()
@@ -279,16 +274,16 @@ def _init_worker(shared: Shared, catalog: Catalog | None = None, in_worker: bool
 
 def _warm_up() -> None:
     """Import the renderers and register the fonts before the first runner, not during it."""
-    from . import pipeline  # noqa: F401
-    from .render import ics, pdf  # noqa: F401
-    from .render.styles import register_fonts
+    from ..render import ics, pdf  # noqa: F401
+    from ..render.styles import register_fonts
+    from . import outputs  # noqa: F401
 
     register_fonts()
 
 
 def _run_job(job: Job) -> Done:
     """Build, render and write one runner's files (all or none); never raise."""
-    from .pipeline import FONT_GAP_WARNING, font_gaps, generate
+    from .outputs import FONT_GAP_WARNING, font_gaps, generate
 
     shared: Shared = _state["shared"]  # type: ignore[assignment]
     catalog: Catalog = _state["catalog"]  # type: ignore[assignment]
@@ -304,7 +299,7 @@ def _run_job(job: Job) -> Done:
         return Done(job.row, error=" ".join(str(exc).split()))
     except Exception as exc:  # a bug must not sink the other runners; the row reports it
         return Done(job.row, error=f"could not make this plan ({type(exc).__name__}: {' '.join(str(exc).split())})")
-    notes.extend(f"note: {n}" for n in result.plan.notes)
+    notes.extend(f"note: {n}" for n in wording.notes(result.plan))
     return Done(job.row, end=result.plan.end.isoformat(), weeks=len(result.plan.weeks), notes=tuple(notes))
 
 
@@ -384,8 +379,8 @@ def run_roster(
     Whole-file problems (missing, not CSV, bad header, no rows) raise InputError before any work;
     a bad row is reported in the result and the others still complete.
     """
-    from .catalog import load_catalog
-    from .pipeline import check_writable, write_atomic
+    from ..catalog import load_catalog
+    from .outputs import check_writable, write_atomic
 
     t0 = time.perf_counter()
     rows = read_roster(roster)
@@ -394,7 +389,8 @@ def run_roster(
     index = out / INDEX_NAME
     if no_clobber and index.exists():
         raise RehabplanError(
-            f"{str(index)!r} already exists and --no-clobber was given; choose another --out folder or leave out --no-clobber."
+            f"{str(index)!r} already exists and {{field}} was given; choose another output folder or leave it out.",
+            "no_clobber",
         )
     catalog = load_catalog(data_dir)
 

@@ -1,4 +1,4 @@
-"""The library entry point: catalog → plan → rendered files → written atomically."""
+"""A plan folder: its file names, the rendered files, and writing them all or none."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import Catalog
-from .errors import InputError, RehabplanError
-from .models import BookletOptions, CalendarOptions, Plan, PlanRequest
-from .planner import build_plan
+from ..catalog import Catalog
+from ..errors import InputError, RehabplanError
+from ..planning import Plan, PlanRequest, build_plan
+from ..render.options import BookletOptions, CalendarOptions
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,6 @@ def default_out_dir(plan: Plan) -> Path:
     return Path(file_stem(plan))
 
 
-def plan_json(plan: Plan) -> bytes:
-    """The plan as pretty JSON (the published schema: `rehabplan schema`), UTF-8, one trailing newline."""
-    return plan.model_dump_json(indent=2).encode("utf-8") + b"\n"
-
-
 FONT_GAP_WARNING = "the booklet font cannot draw {}; they are shown as a box in the PDF."
 
 
@@ -53,7 +48,7 @@ def font_gaps(*texts: str | None) -> str:
     text = "".join(t for t in texts if t)
     if not text:
         return ""
-    from .render.pdf import unsupported_chars
+    from ..render.pdf import unsupported_chars
 
     return " ".join(sorted(unsupported_chars(text)))
 
@@ -66,15 +61,16 @@ def output_names(plan: Plan) -> tuple[str, str, str, str]:
 
 def render_all(plan: Plan, booklet: BookletOptions, calendar: CalendarOptions) -> dict[str, bytes]:
     """Every output file, by name, rendered in memory (nothing is written here)."""
-    from .render.ics import to_ics
-    from .render.pdf import to_pdf, to_summary_pdf
+    from ..render.ics import to_ics
+    from ..render.pdf import to_pdf, to_summary_pdf
+    from ..render.plan_json import to_json
 
     booklet_name, summary_name, ics_name, json_name = output_names(plan)
     return {
         booklet_name: to_pdf(plan, booklet),
         summary_name: to_summary_pdf(plan, booklet),
         ics_name: to_ics(plan, calendar),
-        json_name: plan_json(plan),
+        json_name: to_json(plan),
     }
 
 
@@ -82,8 +78,9 @@ def _refuse_existing(targets: list[Path]) -> None:
     existing = [p for p in targets if p.exists() or p.is_symlink()]
     if existing:
         raise RehabplanError(
-            f"{str(existing[0])!r} already exists and --no-clobber was given; "
-            "choose another --out folder or leave out --no-clobber to replace the files."
+            f"{str(existing[0])!r} already exists and {{field}} was given; "
+            "choose another output folder or leave it out to replace the files.",
+            "no_clobber",
         )
 
 
@@ -127,7 +124,7 @@ def _make_folder(out_dir: Path) -> Path | None:
     except OSError as exc:
         _remove_created(out_dir, top)  # mkdir may have made some of the parents before failing
         raise RehabplanError(
-            f"cannot create output folder {str(out_dir)!r} ({exc.strerror or exc}); choose a folder you can write to with --out."
+            f"cannot create output folder {str(out_dir)!r} ({exc.strerror or exc}); choose a folder you can write to with {{field}}.", "out"
         ) from None
     return top
 
@@ -158,7 +155,7 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
     """
     _refuse_nul(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise RehabplanError(f"output folder {str(out_dir)!r} is a file; choose another --out folder.")
+        raise RehabplanError(f"output folder {str(out_dir)!r} is a file; choose another {{field}} folder.", "out")
     targets = [out_dir / name for name in files]
     if no_clobber:
         _refuse_existing(targets)
@@ -178,7 +175,7 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
             os.chmod(tmp, 0o644)
         for target in targets:
             if target.is_dir():
-                raise RehabplanError(f"{str(target)!r} is a folder; move it away or choose another --out folder.")
+                raise RehabplanError(f"{str(target)!r} is a folder; move it away or choose another {{field}} folder.", "out")
             backups[target] = _keep_backup(target) if target.exists() or target.is_symlink() else None
         replaced: list[Path] = []
         try:
@@ -200,7 +197,7 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
         done = True
     except OSError as exc:
         raise RehabplanError(
-            f"cannot write into {str(out_dir)!r} ({exc.strerror or exc}); choose a folder you can write to with --out."
+            f"cannot write into {str(out_dir)!r} ({exc.strerror or exc}); choose a folder you can write to with {{field}}.", "out"
         ) from None
     finally:
         for tmp in temps:
@@ -216,7 +213,7 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
 
 def _refuse_nul(out_dir: Path) -> None:
     if "\x00" in str(out_dir):
-        raise InputError(f"output folder {str(out_dir)!r} contains a NUL character; choose another --out folder.")
+        raise InputError(f"output folder {str(out_dir)!r} contains a NUL character; choose another {{field}} folder.", "out")
 
 
 def check_writable(out_dir: Path) -> None:
@@ -230,7 +227,7 @@ def check_writable(out_dir: Path) -> None:
             probe = probe.parent
         if probe.exists() and not probe.is_dir():
             where = "is a file" if probe == out_dir else f"is inside {str(probe)!r}, which is a file"
-            raise RehabplanError(f"output folder {str(out_dir)!r} {where}; choose another --out folder.")
+            raise RehabplanError(f"output folder {str(out_dir)!r} {where}; choose another {{field}} folder.", "out")
         writable = os.access(probe, os.W_OK | os.X_OK)
         try:
             name_max = os.pathconf(probe, "PC_NAME_MAX") if probe.exists() else 255
@@ -241,11 +238,11 @@ def check_writable(out_dir: Path) -> None:
                 raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG))
     except OSError as exc:
         raise RehabplanError(
-            f"cannot use output folder {str(out_dir)!r} ({exc.strerror or exc}); choose another --out folder."
+            f"cannot use output folder {str(out_dir)!r} ({exc.strerror or exc}); choose another {{field}} folder.", "out"
         ) from None
     if probe.exists() and not writable:
         raise RehabplanError(
-            f"cannot write into {str(probe)!r} (permission denied); choose a folder you can write to with --out."
+            f"cannot write into {str(probe)!r} (permission denied); choose a folder you can write to with {{field}}.", "out"
         )
 
 

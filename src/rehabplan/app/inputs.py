@@ -1,4 +1,9 @@
-"""Turn what a person typed (on the command line or in a roster row) into checked values."""
+"""Turn what a person typed (on the command line, in a roster row or a web form) into checked values.
+
+Every error is an InputError naming its field (``mileage``, ``start``, ...) through ``{field}``,
+so the command line, the roster and the web form each word it their own way. Defaults and
+bounds come from the request model (``rehabplan.planning.request``).
+"""
 
 from __future__ import annotations
 
@@ -8,25 +13,18 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING
 
-from .errors import InputError
-from .models import SessionTimeKind
+from ..errors import InputError
+from ..errors import quoted as shown
+from ..planning.request import MAX_LABEL, PACE_LIMITS, PlanRequest, Unit, bounds
+from ..render.options import TIMED_KINDS
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
-    from .models import PlanRequest
+    from ..catalog import Catalog
 
-KINDS_WITH_TIMES: tuple[str, ...] = get_args(SessionTimeKind)
-MAX_NAME = 200
+KINDS_WITH_TIMES = TIMED_KINDS
 MAX_LOGO_BYTES = 5_000_000
-
-
-def shown(text: str, limit: int = 60) -> str:
-    """A typed value quoted for an error message, shortened when it is very long."""
-    if len(text) <= limit:
-        return repr(text)
-    return repr(text[: limit - 1]) + f"… ({len(text)} characters)"
 
 
 def next_monday(today: dt.date) -> dt.date:
@@ -43,46 +41,51 @@ def parse_units(text: str) -> str:
     key = text.strip().lower()
     aliases = {"mi": "mi", "mile": "mi", "miles": "mi", "km": "km", "kms": "km", "kilometres": "km", "kilometers": "km"}
     if key not in aliases:
-        raise InputError(f"--units {shown(text)} is not a unit; use mi or km.")
+        raise InputError(f"{{field}} {shown(text)} is not a unit; use mi or km.", "units")
     return aliases[key]
 
 
 def parse_mileage(text: str, units: str, limit: float) -> float:
     """A weekly distance from 1 up to the limit, with at most two decimals kept."""
     word = "miles" if units == "mi" else "km"
+    not_number = f"{{field}} {shown(text)} is not a number; give your usual weekly {word}, e.g. 30."
     if re.fullmatch(r"\s*\d{1,3}(,\d{3})+\s*", text):
         raise InputError(
-            f"--mileage {shown(text)} is ambiguous; write the number without a thousands separator, "
-            "with a dot or comma for decimals, e.g. 30 or 7.5."
+            f"{{field}} {shown(text)} is ambiguous; write the number without a thousands separator, "
+            "with a dot or comma for decimals, e.g. 30 or 7.5.",
+            "mileage",
         )
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
-        raise InputError(f"--mileage {shown(text)} is not a number; give your usual weekly {word}, e.g. 30.") from None
+        raise InputError(not_number, "mileage") from None
     if math.isnan(value) or (math.isinf(value) and "inf" in text.lower()):
-        raise InputError(f"--mileage {shown(text)} is not a number; give your usual weekly {word}, e.g. 30.")
+        raise InputError(not_number, "mileage")
     if value <= 0:
-        raise InputError(f"--mileage must be a positive number of {word} a week, got {shown(text.strip())}.")
+        raise InputError(f"{{field}} must be a positive number of {word} a week, got {shown(text.strip())}.", "mileage")
     if value < 1:
-        raise InputError(f"--mileage must be at least 1 {word} a week, got {shown(text.strip())}.")
+        raise InputError(f"{{field}} must be at least 1 {word} a week, got {shown(text.strip())}.", "mileage")
     if value > limit:
         raise InputError(
-            f"--mileage {shown(text.strip())} is above the limit of {limit:g} {word} a week; "
-            f"give your usual weekly {word} before the injury (at most {limit:g})."
+            f"{{field}} {shown(text.strip())} is above the limit of {limit:g} {word} a week; "
+            f"give your usual weekly {word} before the injury (at most {limit:g}).",
+            "mileage",
         )
     return math.floor(value * 100 + 1e-6) / 100
 
 
-def parse_date(text: str) -> dt.date:
-    """A --start date, YYYY-MM-DD, in 2000-2099."""
+def parse_date(text: str, field: str = "start") -> dt.date:
+    """A date, YYYY-MM-DD, in 2000-2099."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        raise InputError(f"--start {shown(text)} is not a date; use YYYY-MM-DD, e.g. 2027-03-01.")
+        raise InputError(f"{{field}} {shown(text)} is not a date; use YYYY-MM-DD, e.g. 2027-03-01.", field)
     try:
         value = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"--start {shown(text)} is not a real calendar date; use YYYY-MM-DD, e.g. 2027-03-01.") from None
+        raise InputError(
+            f"{{field}} {shown(text)} is not a real calendar date; use YYYY-MM-DD, e.g. 2027-03-01.", field
+        ) from None
     if not 2000 <= value.year <= 2099:
-        raise InputError(f"--start {shown(text)} is out of range; use a date between 2000 and 2099.")
+        raise InputError(f"{{field}} {shown(text)} is out of range; use a date between 2000 and 2099.", field)
     return value
 
 
@@ -91,11 +94,13 @@ def parse_tz(text: str) -> str:
 
     name = text.strip()
     if not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name) or name.startswith("/"):
-        raise InputError(f"--tz {shown(text)} is not a time zone; use a name like Europe/London or America/New_York.")
+        raise InputError(f"{{field}} {shown(text)} is not a time zone; use a name like Europe/London or America/New_York.", "tz")
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise InputError(f"--tz {shown(text)} is not a known time zone; use a name like Europe/London or America/New_York.") from None
+        raise InputError(
+            f"{{field}} {shown(text)} is not a known time zone; use a name like Europe/London or America/New_York.", "tz"
+        ) from None
     return name
 
 
@@ -136,11 +141,12 @@ def parse_times(items: list[str]) -> dict[str, dt.time]:
         kind = kind.strip().lower().replace("-", "_").replace("/", "_")
         if not sep or kind not in KINDS_WITH_TIMES:
             raise InputError(
-                f"--time {shown(item)} is not KIND=HH:MM; KIND is one of {', '.join(KINDS_WITH_TIMES)}, e.g. --time run=06:30."
+                f"{{field}} {shown(item)} is not KIND=HH:MM; KIND is one of {', '.join(KINDS_WITH_TIMES)}, e.g. run=06:30.",
+                "time",
             )
         clock = _clock(value)
         if clock is None:
-            raise InputError(f"--time {shown(item)} is not a time of day; use 24-hour KIND=HH:MM, e.g. --time {kind}=06:30.")
+            raise InputError(f"{{field}} {shown(item)} is not a time of day; use 24-hour KIND=HH:MM, e.g. {kind}=06:30.", "time")
         out[kind] = clock
     return out
 
@@ -148,7 +154,7 @@ def parse_times(items: list[str]) -> dict[str, dt.time]:
 def parse_pace(text: str, units: str) -> float:
     """Easy pace 'MM:SS' (or minutes) per unit, into minutes per unit."""
     per = "mile" if units == "mi" else "km"
-    lo, hi = (4.0, 25.0) if units == "mi" else (2.5, 16.0)
+    lo, hi = PACE_LIMITS[Unit(units)]
     m = re.fullmatch(r"(\d{1,2}):([0-5]\d)", text.strip())
     try:
         value = int(m.group(1)) + int(m.group(2)) / 60 if m else float(text.strip())
@@ -156,24 +162,33 @@ def parse_pace(text: str, units: str) -> float:
         value = float("nan")
     if math.isnan(value) or not lo <= value <= hi:
         raise InputError(
-            f"--pace {shown(text)} is not an easy pace; give minutes:seconds per {per} between "
-            f"{int(lo)}:{int(lo % 1 * 60):02d} and {int(hi)}:00, e.g. {'10:30' if units == 'mi' else '6:30'}."
+            f"{{field}} {shown(text)} is not an easy pace; give minutes:seconds per {per} between "
+            f"{int(lo)}:{int(lo % 1 * 60):02d} and {int(hi)}:00, e.g. {'10:30' if units == 'mi' else '6:30'}.",
+            "pace",
         )
     return round(value, 4)
 
 
-def parse_int(text: str, option: str, lo: int, hi: int, what: str) -> int:
+def parse_int(text: str, field: str, lo: int, hi: int, what: str) -> int:
+    """A whole number from lo to hi; `what` says in a few words what it counts."""
     try:
         value = int(text.strip())
     except ValueError:
-        raise InputError(f"{option} {shown(text)} is not a whole number; give {what} from {lo} to {hi}.") from None
+        raise InputError(f"{{field}} {shown(text)} is not a whole number; give {what} from {lo} to {hi}.", field) from None
     if not lo <= value <= hi:
-        raise InputError(f"{option} must be from {lo} to {hi} ({what}), got {value}.")
+        raise InputError(f"{{field}} must be from {lo} to {hi} ({what}), got {value}.", field)
     return value
 
 
-def parse_label(text: str | None, option: str) -> str | None:
-    """A person's or a club's name: printable, at most MAX_NAME characters."""
+def parse_request_int(text: str, field: str) -> int:
+    """A whole-number field of the plan request, within the model's bounds."""
+    _, lo, hi = bounds(field)
+    what = PlanRequest.model_fields[field].description or field
+    return parse_int(text, field, int(lo or 0), int(hi or 0), what)
+
+
+def parse_label(text: str | None, field: str) -> str | None:
+    """A person's or a club's name: printable, at most MAX_LABEL characters."""
     if text is None:
         return None
     value = unicodedata.normalize("NFC", text).strip()
@@ -182,30 +197,30 @@ def parse_label(text: str | None, option: str) -> str | None:
     bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") and c not in "\u200d\u200c"]
     if bad:
         raise InputError(
-            f"{option} contains a control or invisible character ({ascii(bad[0])}); remove it and try again."
+            f"{{field}} contains a control or invisible character ({ascii(bad[0])}); remove it and try again.", field
         )
-    if len(value) > MAX_NAME:
-        raise InputError(f"{option} is {len(value)} characters long; use at most {MAX_NAME}.")
+    if len(value) > MAX_LABEL:
+        raise InputError(f"{{field}} is {len(value)} characters long; use at most {MAX_LABEL}.", field)
     return value
 
 
 def read_logo(path: Path) -> bytes:
     """The bytes of a PNG or JPEG logo, checked."""
     if not path.exists():
-        raise InputError(f"--logo {str(path)!r} does not exist; give a PNG or JPEG file.")
+        raise InputError(f"{{field}} {str(path)!r} does not exist; give a PNG or JPEG file.", "logo")
     if path.is_dir():
-        raise InputError(f"--logo {str(path)!r} is a folder; give a PNG or JPEG file.")
+        raise InputError(f"{{field}} {str(path)!r} is a folder; give a PNG or JPEG file.", "logo")
     if not path.is_file():
-        raise InputError(f"--logo {str(path)!r} is not a regular file; give a PNG or JPEG file.")
+        raise InputError(f"{{field}} {str(path)!r} is not a regular file; give a PNG or JPEG file.", "logo")
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_LOGO_BYTES + 1)  # never more than the limit, even from a growing file
     except OSError as exc:
-        raise InputError(f"--logo {str(path)!r} cannot be read ({exc.strerror}); give a readable PNG or JPEG file.") from None
+        raise InputError(f"{{field}} {str(path)!r} cannot be read ({exc.strerror}); give a readable PNG or JPEG file.", "logo") from None
     if len(data) > MAX_LOGO_BYTES:
-        raise InputError(f"--logo {str(path)!r} is larger than 5 MB; use a smaller PNG or JPEG.")
+        raise InputError(f"{{field}} {str(path)!r} is larger than 5 MB; use a smaller PNG or JPEG.", "logo")
     if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
-        raise InputError(f"--logo {str(path)!r} is not a PNG or JPEG image; give a PNG or JPEG file.")
+        raise InputError(f"{{field}} {str(path)!r} is not a PNG or JPEG image; give a PNG or JPEG file.", "logo")
     _check_image(path, data)
     return data
 
@@ -229,13 +244,13 @@ def _check_image(path: Path, data: bytes) -> None:
                 width, height = img.size
                 if width * height > MAX_LOGO_PIXELS:
                     raise InputError(
-                        f"--logo {str(path)!r} is {width}x{height} pixels; use a logo of at most 25 million pixels."
+                        f"{{field}} {str(path)!r} is {width}x{height} pixels; use a logo of at most 25 million pixels.", "logo"
                     )
                 img.load()
     except InputError:
         raise
     except Exception:  # noqa: BLE001 - any decoder failure means the same thing to the user
-        raise InputError(f"--logo {str(path)!r} is damaged or not a PNG or JPEG image; give a PNG or JPEG file.") from None
+        raise InputError(f"{{field}} {str(path)!r} is damaged or not a PNG or JPEG image; give a PNG or JPEG file.", "logo") from None
 
 
 def plan_request(
@@ -252,9 +267,7 @@ def plan_request(
     name: str | None,
     today: dt.date,
 ) -> PlanRequest:
-    """Typed plan settings into a checked PlanRequest; errors name the command-line options."""
-    from .models import PlanRequest
-
+    """Typed plan settings into a checked PlanRequest; errors name the field."""
     protocol = catalog.resolve(condition, site)
     unit = parse_units(units)
     limit = catalog.ramp.ramp.max_mileage_mi if unit == "mi" else catalog.ramp.ramp.max_mileage_km
@@ -262,10 +275,10 @@ def plan_request(
         condition=protocol.condition,
         site=protocol.site,
         mileage=parse_mileage(mileage, unit, limit),
-        units=unit,
+        units=Unit(unit),
         start=parse_date(start) if start else next_monday(today),
-        weeks_off=parse_int(weeks_off, "--weeks-off", 0, 104, "the weeks you have already been off running"),
-        run_days=parse_int(run_days, "--run-days", 3, 6, "run days a week"),
+        weeks_off=parse_request_int(weeks_off, "weeks_off"),
+        run_days=parse_request_int(run_days, "run_days"),
         pace_min_per_unit=parse_pace(pace, unit) if pace else None,
-        athlete=parse_label(name, "--name"),
+        athlete=parse_label(name, "name"),
     )

@@ -1,0 +1,156 @@
+"""The plan: dated weeks of typed sessions, with the clinical data the outputs print.
+
+The planner fills these in and writes no sentence of its own; the texts here are the clinical
+data's (condition, phases, exercises, safety), which ``rehabplan.wording`` puts into words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..catalog.models import (
+    Advice,
+    Dose,
+    KneeRegion,
+    LadderStage,
+    PainRule,
+    PhaseKind,
+    Pose,
+    ReadinessTest,
+    RedFlagTier,
+    Running,
+    SessionText,
+    Source,
+    Target,
+)
+from .request import Unit
+from .sessions import Session
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class Week(_Frozen):
+    index: int = Field(ge=1)
+    start: dt.date
+    end: dt.date
+    phase: str
+    phase_name: str
+    running_allowed: bool
+    ramp_week: bool
+    hold_week: bool = False
+    run_distance: float = Field(ge=0)
+    time_on_feet_min: int = Field(ge=0)
+    sessions: tuple[Session, ...]
+
+
+class PhaseSummary(_Frozen):
+    id: str
+    name: str
+    kind: PhaseKind
+    start: dt.date
+    end: dt.date
+    running: Running
+    goals: tuple[str, ...]
+    exit_criteria: tuple[str, ...]
+    cross_training: str | None = None
+
+
+class ExerciseCard(_Frozen):
+    """Everything the booklet prints about one scheduled exercise."""
+
+    id: str
+    name: str
+    target: Target
+    equipment: tuple[str, ...]
+    dose: Dose
+    progression: str
+    regression: str
+    cues: tuple[str, ...]
+    mistakes: tuple[str, ...]
+    caution: str | None = None
+    pose: Pose
+
+
+class ConditionInfo(_Frozen):
+    id: str
+    site: str | None
+    name: str
+    where_it_hurts: str
+    knee_region: KneeRegion
+    causes: tuple[str, ...]
+    how_the_plan_helps: str
+    cautions: tuple[str, ...]
+    running_modifications: tuple[str, ...]
+    red_flags: tuple[str, ...]
+    referrals: tuple[str, ...]
+
+
+class Guidance(_Frozen):
+    """The fixed clinical text of a plan, resolved from the catalog so renderers never read it."""
+
+    red_flags: tuple[RedFlagTier, ...]
+    absolute_stops: tuple[str, ...]
+    no_improvement: str
+    calendar_line: str
+    pain_rule: PainRule
+    ramp_rules: tuple[str, ...]
+    ramp_convention: str
+    ice: str
+    heat: str
+    ice_safety: tuple[str, ...]
+    heat_safety: tuple[str, ...]
+    medicines: tuple[str, ...]
+    readiness_tests: tuple[ReadinessTest, ...]
+    readiness_pain_max: int
+    readiness_note: str | None
+    ladder_name: str
+    ladder_stages: tuple[LadderStage, ...]
+    session_text: SessionText
+    training_mistakes: tuple[Advice, ...]
+    recovery: tuple[Advice, ...]
+    disclaimer: str
+    sources: tuple[Source, ...]
+
+
+class LongPlanNote(_Frozen):
+    """The plan is longer than a clinician would usually hand out unreviewed."""
+
+    kind: Literal["long_plan"] = "long_plan"
+    weeks: int
+    limit: int
+    interim: float | None = Field(default=None, description="a nearer weekly target that fits within the limit")
+
+
+Note = LongPlanNote
+
+
+class Plan(_Frozen):
+    athlete: str | None
+    condition: str
+    site: str | None
+    unit: Unit
+    target_weekly_distance: float
+    pace_min_per_unit: float
+    run_days: int
+    weeks_off: int
+    start: dt.date
+    end: dt.date
+    notes: tuple[Note, ...] = ()
+    info: ConditionInfo
+    phases: tuple[PhaseSummary, ...]
+    weeks: tuple[Week, ...]
+    exercises: tuple[ExerciseCard, ...]
+    guidance: Guidance
+
+    def sessions(self) -> list[Session]:
+        """Every session of the plan, in date and slot order."""
+        return [s for w in self.weeks for s in w.sessions]
+
+    def phase(self, phase_id: str) -> PhaseSummary:
+        """The plan's phase with this id."""
+        return next(p for p in self.phases if p.id == phase_id)
