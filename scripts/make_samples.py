@@ -15,11 +15,9 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from rehabplan.catalog import load_catalog
-from rehabplan.models import BookletOptions, CalendarOptions, PlanRequest
-from rehabplan.inputs import default_paper
-from rehabplan.pipeline import output_names, render_all
-from rehabplan.planner import build_plan
+from rehabplan import BookletOptions, CalendarOptions, PlanRequest, build_plan, load_catalog, render_all
+from rehabplan.app.inputs import default_paper
+from rehabplan.app.outputs import output_names
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rehabplan import pipeline
+from rehabplan.app import outputs as pipeline
 from rehabplan.cli import app
 from rehabplan.errors import RehabplanError
 
@@ -94,7 +94,7 @@ def fast_pdf(monkeypatch):
 def test_renderer_failure_in_library_leaves_folder_untouched(old_folder, monkeypatch, catalog):
     """A renderer failing after another output rendered writes nothing and keeps every existing file."""
     import rehabplan.render.pdf as pdf
-    from rehabplan.models import BookletOptions, CalendarOptions, PlanRequest
+    from rehabplan import BookletOptions, CalendarOptions, PlanRequest
 
     rendered: list[str] = []
     monkeypatch.setattr(pdf, "to_pdf", lambda plan, options: rendered.append("booklet") or b"%PDF-1.4\n")

@@ -9,7 +9,7 @@ import pytest
 
 from rehabplan.catalog import default_root, load_catalog
 from rehabplan.errors import DataError, InputError
-from rehabplan.models import Target
+from rehabplan.catalog.models import Target
 
 DATA = default_root()
 

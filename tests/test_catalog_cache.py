@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rehabplan import catalog_cache
+from rehabplan.catalog import cache as catalog_cache
 from rehabplan.catalog import default_root, load_catalog
 from rehabplan.errors import DataError
 

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 from rehabplan.catalog import default_root, load_catalog
-from rehabplan.models import Exercise, Protocol
+from rehabplan.catalog.models import Exercise, Protocol
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "clinical-data.md"
 

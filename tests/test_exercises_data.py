@@ -7,7 +7,7 @@ import tomllib
 import pytest
 
 from rehabplan.catalog import default_root
-from rehabplan.models import Exercise, Joint, Target
+from rehabplan.catalog.models import Exercise, Joint, Target
 
 EXERCISES = default_root() / "exercises"
 SOURCES = default_root() / "templates" / "rules" / "sources.toml"

@@ -71,8 +71,8 @@ CASES: list[tuple[str, dict[str, str | None], list[str], int, str]] = [
     ("condition-typo", {"-c": "itbz"}, [], 2, r"did you mean [^?]*'itbs'"),
     ("condition-alias-typo", {"-c": "jumpers-kne"}, [], 2, "did you mean"),
     ("condition-unknown", {"-c": "elbow"}, [], 2, r"choose one of: .*itbs"),
-    ("condition-empty", {"-c": ""}, [], 2, "unknown condition"),
-    ("site-unknown", {"-c": "bursitis"}, ["--site", "elbow"], 2, "unknown site 'elbow'"),
+    ("condition-empty", {"-c": ""}, [], 2, "--condition '' is not a condition we know"),
+    ("site-unknown", {"-c": "bursitis"}, ["--site", "elbow"], 2, "--site 'elbow' is not a site of bursitis"),
     ("site-typo", {"-c": "bursitis"}, ["--site", "pes-anserin"], 2, r"did you mean [^?]*'pes-anserine'"),
     ("site-on-condition-without-sites", {}, ["--site", "prepatellar"], 2, "has no sites"),
     ("mileage-zero", {"-m": "0"}, [], 2, "positive"),
@@ -541,7 +541,7 @@ def test_valid_png_and_jpeg_logos_are_accepted(tmp_path):
 
     from PIL import Image
 
-    from rehabplan.inputs import read_logo
+    from rehabplan.app.inputs import read_logo
 
     png = tmp_path / "logo.png"
     png.write_bytes(_png(8, 5))
@@ -558,7 +558,7 @@ def test_hostile_tz_environment_falls_back_to_a_real_zone(monkeypatch, value):
     """A strange TZ environment variable never leaks into the calendar: the zone used is always a real one."""
     import zoneinfo
 
-    from rehabplan.inputs import system_tz
+    from rehabplan.app.inputs import system_tz
 
     monkeypatch.setenv("TZ", value)
     zone = system_tz()

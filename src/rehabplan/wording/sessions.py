@@ -36,7 +36,8 @@ class Worded:
 
     ``details`` are the session's own lines; ``safety`` names the safety card whose rules apply
     (their lines are ``safety_lines``), and ``pain_rule`` says whether the condition's pain rule
-    applies, so a renderer can print a card or a pointer to it without matching any text.
+    goes with the session (it is not set where the rule already is the checklist), so a renderer
+    can print a card or a pointer to it without matching any text.
     """
 
     title: str
@@ -178,12 +179,8 @@ def _check_in(plan: Plan, s: CheckInSession) -> Worded:
         return Worded(
             "Check-in: ready to run?", (g.session_text.readiness_intro,), checklist=tuple(checklist), pain_rule=True
         )
-    return Worded(
-        "Check-in: next-morning pain check",
-        (g.session_text.morning_after,),
-        checklist=pain_rule_lines(plan),
-        pain_rule=True,
-    )
+    # the pain rule is this check-in's checklist: it is not printed a second time beside it
+    return Worded("Check-in: next-morning pain check", (g.session_text.morning_after,), checklist=pain_rule_lines(plan))
 
 
 def word(plan: Plan, s: Session) -> Worded:
