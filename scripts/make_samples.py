@@ -47,7 +47,9 @@ def main() -> int:
         )
         plan = build_plan(request, catalog)
         booklet = BookletOptions(
-            paper=default_paper(unit), coach="Ana Ruiz", clinic="Riverside Running Clinic",
+            paper=default_paper(unit),
+            coach="Ana Ruiz",
+            clinic="Riverside Running Clinic",
             contact="clinic@example.org · 020 7946 0000",
         )
         files = render_all(plan, booklet, CalendarOptions(tz=tz))

@@ -131,6 +131,7 @@ def test_unexpected_renderer_crash_is_one_line_and_no_file(runner, monkeypatch, 
     import rehabplan.render.pdf as pdf
 
     monkeypatch.delenv("REHABPLAN_DEBUG", raising=False)
+
     def broken(plan, options):
         raise ValueError("boom")
 
@@ -192,6 +193,7 @@ def test_disk_full_while_writing_keeps_old_files(old_folder, monkeypatch):
 def test_hard_links_not_allowed_still_rolls_back(old_folder, monkeypatch):
     """Where hard links are refused, backups are copies and a failed rename still restores the old bytes."""
     before = {name: (old_folder / name).read_bytes() for name in NAMES}
+
     def no_links(*args, **kwargs):
         raise OSError(errno.EPERM, "Operation not permitted")
 
@@ -279,7 +281,9 @@ def test_ctrl_c_into_new_folder_leaves_no_folder(runner, tmp_path, monkeypatch, 
 def test_folder_without_write_permission_is_refused_early(runner, tmp_path, monkeypatch, fast_pdf):
     """A folder the user may not write to (simulated: tests run as root) gives one line, exit 1, nothing made."""
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if Path(path) == tmp_path else real_access(path, mode, **kw))
+    monkeypatch.setattr(
+        os, "access", lambda path, mode, **kw: False if Path(path) == tmp_path else real_access(path, mode, **kw)
+    )
     result = runner.invoke(app, [*ARGS, "--out", str(tmp_path / "plan")])
     _assert_one_error_line(result, 1, "permission denied")
     assert "--out" in result.stderr

@@ -102,7 +102,9 @@ def test_every_folder_holds_the_four_plan_files(squad):
     for folder in (p for p in out.iterdir() if p.is_dir()):
         names = sorted(p.name for p in folder.iterdir())
         assert len(names) == 4, (folder, names)
-        assert [n.rsplit("-", 1)[-1] if n.endswith(".pdf") or n.endswith(".json") else n.rsplit(".", 1)[-1] for n in names] == [
+        assert [
+            n.rsplit("-", 1)[-1] if n.endswith(".pdf") or n.endswith(".json") else n.rsplit(".", 1)[-1] for n in names
+        ] == [
             "booklet.pdf",
             "plan.json",
             "summary.pdf",
@@ -116,7 +118,7 @@ def test_odd_and_equal_names_get_distinct_safe_folders_inside_out(squad):
     _, _, out = squad
     rows = [r for r in _index(out) if r["status"] == "ok"]
     folders = [r["folder"] for r in rows]
-    assert len(set(f.casefold() for f in folders)) == 8
+    assert len({f.casefold() for f in folders}) == 8
     for folder in folders:
         assert _is_safe(folder), folder
         assert (out / folder).resolve().parent == out.resolve()
@@ -136,7 +138,7 @@ def test_index_lists_every_row_in_order_with_status(squad):
     rows = _index(out)
     assert [int(r["row"]) for r in rows] == list(range(1, 11))
     assert [int(r["line"]) for r in rows] == list(range(2, 12))
-    assert [r["name"] for r in rows if r["status"] == "ok"] == [n for n in GOOD_NAMES]
+    assert [r["name"] for r in rows if r["status"] == "ok"] == list(GOOD_NAMES)
     bad = [r for r in rows if r["status"] != "ok"]
     assert [r["name"] for r in bad] == ["Bad Condition", "Bad Miles"]
     assert all(r["folder"] == "" and r["end"] == "" for r in bad)
@@ -228,7 +230,7 @@ def test_header_names_are_case_insensitive_and_accept_spaces_and_hyphens(tmp_pat
     """'Weeks Off', 'RUN-DAYS' and 'Tz' name the weeks_off, run_days and tz columns; line numbers count the header."""
     roster = tmp_path / "r.csv"
     roster.write_text(
-        "\ufeffNAME, Condition ,Mileage,Weeks Off,RUN-DAYS,Tz\n\nAna,itbs,20,3,5,Europe/Paris\n\"Bo\nBo\",oa,12,,,\n",
+        '\ufeffNAME, Condition ,Mileage,Weeks Off,RUN-DAYS,Tz\n\nAna,itbs,20,3,5,Europe/Paris\n"Bo\nBo",oa,12,,,\n',
         encoding="utf-8",
     )
     rows = read_roster(roster)
@@ -299,7 +301,20 @@ def test_row_defaults_start_next_monday_and_mi(catalog):
 
 def test_folder_names_are_readable_and_deterministic():
     """Folder names keep names readable and number repeats in row order."""
-    names = [(1, "Zoë Ørsted"), (2, "Жанна"), (3, "../../etc"), (4, "a/b"), (5, "CON"), (6, "  "), (7, "Sam Lee"), (8, "sam lee"), (9, "Sam-Lee"), (10, ".hidden"), (11, "Ελένη"), (12, "李雷")]
+    names = [
+        (1, "Zoë Ørsted"),
+        (2, "Жанна"),
+        (3, "../../etc"),
+        (4, "a/b"),
+        (5, "CON"),
+        (6, "  "),
+        (7, "Sam Lee"),
+        (8, "sam lee"),
+        (9, "Sam-Lee"),
+        (10, ".hidden"),
+        (11, "Ελένη"),
+        (12, "李雷"),
+    ]
     folders = folder_names(names)
     assert folders == folder_names(names)
     assert folders[1] == "zoe-orsted" and folders[2] == "zhanna" and folders[11] == "eleni"

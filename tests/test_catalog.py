@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from rehabplan.catalog import default_root, load_catalog
-from rehabplan.errors import DataError, InputError
 from rehabplan.catalog.models import Target
+from rehabplan.errors import DataError, InputError
 
 DATA = default_root()
 
@@ -19,7 +19,12 @@ def test_shipped_catalog_is_valid(catalog):
     assert len(catalog.exercises) >= 35
     assert {e.target for e in catalog.exercises.values()} == set(Target)
     assert set(catalog.conditions()) == {
-        "itbs", "runners-knee", "patellar-tendinopathy", "bursitis", "meniscus", "osteoarthritis",
+        "itbs",
+        "runners-knee",
+        "patellar-tendinopathy",
+        "bursitis",
+        "meniscus",
+        "osteoarthritis",
     }
     assert sorted(catalog.sites("bursitis")) == ["pes-anserine", "prepatellar"]
 
@@ -84,9 +89,9 @@ def test_broken_catalog_reports_every_planted_fault(tmp_path):
         clam.replace('id = "hip-clamshell"', 'id = "extra-key"\nflavour = "mint"', 1), encoding="utf-8"
     )
     (ex / "wrong-type.toml").write_text(
-        clam.replace('id = "hip-clamshell"', 'id = "wrong-type"', 1).replace("[dose]", "[dose]\n# sets as text", 1).replace(
-            "sets = ", "sets = 'three' # ", 1
-        ),
+        clam.replace('id = "hip-clamshell"', 'id = "wrong-type"', 1)
+        .replace("[dose]", "[dose]\n# sets as text", 1)
+        .replace("sets = ", "sets = 'three' # ", 1),
         encoding="utf-8",
     )
     # 4. duplicate id
@@ -103,7 +108,7 @@ def test_broken_catalog_reports_every_planted_fault(tmp_path):
     ex_path = ex / f"{a_phase_exercise}.toml"
     text = ex_path.read_text(encoding="utf-8")
     assert "\navoid = [" in text, "exercise files list avoid explicitly"
-    text = text.replace("\navoid = [", '\navoid = ["runners-knee", ', 1).replace(', ]', ']')
+    text = text.replace("\navoid = [", '\navoid = ["runners-knee", ', 1).replace(", ]", "]")
     ex_path.write_text(text, encoding="utf-8")
 
     with pytest.raises(DataError) as err:
@@ -115,16 +120,21 @@ def test_broken_catalog_reports_every_planted_fault(tmp_path):
         ("exercises/wrong-type.toml: dose.sets:", "integer"),
         ("exercises/hip-clamshell-copy.toml: id: duplicate id 'hip-clamshell'", None),
         ("templates/itbs.toml: phases[", "no exercise 'hip-clamshel' (did you mean 'hip-clamshell'?)"),
-        ("templates/runners-knee.toml: phases[0].exercises[0].id:", f"'{a_phase_exercise}' is marked as avoided for runners-knee"),
+        (
+            "templates/runners-knee.toml: phases[0].exercises[0].id:",
+            f"'{a_phase_exercise}' is marked as avoided for runners-knee",
+        ),
     ]
     for prefix, fragment in expected:
         hits = [p for p in problems if p.startswith(prefix) and (fragment is None or fragment in p)]
         assert hits, f"no line for {prefix!r} / {fragment!r} in {problems}"
+
     # nothing else: every line belongs to one planted fault (avoided exercise may repeat per phase)
     def planted(line: str) -> bool:
-        return any(line.startswith(prefix) and (fragment is None or fragment in line) for prefix, fragment in expected) or (
-            f"'{a_phase_exercise}' is marked as avoided for runners-knee" in line
-        )
+        return any(
+            line.startswith(prefix) and (fragment is None or fragment in line) for prefix, fragment in expected
+        ) or (f"'{a_phase_exercise}' is marked as avoided for runners-knee" in line)
+
     assert [p for p in problems if not planted(p)] == []
 
 

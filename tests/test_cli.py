@@ -31,7 +31,9 @@ def test_version(runner):
 def test_make_writes_three_outputs_and_prints_paths(runner, tmp_path):
     """make writes booklet, summary, calendar and plan JSON into --out and prints their paths."""
     out = tmp_path / "plan"
-    result = runner.invoke(app, ["make", "--condition", "itbs", "--mileage", "30", "--start", "2027-03-01", "--out", str(out)])
+    result = runner.invoke(
+        app, ["make", "--condition", "itbs", "--mileage", "30", "--start", "2027-03-01", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.stderr
     files = sorted(p.name for p in out.iterdir())
     assert files == [
@@ -162,8 +164,15 @@ def test_show_fits_80_columns(runner):
 
 @pytest.mark.parametrize(
     ("condition", "site"),
-    [("itbs", None), ("runners-knee", None), ("patellar-tendinopathy", None), ("bursitis", "prepatellar"),
-     ("bursitis", "pes-anserine"), ("meniscus", None), ("osteoarthritis", None)],
+    [
+        ("itbs", None),
+        ("runners-knee", None),
+        ("patellar-tendinopathy", None),
+        ("bursitis", "prepatellar"),
+        ("bursitis", "pes-anserine"),
+        ("meniscus", None),
+        ("osteoarthritis", None),
+    ],
 )
 def test_every_condition_makes_a_readable_booklet_and_calendar(runner, tmp_path, condition, site):
     """Each condition (and bursitis site) gives a PDF pypdf opens and an .ics icalendar parses."""

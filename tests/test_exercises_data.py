@@ -99,8 +99,13 @@ def test_figures_rest_on_the_floor_or_a_support(library):
 
 def test_far_limbs_come_with_their_near_limbs(library):
     """A far-side joint is only given when its near-side counterpart is given too."""
-    pairs = {Joint.ELBOW_FAR: Joint.ELBOW, Joint.HAND_FAR: Joint.HAND, Joint.KNEE_FAR: Joint.KNEE,
-             Joint.ANKLE_FAR: Joint.ANKLE, Joint.TOE_FAR: Joint.TOE}
+    pairs = {
+        Joint.ELBOW_FAR: Joint.ELBOW,
+        Joint.HAND_FAR: Joint.HAND,
+        Joint.KNEE_FAR: Joint.KNEE,
+        Joint.ANKLE_FAR: Joint.ANKLE,
+        Joint.TOE_FAR: Joint.TOE,
+    }
     for ex in library.values():
         for frame in ex.pose.frames:
             have = {p.joint for p in frame.points}

@@ -18,7 +18,20 @@ from rehabplan.cli import app
 
 CONDITIONS = ["itbs", "runners-knee", "patellar-tendinopathy", "bursitis", "meniscus", "osteoarthritis"]
 ALIASES = ["pfp", "jumpers-knee", "oa", "ITBS", " itbs ", "Runners Knee", "runner's-knee", "pt"]
-JUNK_WORDS = ["", " ", "itbz", "knee", "--mileage", "-", "☃", "itbs\x00", "../etc/passwd", "a" * 300, "<b>x</b>", "1e309"]
+JUNK_WORDS = [
+    "",
+    " ",
+    "itbz",
+    "knee",
+    "--mileage",
+    "-",
+    "☃",
+    "itbs\x00",
+    "../etc/passwd",
+    "a" * 300,
+    "<b>x</b>",
+    "1e309",
+]
 ZONES = [
     "UTC",
     "Europe/London",
@@ -59,7 +72,9 @@ def _number_text() -> st.SearchStrategy[str]:
         st.integers(1, 150).map(str),
         st.floats(allow_nan=True, allow_infinity=True).map(repr),
         st.floats(0.5, 250).map(lambda x: f"{x:.3f}"),
-        st.sampled_from(["nan", "NaN", "-inf", "1e309", "9" * 500, "30,5", "1,000", "thirty", "", "0x1e", "٣٠", "30 mi"]),
+        st.sampled_from(
+            ["nan", "NaN", "-inf", "1e309", "9" * 500, "30,5", "1,000", "thirty", "", "0x1e", "٣٠", "30 mi"]
+        ),
         st.text(max_size=8),
     )
 
@@ -67,7 +82,9 @@ def _number_text() -> st.SearchStrategy[str]:
 def _date_text() -> st.SearchStrategy[str]:
     return st.one_of(
         st.dates(min_value=dt.date(1999, 12, 1), max_value=dt.date(2100, 2, 1)).map(dt.date.isoformat),
-        st.sampled_from(["2027-02-30", "2027-13-01", "2028-02-29", "2027-02-29", "tomorrow", "2027-3-1", "", "2027-03-01T00:00"]),
+        st.sampled_from(
+            ["2027-02-30", "2027-13-01", "2028-02-29", "2027-02-29", "tomorrow", "2027-3-1", "", "2027-03-01T00:00"]
+        ),
         st.text(max_size=12),
     )
 
@@ -98,7 +115,17 @@ def _label() -> st.SearchStrategy[str]:
 def make_args(draw, formats: st.SearchStrategy[str]) -> list[str]:
     """make's arguments, mostly plausible, some hostile, with the given --format."""
     args = ["make"]
-    args += ["--condition", draw(st.one_of(st.sampled_from(CONDITIONS), st.sampled_from(CONDITIONS), st.sampled_from(ALIASES), st.sampled_from(JUNK_WORDS)))]
+    args += [
+        "--condition",
+        draw(
+            st.one_of(
+                st.sampled_from(CONDITIONS),
+                st.sampled_from(CONDITIONS),
+                st.sampled_from(ALIASES),
+                st.sampled_from(JUNK_WORDS),
+            )
+        ),
+    ]
     args += ["--mileage", draw(st.one_of(st.integers(1, 150).map(str), st.integers(1, 150).map(str), _number_text()))]
     optional = {
         "--site": st.sampled_from(["prepatellar", "pes-anserine", "pes_anserine", "elbow", ""]),
@@ -137,7 +164,9 @@ def _run(args: list[str], *, files: bool) -> None:
             assert result.exception is None or isinstance(result.exception, SystemExit), (args, repr(result.exception))
             assert "Traceback" not in result.stderr
             lines = result.stderr.splitlines()
-            assert all(line.startswith(("rehabplan: error: ", "rehabplan: warning: ", "rehabplan: note: ")) for line in lines), lines
+            assert all(
+                line.startswith(("rehabplan: error: ", "rehabplan: warning: ", "rehabplan: note: ")) for line in lines
+            ), lines
             errors = [line for line in lines if line.startswith("rehabplan: error: ")]
             if result.exit_code == 0:
                 assert errors == []
@@ -187,7 +216,9 @@ def file_args(draw) -> list[str]:
     args += ["--tz", draw(st.sampled_from(ZONES[:10]))]
     if draw(st.booleans()):
         args += ["--units", "km", "-m", draw(st.integers(1, 240).map(str))]
-    for option in draw(st.lists(st.sampled_from(["--name", "--coach", "--clinic", "--contact"]), unique=True, max_size=4)):
+    for option in draw(
+        st.lists(st.sampled_from(["--name", "--coach", "--clinic", "--contact"]), unique=True, max_size=4)
+    ):
         args += [option, draw(st.sampled_from(HOSTILE_TEXT))]
     for kind in draw(st.lists(st.sampled_from(KINDS[:8]), unique=True, max_size=2)):
         args += ["--time", f"{kind}={draw(st.integers(0, 23)):02d}:{draw(st.integers(0, 59)):02d}"]

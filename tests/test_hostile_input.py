@@ -127,7 +127,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], int, str]] = [
 def test_bad_option_value_is_one_clear_line(runner, tmp_path, monkeypatch, overrides, extra, code, fragment):
     """Each bad value gives one prefixed stderr line naming it, the right exit code and no file."""
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, _argv(overrides, extra + ["--out", str(tmp_path / "out")]))
+    result = runner.invoke(app, _argv(overrides, [*extra, "--out", str(tmp_path / "out")]))
     [line] = _assert_clean_failure(result, code, fragment)
     assert "\x1b" not in line and "\x00" not in line
     assert len(line) < 2_000
@@ -428,8 +428,8 @@ def _calendar_name(out: Path) -> str:
 def test_markup_in_names_is_printed_verbatim(runner, tmp_path):
     """Markup and quote characters in --name/--coach/--clinic/--contact appear as typed in the PDF, calendar and JSON."""
     labels = {
-        "--name": "<b>Sam</b> & Co; O'Neil, \"Q\" C:\\runs <script>x</script>",
-        "--coach": "Dana O'Neil \"Q\" ]]> &amp;",
+        "--name": '<b>Sam</b> & Co; O\'Neil, "Q" C:\\runs <script>x</script>',
+        "--coach": 'Dana O\'Neil "Q" ]]> &amp;',
         "--clinic": "Zoë & Łukasz <Knee> Clinic",
         "--contact": "a@b.example; tel:+1 (555) 0100",
     }
@@ -553,7 +553,9 @@ def test_valid_png_and_jpeg_logos_are_accepted(tmp_path):
     assert read_logo(jpeg) == buffer.getvalue()
 
 
-@pytest.mark.parametrize("value", ["", ":", "../../etc/passwd", "EST5EDT,M3.2.0,M11.1.0", "Mars/Olympus", ":/etc/localtime", "\x1b[31m"])
+@pytest.mark.parametrize(
+    "value", ["", ":", "../../etc/passwd", "EST5EDT,M3.2.0,M11.1.0", "Mars/Olympus", ":/etc/localtime", "\x1b[31m"]
+)
 def test_hostile_tz_environment_falls_back_to_a_real_zone(monkeypatch, value):
     """A strange TZ environment variable never leaks into the calendar: the zone used is always a real one."""
     import zoneinfo
@@ -587,7 +589,9 @@ def test_undrawable_characters_in_clinic_data_give_a_warning_per_batch_row(runne
     _set_name(data / "templates" / "itbs.toml", "Iliotibial", "ITBS 髂胫束综合征")
     roster = tmp_path / "roster.csv"
     roster.write_text("name,condition,mileage\nAnn Lee,itbs,20\nBo Kim,runners-knee,20\n", encoding="utf-8")
-    result = runner.invoke(app, ["batch", str(roster), "--data-dir", str(data), "--out", str(tmp_path / "squad"), "--jobs", "1"])
+    result = runner.invoke(
+        app, ["batch", str(roster), "--data-dir", str(data), "--out", str(tmp_path / "squad"), "--jobs", "1"]
+    )
     assert result.exit_code == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "cannot draw" in line]
     assert len(warnings) == 1 and "髂" in warnings[0] and "line 2" in warnings[0], result.stderr

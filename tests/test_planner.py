@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 
 import pytest
 
-from rehabplan import Plan, PlanRequest, PlanningError, build_plan, plan_text, wording
+from rehabplan import Plan, PlanningError, PlanRequest, build_plan, plan_text, wording
 from rehabplan.catalog import Catalog, load_catalog
 from rehabplan.catalog.models import Running
 
@@ -23,19 +24,19 @@ def catalog() -> Catalog:
     """
     cat = load_catalog()
     rules = cat.ramp.ramp.model_copy(
-        update=dict(
-            weekly_cap=1.10,
-            hold_every=4,
-            restart_fraction=0.6,
-            single_run_cap=1.10,
-            single_run_window_days=30,
-            intensity_fraction=0.75,
-            maintain_weeks=2,
-            long_plan_weeks=26,
-            default_pace_min_per_mi=10.5,
-            default_pace_min_per_km=6.5,
-            no_improvement_days=7,
-        )
+        update={
+            "weekly_cap": 1.10,
+            "hold_every": 4,
+            "restart_fraction": 0.6,
+            "single_run_cap": 1.10,
+            "single_run_window_days": 30,
+            "intensity_fraction": 0.75,
+            "maintain_weeks": 2,
+            "long_plan_weeks": 26,
+            "default_pace_min_per_mi": 10.5,
+            "default_pace_min_per_km": 6.5,
+            "no_improvement_days": 7,
+        }
     )
     ramp = cat.ramp.model_copy(update={"ramp": rules})
     protocols = dict(cat.protocols)
@@ -119,7 +120,7 @@ def test_tendon_ladder_km_worked_example(catalog: Catalog) -> None:
     assert [s.run_distance for s in plan.weeks[5].sessions if s.kind == "run"] == [3.6, 3.7, 3.7]
     ladder_days = [s.date for w in plan.weeks for s in w.sessions if s.kind == "walk_run"]
     assert len(ladder_days) == 10
-    assert all((b - a).days >= 3 for a, b in zip(ladder_days, ladder_days[1:]))
+    assert all((b - a).days >= 3 for a, b in itertools.pairwise(ladder_days))
     # hold week 17 is at 23.3 >= 22.5 km (75%): strides; maintain weeks bring hills back
     hard = [(w.index, s.intensity) for w in plan.weeks for s in w.sessions if s.kind == "run" and s.intensity != "easy"]
     assert hard == [(17, "strides"), (21, "hills"), (22, "hills")]
@@ -178,7 +179,7 @@ def test_plan_fields_come_from_the_catalog(catalog: Catalog) -> None:
     assert plan.info.site == "pes-anserine" and plan.info.referrals
     assert [p.id for p in plan.phases] == [ph.id for ph in proto.phases]
     assert plan.phases[0].start == plan.start and plan.phases[-1].end == plan.end
-    for a, b in zip(plan.phases, plan.phases[1:]):
+    for a, b in zip(plan.phases, plan.phases[1:], strict=False):
         assert b.start == a.end + dt.timedelta(days=1)
     scheduled = {e.id for s in plan.sessions() for e in getattr(s, "exercises", ())}
     assert {c.id for c in plan.exercises} == scheduled

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
 from collections import defaultdict
 from fractions import Fraction
 
@@ -10,11 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import json
-
 from rehabplan import Plan, PlanRequest, Unit, build_plan, plan_json
-from rehabplan.planning.request import PACE_LIMITS
 from rehabplan.catalog import Catalog, load_catalog
+from rehabplan.planning.limits import PACE_LIMITS
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def check_plan(data: dict, catalog: Catalog) -> None:
 
     # week sums, no week above the target, last week == target
     dist = [_h(w["run_distance"]) for w in weeks]
-    for w, d in zip(weeks, dist):
+    for w, d in zip(weeks, dist, strict=False):
         assert d == sum(_h(s.get("run_distance", 0)) for s in w["sessions"])
         assert d <= target
     assert dist[-1] == target
@@ -154,7 +154,7 @@ def check_plan(data: dict, catalog: Catalog) -> None:
         assert len(lengths) <= 1
 
     # intensity only at >= 75% of target, in hold or maintain weeks, once a week; no hills for ITBS
-    for w, d in zip(weeks, dist):
+    for w, d in zip(weeks, dist, strict=False):
         hard = [s for s in w["sessions"] if s["kind"] == "run" and s["intensity"] != "easy"]
         if hard:
             assert len(hard) == 1
@@ -166,14 +166,14 @@ def check_plan(data: dict, catalog: Catalog) -> None:
     # ladder runs never on consecutive days, also across weeks
     ladder = next(lad for lad in catalog.ramp.ladders if lad.id == proto.ladder)
     ladder_days = sorted(dt.date.fromisoformat(s["date"]) for s in sessions if s["kind"] == "walk_run")
-    for a, b in zip(ladder_days, ladder_days[1:]):
+    for a, b in itertools.pairwise(ladder_days):
         assert (b - a).days >= ladder.min_rest_days_between_runs + 1
     for day in ladder_days:
         nxt = (day + dt.timedelta(days=1)).isoformat()
         assert any(s.get("check") == "morning_after" for s in by_day[nxt])
 
     # at most N sessions a day, slots 0..n-1; at least one full rest day per week
-    for day, items in by_day.items():
+    for items in by_day.values():
         assert len(items) <= ramp.max_sessions_per_day
         assert sorted(s["slot"] for s in items) == list(range(len(items)))
         if any(s["kind"] == "rest" for s in items):

@@ -35,8 +35,13 @@ def test_sample_is_current_and_parses(catalog, plan_path):
     """Each sample plan equals a fresh plan; its calendar parses in icalendar and vobject with one event per session."""
     data = json.loads(plan_path.read_text(encoding="utf-8"))
     request = PlanRequest(
-        condition=data["condition"], site=data["site"], mileage=data["target_weekly_distance"], units=data["unit"],
-        start=dt.date.fromisoformat(data["start"]), athlete=data["athlete"], run_days=data["run_days"],
+        condition=data["condition"],
+        site=data["site"],
+        mileage=data["target_weekly_distance"],
+        units=data["unit"],
+        start=dt.date.fromisoformat(data["start"]),
+        athlete=data["athlete"],
+        run_days=data["run_days"],
         weeks_off=data["weeks_off"],
     )
     assert json.loads(plan_json(build_plan(request, catalog))) == data, "run: python scripts/make_samples.py"
@@ -44,9 +49,10 @@ def test_sample_is_current_and_parses(catalog, plan_path):
     ics = plan_path.with_name(plan_path.name.replace("-plan.json", ".ics")).read_bytes()
     events = Calendar.from_ical(ics).walk("VEVENT")
     assert len(events) == len(sessions)
-    assert [e.decoded("DTSTART").date() if isinstance(e.decoded("DTSTART"), dt.datetime) else e.decoded("DTSTART") for e in events] == [
-        dt.date.fromisoformat(s["date"]) for s in sessions
-    ]
+    assert [
+        e.decoded("DTSTART").date() if isinstance(e.decoded("DTSTART"), dt.datetime) else e.decoded("DTSTART")
+        for e in events
+    ] == [dt.date.fromisoformat(s["date"]) for s in sessions]
     parsed = vobject.readOne(ics.decode("utf-8"))
     assert len(parsed.vevent_list) == len(sessions)
     booklet = PdfReader(plan_path.with_name(plan_path.name.replace("-plan.json", "-booklet.pdf")))

@@ -44,16 +44,46 @@ _EXPORTS = {
     "PlanningError": ("rehabplan.errors", "PlanningError"),
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "BookletOptions",
+    "CalendarOptions",
+    "Catalog",
+    "DataError",
+    "InputError",
+    "Plan",
+    "PlanRequest",
+    "PlanningError",
+    "RehabplanError",
+    "Unit",
+    "__version__",
+    "booklet_pdf",
+    "build_plan",
+    "calendar_ics",
+    "load_catalog",
+    "plan_json",
+    "plan_text",
+    "read_plan_json",
+    "render_all",
+    "summary_pdf",
+    "write_plan",
+]
 
 if TYPE_CHECKING:
     from .app.outputs import generate as write_plan
-    from .app.outputs import render_all
-    from .catalog import Catalog, load_catalog
-    from .errors import DataError, InputError, PlanningError, RehabplanError
-    from .planning import Plan, PlanRequest, Unit, build_plan
+    from .app.outputs import render_all as render_all
+    from .catalog import Catalog as Catalog
+    from .catalog import load_catalog as load_catalog
+    from .errors import DataError as DataError
+    from .errors import InputError as InputError
+    from .errors import PlanningError as PlanningError
+    from .errors import RehabplanError as RehabplanError
+    from .planning import Plan as Plan
+    from .planning import PlanRequest as PlanRequest
+    from .planning import Unit as Unit
+    from .planning import build_plan as build_plan
     from .render.ics import to_ics as calendar_ics
-    from .render.options import BookletOptions, CalendarOptions
+    from .render.options import BookletOptions as BookletOptions
+    from .render.options import CalendarOptions as CalendarOptions
     from .render.pdf import to_pdf as booklet_pdf
     from .render.pdf import to_summary_pdf as summary_pdf
     from .render.plan_json import read_plan as read_plan_json

@@ -7,18 +7,15 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # typer >= 0.29 carries click
 from typer.core import TyperGroup
 
-try:  # typer >= 0.29 carries its own copy of click
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-except ImportError:  # pragma: no cover
-    from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-
 from . import __version__
-from .errors import DataError, InputError, RehabplanError
+from .errors import DataError, InputError, RehabplanError, quoted
+from .planning.limits import DEFAULT_UNITS, JOBS, RUN_DAYS, UNITS, WEEKS_OFF
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -42,11 +39,11 @@ def _fail(message: str, code: int) -> None:
 class _Group(TyperGroup):
     """Every failure ends as 'rehabplan: error: …' on stderr with exit 1 or 2, never a traceback."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         standalone = kwargs.pop("standalone_mode", True)
         kwargs.setdefault("prog_name", "rehabplan")
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            rv = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
         except (KeyboardInterrupt, typer.Abort):
             _fail("interrupted; no files were written or changed.", 130)
         except NoArgsIsHelpError as exc:
@@ -54,7 +51,11 @@ class _Group(TyperGroup):
             rv = 0
         except UsageError as exc:
             msg = " ".join(exc.format_message().split())
-            where = f" (see `rehabplan {exc.ctx.info_name} --help`)" if exc.ctx and exc.ctx.parent else " (see `rehabplan --help`)"
+            where = (
+                f" (see `rehabplan {exc.ctx.info_name} --help`)"
+                if exc.ctx and exc.ctx.parent
+                else " (see `rehabplan --help`)"
+            )
             _fail(msg + where, 2)
         except ClickException as exc:
             _fail(" ".join(exc.format_message().split()), exc.exit_code or 1)
@@ -101,29 +102,73 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """Rehab and return-to-running plans for runners with knee pain."""
 
 
 # --------------------------------------------------------------------------- shared options
 
-Condition = typer.Option(..., "--condition", "-c", metavar="ID", help="Your condition: itbs, runners-knee, patellar-tendinopathy, bursitis, meniscus, osteoarthritis (or an alias such as pfp, jumpers-knee, oa).")
-Mileage = typer.Option(..., "--mileage", "-m", metavar="DISTANCE", help="Your usual weekly running distance before the knee started hurting: the plan rebuilds to it.")
-Site = typer.Option(None, "--site", metavar="SITE", help="For bursitis: prepatellar (front of the kneecap, the default) or pes-anserine (inner shin below the knee).")
-WeeksOff = typer.Option("0", "--weeks-off", metavar="WEEKS", help="Weeks you have already been off running (sets where the walk/run ladder starts). [default: 0]", show_default=False)
-RunDays = typer.Option("4", "--run-days", metavar="3-6", help="Run days a week once rebuilt, 3 to 6 (the walk/run ladder uses 3). [default: 4]", show_default=False)
-Pace = typer.Option(None, "--pace", metavar="MM:SS", help="Your easy pace per mile or km, MM:SS. [default: 10:30 /mi, 6:30 /km]")
-Units = typer.Option("mi", "--units", metavar="mi|km", help="mi or km. [default: mi]", show_default=False)
-Start = typer.Option(None, "--start", metavar="YYYY-MM-DD", help="First day of the plan, YYYY-MM-DD. [default: next Monday]")
-Times = typer.Option([], "--time", metavar="KIND=HH:MM", help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable.")
+Condition = typer.Option(
+    ...,
+    "--condition",
+    "-c",
+    metavar="ID",
+    help="Your condition: itbs, runners-knee, patellar-tendinopathy, bursitis, meniscus, osteoarthritis (or an alias such as pfp, jumpers-knee, oa).",
+)
+Mileage = typer.Option(
+    ...,
+    "--mileage",
+    "-m",
+    metavar="DISTANCE",
+    help="Your usual weekly running distance before the knee started hurting: the plan rebuilds to it.",
+)
+Site = typer.Option(
+    None,
+    "--site",
+    metavar="SITE",
+    help="For bursitis: prepatellar (front of the kneecap, the default) or pes-anserine (inner shin below the knee).",
+)
+WeeksOff = typer.Option(
+    None,
+    "--weeks-off",
+    metavar="WEEKS",
+    help=f"Weeks you have already been off running, {WEEKS_OFF.lo} to {WEEKS_OFF.hi} (sets where the walk/run ladder starts). [default: {WEEKS_OFF.default}]",
+)
+RunDays = typer.Option(
+    None,
+    "--run-days",
+    metavar=f"{RUN_DAYS.lo}-{RUN_DAYS.hi}",
+    help=f"Run days a week once rebuilt, {RUN_DAYS.lo} to {RUN_DAYS.hi} (the walk/run ladder uses 3). [default: {RUN_DAYS.default}]",
+)
+Pace = typer.Option(
+    None, "--pace", metavar="MM:SS", help="Your easy pace per mile or km, MM:SS. [default: 10:30 /mi, 6:30 /km]"
+)
+Units = typer.Option(None, "--units", metavar="|".join(UNITS), help=f"{' or '.join(UNITS)}. [default: {DEFAULT_UNITS}]")
+Start = typer.Option(
+    None, "--start", metavar="YYYY-MM-DD", help="First day of the plan, YYYY-MM-DD. [default: next Monday]"
+)
+Times = typer.Option(
+    [],
+    "--time",
+    metavar="KIND=HH:MM",
+    help="Time of day for a kind of session, KIND=HH:MM (run, walk_run, strength, ice, heat, cross_training, check_in); repeatable.",
+)
 AllDay = typer.Option(False, "--all-day", help="Calendar events as all-day entries instead of timed ones.")
 NoAlarms = typer.Option(False, "--no-alarms", help="No reminders on runs and check-ins.")
 NoClobber = typer.Option(False, "--no-clobber", help="Refuse to replace files that already exist.")
-DataDir = typer.Option(None, "--data-dir", metavar="DIR", help="Use a clinic's own data folder (holding templates/ and exercises/).", file_okay=True)
+DataDir = typer.Option(
+    None,
+    "--data-dir",
+    metavar="DIR",
+    help="Use a clinic's own data folder (holding templates/ and exercises/).",
+    file_okay=True,
+)
 
 
-def _catalog(data_dir: Optional[Path]) -> Catalog:
+def _catalog(data_dir: Path | None) -> Catalog:
     from .catalog import load_catalog
 
     return load_catalog(data_dir)
@@ -132,20 +177,29 @@ def _catalog(data_dir: Optional[Path]) -> Catalog:
 def _request(
     catalog: Catalog,
     condition: str,
-    site: Optional[str],
+    site: str | None,
     mileage: str,
-    units: str,
-    start: Optional[str],
-    weeks_off: str,
-    run_days: str,
-    pace: Optional[str],
-    name: Optional[str],
+    units: str | None,
+    start: str | None,
+    weeks_off: str | None,
+    run_days: str | None,
+    pace: str | None,
+    name: str | None,
 ) -> PlanRequest:
     from .app import inputs
 
     return inputs.plan_request(
-        catalog, condition=condition, site=site, mileage=mileage, units=units, start=start,
-        weeks_off=weeks_off, run_days=run_days, pace=pace, name=name, today=dt.date.today(),
+        catalog,
+        condition=condition,
+        site=site,
+        mileage=mileage,
+        units=units,
+        start=start,
+        weeks_off=weeks_off,
+        run_days=run_days,
+        pace=pace,
+        name=name,
+        today=dt.date.today(),
     )
 
 
@@ -161,40 +215,57 @@ def _warn_notes(notes: tuple[str, ...]) -> None:
 def make(
     condition: str = Condition,
     mileage: str = Mileage,
-    site: Optional[str] = Site,
-    units: str = Units,
-    start: Optional[str] = Start,
-    weeks_off: str = WeeksOff,
-    run_days: str = RunDays,
-    pace: Optional[str] = Pace,
-    tz: Optional[str] = typer.Option(None, "--tz", metavar="ZONE", help="Time zone for the calendar, e.g. Europe/London. [default: this computer's]"),
+    site: str | None = Site,
+    units: str | None = Units,
+    start: str | None = Start,
+    weeks_off: str | None = WeeksOff,
+    run_days: str | None = RunDays,
+    pace: str | None = Pace,
+    tz: str | None = typer.Option(
+        None, "--tz", metavar="ZONE", help="Time zone for the calendar, e.g. Europe/London. [default: this computer's]"
+    ),
     time: list[str] = Times,
     all_day: bool = AllDay,
     no_alarms: bool = NoAlarms,
-    paper: Optional[str] = typer.Option(None, "--paper", metavar="letter|a4", help="letter or a4. [default: letter; a4 with --units km]"),
-    name: Optional[str] = typer.Option(None, "--name", metavar="NAME", help="Athlete name for the cover and calendar."),
-    coach: Optional[str] = typer.Option(None, "--coach", metavar="NAME", help="Coach name for the cover."),
-    clinic: Optional[str] = typer.Option(None, "--clinic", metavar="NAME", help="Clinic or club name for the cover."),
-    contact: Optional[str] = typer.Option(None, "--contact", metavar="TEXT", help="Contact line for the cover (phone, e-mail)."),
-    logo: Optional[Path] = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for the cover."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder. Existing plan files in it are replaced. [default: CONDITION-START in the current folder]"),
+    paper: str | None = typer.Option(
+        None, "--paper", metavar="letter|a4", help="letter or a4. [default: letter; a4 with --units km]"
+    ),
+    name: str | None = typer.Option(None, "--name", metavar="NAME", help="Athlete name for the cover and calendar."),
+    coach: str | None = typer.Option(None, "--coach", metavar="NAME", help="Coach name for the cover."),
+    clinic: str | None = typer.Option(None, "--clinic", metavar="NAME", help="Clinic or club name for the cover."),
+    contact: str | None = typer.Option(
+        None, "--contact", metavar="TEXT", help="Contact line for the cover (phone, e-mail)."
+    ),
+    logo: Path | None = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for the cover."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        metavar="DIR",
+        help="Output folder. Existing plan files in it are replaced. [default: CONDITION-START in the current folder]",
+    ),
     no_clobber: bool = NoClobber,
-    fmt: str = typer.Option("files", "--format", metavar="files|json", help="files (booklet, summary, calendar and JSON into the output folder) or json (print the plan JSON, write nothing). [default: files]", show_default=False),
-    data_dir: Optional[Path] = DataDir,
+    fmt: str = typer.Option(
+        "files",
+        "--format",
+        metavar="files|json",
+        help="files (booklet, summary, calendar and JSON into the output folder) or json (print the plan JSON, write nothing). [default: files]",
+        show_default=False,
+    ),
+    data_dir: Path | None = DataDir,
 ) -> None:
     """Make a plan: a PDF booklet, a one-page summary, a calendar (.ics) and the plan as JSON.
 
     Example: rehabplan make --condition itbs --mileage 30 --start 2027-03-01 --name "Sam Lee"
     """
     from . import wording
-    from .app import inputs
     from .app.outputs import generate
     from .planning import build_plan
     from .render.plan_json import to_json
 
     fmt_key = fmt.strip().lower()
     if fmt_key not in ("files", "json"):
-        raise InputError(f"{{field}} {inputs.shown(fmt)} is not known; use files or json.", "format")
+        raise InputError(f"{{field}} {quoted(fmt)} is not known; use files or json.", "format")
     catalog = _catalog(data_dir)
     request = _request(catalog, condition, site, mileage, units, start, weeks_off, run_days, pace, name)
     if fmt_key == "json":
@@ -213,7 +284,9 @@ def make(
     typer.echo(f"Plan:     {result.plan_json}")
 
 
-def _booklet_options(units: str, paper: Optional[str], coach: Optional[str], clinic: Optional[str], contact: Optional[str], logo: Optional[Path]) -> BookletOptions:
+def _booklet_options(
+    units: str, paper: str | None, coach: str | None, clinic: str | None, contact: str | None, logo: Path | None
+) -> BookletOptions:
     from .app import inputs
     from .render.options import BookletOptions
 
@@ -222,7 +295,7 @@ def _booklet_options(units: str, paper: Optional[str], coach: Optional[str], cli
     else:
         paper_key = paper.strip().lower()
         if paper_key not in ("letter", "a4"):
-            raise InputError(f"{{field}} {inputs.shown(paper)} is not a paper size; use letter or a4.", "paper")
+            raise InputError(f"{{field}} {quoted(paper)} is not a paper size; use letter or a4.", "paper")
     return BookletOptions(
         paper=paper_key,
         coach=inputs.parse_label(coach, "coach"),
@@ -232,7 +305,7 @@ def _booklet_options(units: str, paper: Optional[str], coach: Optional[str], cli
     )
 
 
-def _calendar_options(tz: Optional[str], times: list[str], all_day: bool, no_alarms: bool) -> CalendarOptions:
+def _calendar_options(tz: str | None, times: list[str], all_day: bool, no_alarms: bool) -> CalendarOptions:
     from .app import inputs
     from .render.options import CalendarOptions
 
@@ -244,7 +317,7 @@ def _calendar_options(tz: Optional[str], times: list[str], all_day: bool, no_ala
     )
 
 
-def _warn_unsupported(booklet: BookletOptions, plan_text: Optional[str] = None) -> None:
+def _warn_unsupported(booklet: BookletOptions, plan_text: str | None = None) -> None:
     """Warn about characters the booklet font cannot draw, in the cover's names or in the plan."""
     from .app.outputs import FONT_GAP_WARNING, font_gaps
 
@@ -260,13 +333,13 @@ def _warn_unsupported(booklet: BookletOptions, plan_text: Optional[str] = None) 
 def show(
     condition: str = Condition,
     mileage: str = Mileage,
-    site: Optional[str] = Site,
-    units: str = Units,
-    start: Optional[str] = Start,
-    weeks_off: str = WeeksOff,
-    run_days: str = RunDays,
-    pace: Optional[str] = Pace,
-    data_dir: Optional[Path] = DataDir,
+    site: str | None = Site,
+    units: str | None = Units,
+    start: str | None = Start,
+    weeks_off: str | None = WeeksOff,
+    run_days: str | None = RunDays,
+    pace: str | None = Pace,
+    data_dir: Path | None = DataDir,
 ) -> None:
     """Print the plan as a week table with a bar chart of weekly running, without writing files.
 
@@ -287,7 +360,7 @@ def show(
 @app.command()
 def conditions(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ) -> None:
     """List the conditions a plan can be made for, with where each one hurts.
 
@@ -314,7 +387,9 @@ def conditions(
             }
         )
     if as_json:
-        typer.echo(json.dumps([{k: v for k, v in r.items() if k != "summary"} for r in rows], indent=2, ensure_ascii=False))
+        typer.echo(
+            json.dumps([{k: v for k, v in r.items() if k != "summary"} for r in rows], indent=2, ensure_ascii=False)
+        )
         return
     width = max(len(r["id"]) for r in rows) + 2
     for r in rows:
@@ -329,9 +404,11 @@ def conditions(
 
 @app.command()
 def exercises(
-    condition: Optional[str] = typer.Option(None, "--condition", "-c", metavar="ID", help="Only exercises that are not avoided for this condition."),
+    condition: str | None = typer.Option(
+        None, "--condition", "-c", metavar="ID", help="Only exercises that are not avoided for this condition."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ) -> None:
     """List the exercise library: target, equipment and starting dose.
 
@@ -367,7 +444,7 @@ def exercises(
 
 
 @app.command("check-data")
-def check_data(data_dir: Optional[Path] = DataDir) -> None:
+def check_data(data_dir: Path | None = DataDir) -> None:
     """Check the clinical data files and list every problem, one per line.
 
     Example: rehabplan check-data --data-dir ./my-clinic-data
@@ -392,20 +469,40 @@ def schema() -> None:
 
 @app.command()
 def batch(
-    roster: Path = typer.Argument(..., help="A CSV file with a header row: name, condition, mileage (required); units, start, site, weeks_off, run_days, pace, tz (optional)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder: one folder per runner and index.csv. [default: ROSTER-plans in the current folder]"),
-    coach: Optional[str] = typer.Option(None, "--coach", metavar="NAME", help="Coach name for every cover."),
-    clinic: Optional[str] = typer.Option(None, "--clinic", metavar="NAME", help="Clinic or club name for every cover."),
-    contact: Optional[str] = typer.Option(None, "--contact", metavar="TEXT", help="Contact line for every cover (phone, e-mail)."),
-    logo: Optional[Path] = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for every cover."),
-    paper: Optional[str] = typer.Option(None, "--paper", metavar="letter|a4", help="letter or a4. [default: letter; a4 for rows in km]"),
-    tz: Optional[str] = typer.Option(None, "--tz", metavar="ZONE", help="Time zone for rows without a tz value, e.g. Europe/London. [default: this computer's]"),
+    roster: Path = typer.Argument(
+        ...,
+        help="A CSV file with a header row: name, condition, mileage (required); units, start, site, weeks_off, run_days, pace, tz (optional).",
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        metavar="DIR",
+        help="Output folder: one folder per runner and index.csv. [default: ROSTER-plans in the current folder]",
+    ),
+    coach: str | None = typer.Option(None, "--coach", metavar="NAME", help="Coach name for every cover."),
+    clinic: str | None = typer.Option(None, "--clinic", metavar="NAME", help="Clinic or club name for every cover."),
+    contact: str | None = typer.Option(
+        None, "--contact", metavar="TEXT", help="Contact line for every cover (phone, e-mail)."
+    ),
+    logo: Path | None = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for every cover."),
+    paper: str | None = typer.Option(
+        None, "--paper", metavar="letter|a4", help="letter or a4. [default: letter; a4 for rows in km]"
+    ),
+    tz: str | None = typer.Option(
+        None,
+        "--tz",
+        metavar="ZONE",
+        help="Time zone for rows without a tz value, e.g. Europe/London. [default: this computer's]",
+    ),
     time: list[str] = Times,
     all_day: bool = AllDay,
     no_alarms: bool = NoAlarms,
-    jobs: Optional[str] = typer.Option(None, "--jobs", "-j", metavar="N", help="Plans made at the same time. [default: the number of CPU cores]"),
+    jobs: str | None = typer.Option(
+        None, "--jobs", "-j", metavar="N", help="Plans made at the same time. [default: the number of CPU cores]"
+    ),
     no_clobber: bool = NoClobber,
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ) -> None:
     """Make plans for a whole squad from a roster CSV: one folder per runner and an index.
 
@@ -414,8 +511,8 @@ def batch(
     from .app import inputs
     from .app.batch import default_jobs, run_roster, summary_line
 
-    n_jobs = inputs.parse_int(jobs, "jobs", 1, 64, "the number of plans made at the same time") if jobs is not None else default_jobs()
-    booklet = _booklet_options("mi", paper, coach, clinic, contact, logo)
+    n_jobs = inputs.parse_int(jobs, "jobs", JOBS.lo, JOBS.hi, JOBS.what) if jobs is not None else default_jobs()
+    booklet = _booklet_options(DEFAULT_UNITS, paper, coach, clinic, contact, logo)
     calendar = _calendar_options(tz, time, all_day, no_alarms)
     _warn_unsupported(booklet)
     result = run_roster(

@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import wording
 from ..errors import InputError, RehabplanError
+from ..planning.limits import DEFAULT_UNITS, UNITS
 from . import inputs
 
 if TYPE_CHECKING:
@@ -33,7 +34,20 @@ OPTIONAL = ("units", "start", "site", "weeks_off", "run_days", "pace", "tz")
 COLUMNS = REQUIRED + OPTIONAL
 _ALIASES = {"unit": "units", "time_zone": "tz", "timezone": "tz", "easy_pace": "pace", "athlete": "name"}
 INDEX_NAME = "index.csv"
-INDEX_FIELDS = ("row", "line", "name", "condition", "site", "mileage", "unit", "start", "end", "weeks", "folder", "status")
+INDEX_FIELDS = (
+    "row",
+    "line",
+    "name",
+    "condition",
+    "site",
+    "mileage",
+    "unit",
+    "start",
+    "end",
+    "weeks",
+    "folder",
+    "status",
+)
 MAX_ROSTER_BYTES = 20_000_000
 MAX_FOLDER = 60
 
@@ -48,18 +62,91 @@ def _column_key(header: str) -> str:
 
 _TRANSLIT = {
     # Latin letters that do not decompose into a base letter and a mark
-    "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i",
-    "ħ": "h", "ŧ": "t", "ŋ": "ng", "ĸ": "k", "ſ": "s",
+    "ø": "o",
+    "æ": "ae",
+    "œ": "oe",
+    "ß": "ss",
+    "đ": "d",
+    "ð": "d",
+    "þ": "th",
+    "ł": "l",
+    "ı": "i",
+    "ħ": "h",
+    "ŧ": "t",
+    "ŋ": "ng",
+    "ĸ": "k",
+    "ſ": "s",
     # Cyrillic
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi",
-    "є": "ye", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj", "њ": "nj", "џ": "dz", "ђ": "dj", "ћ": "c",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "і": "i",
+    "ї": "yi",
+    "є": "ye",
+    "ґ": "g",
+    "ў": "u",
+    "ј": "j",
+    "љ": "lj",
+    "њ": "nj",
+    "џ": "dz",
+    "ђ": "dj",
+    "ћ": "c",
     # Greek
-    "α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th", "ι": "i",
-    "κ": "k", "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p", "ρ": "r", "σ": "s",
-    "ς": "s", "τ": "t", "υ": "y", "φ": "f", "χ": "ch", "ψ": "ps", "ω": "o",
+    "α": "a",
+    "β": "v",
+    "γ": "g",
+    "δ": "d",
+    "ε": "e",
+    "ζ": "z",
+    "η": "i",
+    "θ": "th",
+    "ι": "i",
+    "κ": "k",
+    "λ": "l",
+    "μ": "m",
+    "ν": "n",
+    "ξ": "x",
+    "ο": "o",
+    "π": "p",
+    "ρ": "r",
+    "σ": "s",
+    "ς": "s",
+    "τ": "t",
+    "υ": "y",
+    "φ": "f",
+    "χ": "ch",
+    "ψ": "ps",
+    "ω": "o",
 }
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
@@ -114,7 +201,9 @@ def read_roster(path: Path) -> list[RosterRow]:
     """The data rows of a roster CSV; raise InputError when the file as a whole cannot be used."""
     label = str(path)
     if not path.exists():
-        raise InputError(f"roster {label!r} does not exist; give a CSV file with a header row (name,condition,mileage).")
+        raise InputError(
+            f"roster {label!r} does not exist; give a CSV file with a header row (name,condition,mileage)."
+        )
     if path.is_dir():
         raise InputError(f"roster {label!r} is a folder; give a CSV file with a header row (name,condition,mileage).")
     try:
@@ -122,8 +211,12 @@ def read_roster(path: Path) -> list[RosterRow]:
     except OSError as exc:
         raise InputError(f"roster {label!r} cannot be read ({exc.strerror or exc}).") from None
     if len(data) > MAX_ROSTER_BYTES:
-        raise InputError(f"roster {label!r} is larger than {MAX_ROSTER_BYTES // 1_000_000} MB; split it into smaller files.")
-    not_csv = f"{label} is not a CSV text file; save the roster as CSV (UTF-8) with a header row: name,condition,mileage."
+        raise InputError(
+            f"roster {label!r} is larger than {MAX_ROSTER_BYTES // 1_000_000} MB; split it into smaller files."
+        )
+    not_csv = (
+        f"{label} is not a CSV text file; save the roster as CSV (UTF-8) with a header row: name,condition,mileage."
+    )
     if b"\x00" in data:
         raise InputError(not_csv)
     try:
@@ -160,7 +253,11 @@ def read_roster(path: Path) -> list[RosterRow]:
             f"{label} line {header_line}: the first row must be a header naming the columns name, condition and mileage "
             f"(found {shown}); save the roster as CSV with that header row."
         )
-    unknown = [h.strip() or f"(empty, column {i + 1})" for i, (h, k) in enumerate(zip(header, keys)) if k not in COLUMNS]
+    unknown = [
+        h.strip() or f"(empty, column {i + 1})"
+        for i, (h, k) in enumerate(zip(header, keys, strict=False))
+        if k not in COLUMNS
+    ]
     if unknown:
         raise InputError(
             f"{label} line {header_line}: unknown column{'s' if len(unknown) > 1 else ''} "
@@ -168,7 +265,9 @@ def read_roster(path: Path) -> list[RosterRow]:
         )
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
-        raise InputError(f"{label} line {header_line}: column {', '.join(repr(d) for d in dupes)} appears more than once.")
+        raise InputError(
+            f"{label} line {header_line}: column {', '.join(repr(d) for d in dupes)} appears more than once."
+        )
     missing = [k for k in REQUIRED if k not in keys]
     if missing:
         raise InputError(
@@ -178,7 +277,7 @@ def read_roster(path: Path) -> list[RosterRow]:
     rows: list[RosterRow] = []
     for n, (line, cells) in enumerate(records[1:], start=1):
         problem = None
-        if len(cells) > len(keys) and any(c.strip() for c in cells[len(keys):]):
+        if len(cells) > len(keys) and any(c.strip() for c in cells[len(keys) :]):
             problem = f"has {len(cells)} fields but the header has {len(keys)}; check for an unquoted {delimiter!r} in a value."
         padded = list(cells[: len(keys)]) + [""] * (len(keys) - len(cells))
         rows.append(RosterRow(n, line, dict(zip(keys, padded, strict=True)), problem))
@@ -188,6 +287,7 @@ def read_roster(path: Path) -> list[RosterRow]:
 
 
 # --------------------------------------------------------------------------- one row → one request
+
 
 @dataclass(frozen=True)
 class Job:
@@ -201,16 +301,19 @@ class Job:
 
 def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[PlanRequest, str | None]:
     """A roster row into a checked PlanRequest (and the row's time zone); raise InputError naming the column."""
+
     def get(key: str) -> str:
         return cells.get(key, "").strip()
 
     try:
         inputs.parse_label(cells.get("name", ""), "name")  # a bad name is the row's first error
         if not get("condition"):
-            raise InputError("{field} is empty; give one of the conditions listed by `rehabplan conditions`.", "condition")
+            raise InputError(
+                "{field} is empty; give one of the conditions listed by `rehabplan conditions`.", "condition"
+            )
         if not get("mileage"):
             catalog.resolve(get("condition"), get("site") or None)  # a bad condition, site or unit is reported first
-            unit = inputs.parse_units(get("units") or "mi")
+            unit = inputs.parse_units(get("units")) if get("units") else DEFAULT_UNITS
             raise InputError(
                 f"{{field}} is empty; give the runner's usual weekly {'miles' if unit == 'mi' else 'km'}, e.g. 30.",
                 "mileage",
@@ -220,10 +323,10 @@ def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[
             condition=get("condition"),
             site=get("site") or None,
             mileage=get("mileage"),
-            units=get("units") or "mi",
+            units=get("units") or None,
             start=get("start") or None,
-            weeks_off=get("weeks_off") or "0",
-            run_days=get("run_days") or "4",
+            weeks_off=get("weeks_off") or None,
+            run_days=get("run_days") or None,
             pace=get("pace") or None,
             name=cells.get("name", ""),
             today=today,
@@ -291,7 +394,9 @@ def _run_job(job: Job) -> Done:
     calendar = shared.calendar if job.tz is None else shared.calendar.model_copy(update={"tz": job.tz})
     notes: list[str] = []
     try:
-        result = generate(job.request, catalog, booklet, calendar, shared.out_dir / job.folder, no_clobber=shared.no_clobber)
+        result = generate(
+            job.request, catalog, booklet, calendar, shared.out_dir / job.folder, no_clobber=shared.no_clobber
+        )
         missing = font_gaps(result.plan_text)  # the shared cover names are checked once, before the rows
         if missing:
             notes.append(f"warning: {FONT_GAP_WARNING.format(missing)}")
@@ -407,7 +512,9 @@ def run_roster(
             errors[r.row] = str(exc)
     folders = folder_names((r.row, r.cells.get("name", "")) for r in rows if r.row in parsed)
     job_list = [Job(row, folders[row], req, tz) for row, (req, tz) in parsed.items()]
-    booklets = {u: booklet if paper_given else booklet.model_copy(update={"paper": inputs.default_paper(u)}) for u in ("mi", "km")}
+    booklets = {
+        u: booklet if paper_given else booklet.model_copy(update={"paper": inputs.default_paper(u)}) for u in UNITS
+    }
     shared = Shared(booklets, calendar, out, data_dir, no_clobber)
 
     done: dict[int, Done] = {}
@@ -446,9 +553,9 @@ def run_roster(
     results: list[RowResult] = []
     for r in rows:
         c = r.cells
-        d = done.get(r.row)
+        made = done.get(r.row)
         req = parsed.get(r.row, (None, None))[0]
-        status = errors.get(r.row) or (d.error if d and d.error else "ok")
+        status = errors.get(r.row) or (made.error if made and made.error else "ok")
         ok = status == "ok"
         results.append(
             RowResult(
@@ -460,11 +567,11 @@ def run_roster(
                 mileage=f"{req.mileage:g}" if req else c.get("mileage", "").strip(),
                 unit=req.units.value if req else c.get("units", "").strip(),
                 start=req.start.isoformat() if req else c.get("start", "").strip(),
-                end=d.end if ok and d else "",
-                weeks=str(d.weeks) if ok and d else "",
+                end=made.end if ok and made else "",
+                weeks=str(made.weeks) if ok and made else "",
                 folder=folders[r.row] if ok else "",
                 status=status,
-                notes=d.notes if d else (),
+                notes=made.notes if made else (),
             )
         )
     write_atomic(out, {INDEX_NAME: index_csv(results)}, no_clobber=no_clobber)
@@ -483,17 +590,20 @@ def _ping() -> int:
 
 def _start_pool(shared: Shared, catalog: Catalog, n_jobs: int) -> ProcessPoolExecutor:
     """Worker processes, started and ready (catalog loaded, renderers imported, fonts registered)."""
+    import functools
     import multiprocessing
+    from multiprocessing.context import BaseContext
 
+    ctx: BaseContext
     if "fork" in multiprocessing.get_all_start_methods():
         # fork shares the loaded catalog, modules and fonts with the workers at no cost
         _warm_up()
         ctx = multiprocessing.get_context("fork")
-        init_args: tuple[object, ...] = (shared, catalog, True)
+        init = functools.partial(_init_worker, shared, catalog, True)
     else:  # pragma: no cover - not on Linux: each worker loads its own
         ctx = multiprocessing.get_context()
-        init_args = (shared, None, True)
-    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker, initargs=init_args)
+        init = functools.partial(_init_worker, shared, None, True)
+    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=init)
     try:
         pool.submit(_ping).result()
     except BaseException:
@@ -502,7 +612,9 @@ def _start_pool(shared: Shared, catalog: Catalog, n_jobs: int) -> ProcessPoolExe
     return pool
 
 
-def _drain(pool: ProcessPoolExecutor, job_list: list[Job], futures: list[Future[Done]], done: dict[int, Done], bar: _Progress) -> None:
+def _drain(
+    pool: ProcessPoolExecutor, job_list: list[Job], futures: list[Future[Done]], done: dict[int, Done], bar: _Progress
+) -> None:
     futures.extend(pool.submit(_run_job, job) for job in job_list)
     pending = set(futures)
     while pending:
@@ -519,8 +631,8 @@ class _Progress:
     def __init__(self, total: int, *, enabled: bool) -> None:
         self.total = total
         self.enabled = enabled
-        self._bar = None
-        self._task = None
+        self._bar: Any = None
+        self._task: Any = None
 
     def __enter__(self) -> _Progress:
         if self.enabled:
@@ -587,8 +699,9 @@ def summary_line(result: BatchResult) -> str:
     total = len(result.rows)
     failed = len(result.failed)
     rate = result.made / result.seconds if result.seconds > 0 else 0.0
-    text = f"Made {result.made} of {total} plan{'s' if total != 1 else ''} in {result.seconds:.1f} s ({rate:.1f} a second)"
+    text = (
+        f"Made {result.made} of {total} plan{'s' if total != 1 else ''} in {result.seconds:.1f} s ({rate:.1f} a second)"
+    )
     if failed:
         text += f"; {failed} row{'s' if failed != 1 else ''} failed (see above and the index)"
     return text + "."
-

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..errors import quoted as shown
-from ..planning.request import MAX_LABEL, PACE_LIMITS, PlanRequest, Unit, bounds
+from ..planning.limits import DEFAULT_UNITS, MAX_LABEL, PACE_LIMITS, RUN_DAYS, WEEKS_OFF, Bound
+from ..planning.request import PlanRequest, Unit
 from ..render.options import TIMED_KINDS
 
 if TYPE_CHECKING:
@@ -94,12 +95,15 @@ def parse_tz(text: str) -> str:
 
     name = text.strip()
     if not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name) or name.startswith("/"):
-        raise InputError(f"{{field}} {shown(text)} is not a time zone; use a name like Europe/London or America/New_York.", "tz")
+        raise InputError(
+            f"{{field}} {shown(text)} is not a time zone; use a name like Europe/London or America/New_York.", "tz"
+        )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InputError(
-            f"{{field}} {shown(text)} is not a known time zone; use a name like Europe/London or America/New_York.", "tz"
+            f"{{field}} {shown(text)} is not a known time zone; use a name like Europe/London or America/New_York.",
+            "tz",
         ) from None
     return name
 
@@ -146,7 +150,9 @@ def parse_times(items: list[str]) -> dict[str, dt.time]:
             )
         clock = _clock(value)
         if clock is None:
-            raise InputError(f"{{field}} {shown(item)} is not a time of day; use 24-hour KIND=HH:MM, e.g. {kind}=06:30.", "time")
+            raise InputError(
+                f"{{field}} {shown(item)} is not a time of day; use 24-hour KIND=HH:MM, e.g. {kind}=06:30.", "time"
+            )
         out[kind] = clock
     return out
 
@@ -154,7 +160,7 @@ def parse_times(items: list[str]) -> dict[str, dt.time]:
 def parse_pace(text: str, units: str) -> float:
     """Easy pace 'MM:SS' (or minutes) per unit, into minutes per unit."""
     per = "mile" if units == "mi" else "km"
-    lo, hi = PACE_LIMITS[Unit(units)]
+    lo, hi = PACE_LIMITS[units]
     m = re.fullmatch(r"(\d{1,2}):([0-5]\d)", text.strip())
     try:
         value = int(m.group(1)) + int(m.group(2)) / 60 if m else float(text.strip())
@@ -174,17 +180,19 @@ def parse_int(text: str, field: str, lo: int, hi: int, what: str) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        raise InputError(f"{{field}} {shown(text)} is not a whole number; give {what} from {lo} to {hi}.", field) from None
+        raise InputError(
+            f"{{field}} {shown(text)} is not a whole number; give {what} from {lo} to {hi}.", field
+        ) from None
     if not lo <= value <= hi:
         raise InputError(f"{{field}} must be from {lo} to {hi} ({what}), got {value}.", field)
     return value
 
 
-def parse_request_int(text: str, field: str) -> int:
-    """A whole-number field of the plan request, within the model's bounds."""
-    _, lo, hi = bounds(field)
-    what = PlanRequest.model_fields[field].description or field
-    return parse_int(text, field, int(lo or 0), int(hi or 0), what)
+def parse_bounded(text: str | None, field: str, bound: Bound) -> int:
+    """A whole number within its bound (its default when the field was not given)."""
+    if text is None:
+        return bound.default
+    return parse_int(text, field, bound.lo, bound.hi, bound.what)
 
 
 def parse_label(text: str | None, field: str) -> str | None:
@@ -197,7 +205,7 @@ def parse_label(text: str | None, field: str) -> str | None:
     bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") and c not in "\u200d\u200c"]
     if bad:
         raise InputError(
-            f"{{field}} contains a control or invisible character ({ascii(bad[0])}); remove it and try again.", field
+            f"{{field}} contains a control or invisible character ({bad[0]!a}); remove it and try again.", field
         )
     if len(value) > MAX_LABEL:
         raise InputError(f"{{field}} is {len(value)} characters long; use at most {MAX_LABEL}.", field)
@@ -216,7 +224,9 @@ def read_logo(path: Path) -> bytes:
         with path.open("rb") as fh:
             data = fh.read(MAX_LOGO_BYTES + 1)  # never more than the limit, even from a growing file
     except OSError as exc:
-        raise InputError(f"{{field}} {str(path)!r} cannot be read ({exc.strerror}); give a readable PNG or JPEG file.", "logo") from None
+        raise InputError(
+            f"{{field}} {str(path)!r} cannot be read ({exc.strerror}); give a readable PNG or JPEG file.", "logo"
+        ) from None
     if len(data) > MAX_LOGO_BYTES:
         raise InputError(f"{{field}} {str(path)!r} is larger than 5 MB; use a smaller PNG or JPEG.", "logo")
     if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
@@ -244,13 +254,16 @@ def _check_image(path: Path, data: bytes) -> None:
                 width, height = img.size
                 if width * height > MAX_LOGO_PIXELS:
                     raise InputError(
-                        f"{{field}} {str(path)!r} is {width}x{height} pixels; use a logo of at most 25 million pixels.", "logo"
+                        f"{{field}} {str(path)!r} is {width}x{height} pixels; use a logo of at most 25 million pixels.",
+                        "logo",
                     )
                 img.load()
     except InputError:
         raise
-    except Exception:  # noqa: BLE001 - any decoder failure means the same thing to the user
-        raise InputError(f"{{field}} {str(path)!r} is damaged or not a PNG or JPEG image; give a PNG or JPEG file.", "logo") from None
+    except Exception:
+        raise InputError(
+            f"{{field}} {str(path)!r} is damaged or not a PNG or JPEG image; give a PNG or JPEG file.", "logo"
+        ) from None
 
 
 def plan_request(
@@ -259,17 +272,20 @@ def plan_request(
     condition: str,
     site: str | None,
     mileage: str,
-    units: str,
+    units: str | None,
     start: str | None,
-    weeks_off: str,
-    run_days: str,
+    weeks_off: str | None,
+    run_days: str | None,
     pace: str | None,
     name: str | None,
     today: dt.date,
 ) -> PlanRequest:
-    """Typed plan settings into a checked PlanRequest; errors name the field."""
+    """Typed plan settings into a checked PlanRequest; errors name the field.
+
+    None for an optional field means its default.
+    """
     protocol = catalog.resolve(condition, site)
-    unit = parse_units(units)
+    unit = parse_units(units) if units is not None else DEFAULT_UNITS
     limit = catalog.ramp.ramp.max_mileage_mi if unit == "mi" else catalog.ramp.ramp.max_mileage_km
     return PlanRequest(
         condition=protocol.condition,
@@ -277,8 +293,8 @@ def plan_request(
         mileage=parse_mileage(mileage, unit, limit),
         units=Unit(unit),
         start=parse_date(start) if start else next_monday(today),
-        weeks_off=parse_request_int(weeks_off, "weeks_off"),
-        run_days=parse_request_int(run_days, "run_days"),
+        weeks_off=parse_bounded(weeks_off, "weeks_off", WEEKS_OFF),
+        run_days=parse_bounded(run_days, "run_days", RUN_DAYS),
         pace_min_per_unit=parse_pace(pace, unit) if pace else None,
         athlete=parse_label(name, "name"),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -106,10 +107,8 @@ def _keep_backup(target: Path) -> Path:
 
 
 def _remove_quietly(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         path.unlink()
-    except OSError:
-        pass
 
 
 def _make_folder(out_dir: Path) -> Path | None:
@@ -124,7 +123,8 @@ def _make_folder(out_dir: Path) -> Path | None:
     except OSError as exc:
         _remove_created(out_dir, top)  # mkdir may have made some of the parents before failing
         raise RehabplanError(
-            f"cannot create output folder {str(out_dir)!r} ({exc.strerror or exc}); choose a folder you can write to with {{field}}.", "out"
+            f"cannot create output folder {str(out_dir)!r} ({exc.strerror or exc}); choose a folder you can write to with {{field}}.",
+            "out",
         ) from None
     return top
 
@@ -175,12 +175,14 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
             os.chmod(tmp, 0o644)
         for target in targets:
             if target.is_dir():
-                raise RehabplanError(f"{str(target)!r} is a folder; move it away or choose another {{field}} folder.", "out")
+                raise RehabplanError(
+                    f"{str(target)!r} is a folder; move it away or choose another {{field}} folder.", "out"
+                )
             backups[target] = _keep_backup(target) if target.exists() or target.is_symlink() else None
         replaced: list[Path] = []
         try:
-            for tmp, target in zip(temps, targets, strict=True):
-                os.replace(tmp, target)
+            for part, target in zip(temps, targets, strict=True):
+                os.replace(part, target)
                 replaced.append(target)
         except BaseException:
             for target in reversed(replaced):
@@ -197,12 +199,13 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
         done = True
     except OSError as exc:
         raise RehabplanError(
-            f"cannot write into {str(out_dir)!r} ({exc.strerror or exc}); choose a folder you can write to with {{field}}.", "out"
+            f"cannot write into {str(out_dir)!r} ({exc.strerror or exc}); choose a folder you can write to with {{field}}.",
+            "out",
         ) from None
     finally:
-        for tmp in temps:
-            if tmp.exists():
-                _remove_quietly(tmp)
+        for part in temps:
+            if part.exists():
+                _remove_quietly(part)
         for backup in backups.values():
             if backup is not None and backup not in unrestored and (backup.exists() or backup.is_symlink()):
                 _remove_quietly(backup)
@@ -213,7 +216,9 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
 
 def _refuse_nul(out_dir: Path) -> None:
     if "\x00" in str(out_dir):
-        raise InputError(f"output folder {str(out_dir)!r} contains a NUL character; choose another {{field}} folder.", "out")
+        raise InputError(
+            f"output folder {str(out_dir)!r} contains a NUL character; choose another {{field}} folder.", "out"
+        )
 
 
 def check_writable(out_dir: Path) -> None:
@@ -238,11 +243,13 @@ def check_writable(out_dir: Path) -> None:
                 raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG))
     except OSError as exc:
         raise RehabplanError(
-            f"cannot use output folder {str(out_dir)!r} ({exc.strerror or exc}); choose another {{field}} folder.", "out"
+            f"cannot use output folder {str(out_dir)!r} ({exc.strerror or exc}); choose another {{field}} folder.",
+            "out",
         ) from None
     if probe.exists() and not writable:
         raise RehabplanError(
-            f"cannot write into {str(probe)!r} (permission denied); choose a folder you can write to with {{field}}.", "out"
+            f"cannot write into {str(probe)!r} (permission denied); choose a folder you can write to with {{field}}.",
+            "out",
         )
 
 

@@ -12,6 +12,7 @@ else ~/.cache/rehabplan.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -87,10 +88,8 @@ def store(key: str, catalog: Any) -> None:
             fh.write(data)
         os.rename(tmp, target)  # atomic on POSIX: readers see the whole file or none
     except Exception:
-        try:
+        with contextlib.suppress(OSError):
             tmp.unlink()
-        except OSError:
-            pass
         return
     _prune(folder)
 

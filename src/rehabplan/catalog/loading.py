@@ -88,7 +88,9 @@ class Catalog:
                 return p
         sites = self.sites(condition)
         if not sites:
-            raise InputError(f"{{field}} does not apply to {condition}, which has no sites; leave it out.", field="site")
+            raise InputError(
+                f"{{field}} does not apply to {condition}, which has no sites; leave it out.", field="site"
+            )
         close = difflib.get_close_matches(skey, sites, n=2, cutoff=0.5)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise InputError(
@@ -172,7 +174,7 @@ def _load_folder(
         record = _read(entry, label, model, problems)
         if record is None:
             continue
-        rid = getattr(record, "id")
+        rid: str = getattr(record, "id")  # noqa: B009 - templates and exercises both have an id
         if rid != stem:
             problems.append(f"{label}: id: {_id_problem(rid, stem, folder, root)}")
             continue
@@ -200,7 +202,9 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
         if not (root / folder).is_dir():
             problems.append(f"{folder}/: folder missing under {root}; a data folder holds templates/ and exercises/")
     if (root / "templates").is_dir() and not (root / "templates" / "rules").is_dir():
-        problems.append("templates/rules/: folder missing; it holds ramp.toml, safety.toml, advice.toml and sources.toml")
+        problems.append(
+            "templates/rules/: folder missing; it holds ramp.toml, safety.toml, advice.toml and sources.toml"
+        )
     if problems:
         raise DataError(problems)
     key = _cache_key(root)
@@ -247,7 +251,9 @@ def _cache_key(root: Path | Traversable) -> str | None:
         return None
     try:
         files = [(f"{folder}/{e.name}", e) for folder in ("templates", "exercises") for e in _toml_files(root / folder)]
-        files += [(f"templates/rules/{name}.toml", root / "templates" / "rules" / f"{name}.toml") for name in RULE_FILES]
+        files += [
+            (f"templates/rules/{name}.toml", root / "templates" / "rules" / f"{name}.toml") for name in RULE_FILES
+        ]
         return catalog_cache.data_key(files)
     except Exception:
         return None  # e.g. an unreadable file: the normal reading reports it
@@ -290,9 +296,13 @@ def _cross_check(
     for cond, group in by_condition.items():
         if len(group) > 1:
             if any(p.site is None for p in group):
-                problems.append(f"templates/{group[0].id}.toml: site: condition {cond!r} has several protocols, so each needs a site")
+                problems.append(
+                    f"templates/{group[0].id}.toml: site: condition {cond!r} has several protocols, so each needs a site"
+                )
             if sum(p.default_site for p in group) != 1:
-                problems.append(f"templates/{group[0].id}.toml: default_site: exactly one protocol of {cond!r} must be the default site")
+                problems.append(
+                    f"templates/{group[0].id}.toml: default_site: exactly one protocol of {cond!r} must be the default site"
+                )
 
     for p in protocols.values():
         label = f"templates/{p.id}.toml"
@@ -304,11 +314,15 @@ def _cross_check(
             problems.append(f"{label}: phases: phase ids must be unique")
         running = [ph.running.value for ph in p.phases]
         if running.count("ladder") != 1 or running.count("ramp") != 1:
-            problems.append(f"{label}: phases: need exactly one phase with running = 'ladder' and one with running = 'ramp'")
+            problems.append(
+                f"{label}: phases: need exactly one phase with running = 'ladder' and one with running = 'ramp'"
+            )
         elif running.index("ladder") > running.index("ramp"):
             problems.append(f"{label}: phases: the 'ladder' phase must come before the 'ramp' phase")
         if running[-1] != "hold":
-            problems.append(f"{label}: phases[{len(running) - 1}].running: the last phase must hold the target ('hold')")
+            problems.append(
+                f"{label}: phases[{len(running) - 1}].running: the last phase must hold the target ('hold')"
+            )
         for field in ("ice_in_phases", "heat_in_phases"):
             for i, pid in enumerate(getattr(p.modality, field)):
                 if pid not in phase_ids:
@@ -337,6 +351,12 @@ def _cross_check(
                     problems.append(
                         f"{label}: {loc}: {sched.id!r} is marked as avoided for {p.condition} in exercises/{sched.id}.toml"
                     )
+                banned = sorted(set(ex.positions) & set(p.exclude_positions)) if ex is not None else []
+                if banned:
+                    problems.append(
+                        f"{label}: {loc}: {sched.id!r} is done {', '.join(banned)}, which this protocol rules out"
+                        " (exclude_positions)"
+                    )
 
     for ex in exercises.values():
         label = f"exercises/{ex.id}.toml"
@@ -345,8 +365,16 @@ def _cross_check(
             if conditions and cond not in conditions:
                 problems.append(f"{label}: avoid[{i}]: unknown condition {cond!r}{_hint(cond, conditions)}")
         for i, c in enumerate(ex.caution):
+            if (
+                c.site is not None
+                and conditions
+                and c.site not in {p.site for p in protocols.values() if p.condition == c.condition}
+            ):
+                problems.append(f"{label}: caution[{i}].site: {c.condition} has no site {c.site!r}")
             if conditions and c.condition not in conditions:
-                problems.append(f"{label}: caution[{i}].condition: unknown condition {c.condition!r}{_hint(c.condition, conditions)}")
+                problems.append(
+                    f"{label}: caution[{i}].condition: unknown condition {c.condition!r}{_hint(c.condition, conditions)}"
+                )
 
     if ramp is not None:
         label = "templates/rules/ramp.toml"

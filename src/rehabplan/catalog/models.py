@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+
 def _printable(value: str) -> str:
     """Data text reaches the booklet and the calendar: no control characters in it."""
     bad = next((c for c in value if unicodedata.category(c) == "Cc"), None)
     if bad is not None:
-        raise ValueError(f"contains a control character ({ascii(bad)}); remove it")
+        raise ValueError(f"contains a control character ({bad!a}); remove it")
     return value
 
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=600, strip_whitespace=True), AfterValidator(_printable)]
+Text = Annotated[
+    str, StringConstraints(min_length=1, max_length=600, strip_whitespace=True), AfterValidator(_printable)
+]
 ShortText = Annotated[
     str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True), AfterValidator(_printable)
 ]
@@ -53,6 +55,20 @@ class Equipment(StrEnum):
     BALL = "ball"
     BIKE = "bike"
     POOL = "pool"
+
+
+class Position(StrEnum):
+    """A body position an exercise puts the runner in (a protocol can rule positions out, e.g.
+    kneeling for a bursa on the front of the kneecap)."""
+
+    STANDING = "standing"
+    SEATED = "seated"
+    SUPINE = "supine"  # lying on the back
+    PRONE = "prone"  # lying face down
+    SIDE_LYING = "side-lying"
+    KNEELING = "kneeling"  # weight on one or both knees
+    HALF_KNEELING = "half-kneeling"
+    QUADRUPED = "quadruped"  # on hands and knees
 
 
 class PhaseKind(StrEnum):
@@ -142,7 +158,10 @@ class Dose(_Strict):
 
 
 class Caution(_Strict):
+    """A change to an exercise for one condition (and only one of its sites, when given)."""
+
     condition: Id
+    site: Id | None = None
     note: Text
 
 
@@ -196,6 +215,7 @@ class Exercise(_Strict):
     regression: Text
     cues: tuple[Text, ...] = Field(min_length=2, max_length=4)
     mistakes: tuple[Text, ...] = Field(min_length=1, max_length=4)
+    positions: tuple[Position, ...] = Field(min_length=1, description="every position the exercise puts the body in")
     avoid: tuple[Id, ...] = ()
     caution: tuple[Caution, ...] = ()
     sources: tuple[SourceKey, ...] = Field(min_length=1)
@@ -293,6 +313,7 @@ class Protocol(_Strict):
     how_the_plan_helps: Text
     ladder: Ladder
     hills_allowed: bool = True  # False: intensity comes back as flat strides only
+    exclude_positions: tuple[Position, ...] = ()  # positions that load the painful site
     phases: tuple[Phase, ...] = Field(min_length=2)
     cautions: tuple[Text, ...] = ()
     running_modifications: tuple[Text, ...] = Field(min_length=1)

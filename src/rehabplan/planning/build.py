@@ -19,7 +19,7 @@ from .plan import ConditionInfo, ExerciseCard, Guidance, LongPlanNote, PhaseSumm
 from .ramp import RunDays, hold_phase, ramp_phase
 from .request import PlanRequest
 from .schedule import Context, Schedule
-from .sessions import RUNNING, Session, SessionKind
+from .sessions import RunSession, Session, StrengthSession, WalkRunSession
 
 
 def _schedule(ctx: Context) -> Schedule:
@@ -99,7 +99,7 @@ def build_plan(request: PlanRequest, catalog: Catalog) -> Plan:
     weeks: list[Week] = []
     for wk in sched.weeks:
         sessions = _sessions_of(sched, wk.start)
-        running = [s for s in sessions if s.kind in RUNNING]
+        running = [s for s in sessions if isinstance(s, (RunSession, WalkRunSession))]
         weeks.append(
             Week(
                 index=wk.index,
@@ -110,7 +110,7 @@ def build_plan(request: PlanRequest, catalog: Catalog) -> Plan:
                 running_allowed=wk.phase.running != Running.NONE,
                 ramp_week=wk.ramp_week,
                 hold_week=wk.hold_week,
-                run_distance=pg.from_hundredths(sum(pg.to_hundredths(s.run_distance) for s in running)),  # type: ignore[union-attr]
+                run_distance=pg.from_hundredths(sum(pg.to_hundredths(s.run_distance) for s in running)),
                 time_on_feet_min=sum(s.minutes for s in running),
                 sessions=sessions,
             )
@@ -141,13 +141,16 @@ def build_plan(request: PlanRequest, catalog: Catalog) -> Plan:
     cards: dict[str, ExerciseCard] = {}
     for w in weeks:
         for s in w.sessions:
-            if s.kind != SessionKind.STRENGTH:
+            if not isinstance(s, StrengthSession):
                 continue
-            for pe in s.exercises:  # type: ignore[union-attr]
+            for pe in s.exercises:
                 if pe.id in cards:
                     continue
                 ex = catalog.exercises[pe.id]
-                caution = next((c.note for c in ex.caution if c.condition == proto.condition), None)
+                caution = next(
+                    (c.note for c in ex.caution if c.condition == proto.condition and c.site in (None, proto.site)),
+                    None,
+                )
                 cards[pe.id] = ExerciseCard(
                     id=ex.id,
                     name=ex.name,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from itertools import combinations
+from itertools import combinations, pairwise
 
 DAYS = 7
 
@@ -11,8 +11,8 @@ DAYS = 7
 def spacing(days: tuple[int, ...], n: int) -> tuple[int, int]:
     """How evenly n days sit in the week: back-to-back pairs, and the spread of the gaps
     between them (around the week's end too); lower is better."""
-    consecutive = sum(1 for a, b in zip(days, days[1:], strict=False) if b - a == 1)
-    gaps = [b - a for a, b in zip(days, days[1:], strict=False)] + [DAYS + days[0] - days[-1]]
+    consecutive = sum(1 for a, b in pairwise(days) if b - a == 1)
+    gaps = [b - a for a, b in pairwise(days)] + [DAYS + days[0] - days[-1]]
     return consecutive, sum((g * n - DAYS) ** 2 for g in gaps)
 
 
@@ -44,7 +44,7 @@ def best_run_days(
         if ladder:
             if since is not None and since + days[0] < gap:
                 continue
-            if any(b - a < gap for a, b in zip(days, days[1:], strict=False)):
+            if any(b - a < gap for a, b in pairwise(days)):
                 continue
         busy = list(loads)
         ok = True

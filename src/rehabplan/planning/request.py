@@ -1,29 +1,24 @@
-"""What decides a plan: the request, with every default and bound written once.
+"""What decides a plan: the request, built from the defaults and bounds in ``limits.py``.
 
-The command line, a roster row and the web form all end in a PlanRequest; their help texts and
-checks read the defaults and limits from here (see :func:`bounds` and :data:`PACE_LIMITS`).
+The command line, a roster row and the web form all end in a PlanRequest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ..catalog.models import Id
+from .limits import DEFAULT_UNITS, MAX_LABEL, PACE_LIMITS, RUN_DAYS, WEEKS_OFF
 
 
 class Unit(StrEnum):
     MI = "mi"
     KM = "km"
 
-
-#: Easy pace limits in minutes per unit (a walk is slower, a race faster).
-PACE_LIMITS: dict[Unit, tuple[float, float]] = {Unit.MI: (4.0, 25.0), Unit.KM: (2.5, 16.0)}
-#: The longest name, club or contact line printed on a cover.
-MAX_LABEL = 200
 
 Label = Annotated[str, StringConstraints(max_length=MAX_LABEL)]
 
@@ -36,10 +31,10 @@ class PlanRequest(BaseModel):
     condition: Id
     site: Id | None = None
     mileage: float = Field(gt=0, description="usual weekly running distance before the injury")
-    units: Unit = Unit.MI
+    units: Unit = Unit(DEFAULT_UNITS)
     start: dt.date
-    weeks_off: int = Field(default=0, ge=0, le=104, description="weeks already off running")
-    run_days: int = Field(default=4, ge=3, le=6, description="run days a week once rebuilt")
+    weeks_off: int = Field(default=WEEKS_OFF.default, ge=WEEKS_OFF.lo, le=WEEKS_OFF.hi, description=WEEKS_OFF.what)
+    run_days: int = Field(default=RUN_DAYS.default, ge=RUN_DAYS.lo, le=RUN_DAYS.hi, description=RUN_DAYS.what)
     pace_min_per_unit: float | None = Field(default=None, description="easy pace, minutes per unit")
     athlete: Label | None = None
 
@@ -50,13 +45,3 @@ class PlanRequest(BaseModel):
             if not lo <= self.pace_min_per_unit <= hi:
                 raise ValueError(f"pace_min_per_unit must be from {lo:g} to {hi:g} minutes per {self.units.value}")
         return self
-
-
-def bounds(field: str) -> tuple[Any, int | float | None, int | float | None]:
-    """A request field's default and its lower and upper bound (None where it has none)."""
-    info = PlanRequest.model_fields[field]
-    lo = hi = None
-    for meta in info.metadata:
-        lo = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else lo
-        hi = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else hi
-    return info.default, lo, hi

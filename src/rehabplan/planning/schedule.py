@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..catalog.loading import Catalog
-from ..catalog.models import Ladder, LadderRules, Phase, Protocol, RampRules
+from ..catalog.models import Ladder, LadderRules, Phase, Protocol, RampRules, Target
 from ..errors import PlanningError
 from . import progression as pg
 from .days import DAYS, best_run_days, pick_days
@@ -208,7 +208,7 @@ class Schedule:
             cat = self.ctx.catalog
             mod = self.ctx.protocol.modality
             exercises = []
-            targets: list = []
+            targets: list[Target] = []
             for sched in phase.exercises:
                 ex = cat.exercises[sched.id]
                 exercises.append(PlannedExercise(id=ex.id, name=ex.name, dose=sched.dose or ex.dose))

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..planning.request import MAX_LABEL
+from ..planning.limits import MAX_LABEL
 from ..planning.sessions import SessionKind
 
 #: The kinds of session that have a time of day in the calendar (rest days have none).
