@@ -230,6 +230,9 @@ class Scheduled(_Strict):
 
     id: Id
     dose: Dose | None = None
+    every_days: int | None = Field(
+        default=None, ge=2, le=7, description="at most once in this many days (e.g. hops: 3 = two days between)"
+    )
 
 
 class Phase(_Strict):
@@ -279,7 +282,7 @@ class Modality(_Strict):
     heat: Text
     ice_in_phases: tuple[Id, ...] = ()  # stand-alone ice sessions in these phases
     heat_in_phases: tuple[Id, ...] = ()  # stand-alone heat sessions in these phases
-    ice_after_runs: bool = False  # after-care step of a run
+    ice_after_runs_in: tuple[Id, ...] = ()  # ice as the after-care of runs in these phases
     ice_after_strength: bool = False
     heat_before_strength: bool = False
     ice_minutes: int = Field(default=15, ge=10, le=20)
@@ -299,6 +302,15 @@ class Readiness(_Strict):
     note: Text | None = None
 
 
+class LoadTest(_Strict):
+    """A weekly test of how the tendon takes load (e.g. single-leg decline squat pain)."""
+
+    name: ShortText
+    how: Text
+    pain_max: int = Field(ge=0, le=10, description="pain that still allows the plan to move on")
+    sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+
 class Protocol(_Strict):
     id: Id
     condition: Id
@@ -314,6 +326,14 @@ class Protocol(_Strict):
     ladder: Ladder
     hills_allowed: bool = True  # False: intensity comes back as flat strides only
     exclude_positions: tuple[Position, ...] = ()  # positions that load the painful site
+    restart_share: float | None = Field(
+        default=None, ge=0.3, le=0.7, description="the ladder's weekly time on feet, as a share of usual (ramp default)"
+    )
+    keep_running: bool = False  # a runner who can run pain-free keeps running, shorter, instead of stopping
+    every_other_day: bool = False  # never two runs on consecutive days, whatever the phase
+    runs_with_strength: bool = False  # runs on strength days, each followed by a day without load
+    no_improvement_check: bool = True  # the 7-day "is it getting better?" check (acute conditions)
+    load_test: LoadTest | None = None
     phases: tuple[Phase, ...] = Field(min_length=2)
     cautions: tuple[Text, ...] = ()
     running_modifications: tuple[Text, ...] = Field(min_length=1)
@@ -329,12 +349,23 @@ class Protocol(_Strict):
 
 
 class LadderStage(_Strict):
+    """One step of a ladder. Sessions are sized to the runner: a stage names its run:walk split,
+    and a session repeats it for the session's length (or runs once, or runs the whole session)."""
+
     id: Id
-    run_min: float = Field(gt=0, le=30)
-    walk_min: float = Field(ge=0, le=10)
-    reps: int = Field(ge=1, le=20)
-    session_min: int = Field(ge=10, le=45)
+    run_min: float = Field(default=0, ge=0, le=60)
+    walk_min: float = Field(default=0, ge=0, le=10)
+    reps: int | None = Field(default=None, ge=1, le=30, description="fixed repeats (default: as many as fit)")
+    continuous: bool = False  # run the whole session without a walk break
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> LadderStage:
+        if self.continuous and (self.run_min or self.walk_min or self.reps):
+            raise ValueError("a continuous stage runs the whole session: leave out run_min, walk_min and reps")
+        if not self.continuous and self.run_min <= 0:
+            raise ValueError("give run_min (minutes of each run), or continuous = true")
+        return self
 
 
 class LadderRules(_Strict):
@@ -342,16 +373,27 @@ class LadderRules(_Strict):
     name: ShortText
     stages: tuple[LadderStage, ...] = Field(min_length=2)
     sessions_per_stage: int = Field(ge=1, le=4)
-    runs_per_week: int = Field(ge=1, le=4)
+    max_advances_per_week: int = Field(default=2, ge=1, le=4, description="stages moved up in any 7 days")
+    final_repeats: int = Field(default=2, ge=1, le=4, description="sessions of the last stage before the build")
     min_rest_days_between_runs: int = Field(ge=1, le=3)
+    session_min_minutes: int = Field(default=20, ge=10, le=45)
+    session_max_minutes: int = Field(default=45, ge=20, le=60)
     sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _last_is_continuous(self) -> LadderRules:
+        if not self.stages[-1].continuous or any(s.continuous for s in self.stages[:-1]):
+            raise ValueError("the last stage, and only it, is continuous running")
+        if self.session_min_minutes > self.session_max_minutes:
+            raise ValueError("session_min_minutes must not exceed session_max_minutes")
+        return self
 
 
 class EntryStage(_Strict):
     """Which ladder stage a runner starts on, by weeks already off running."""
 
     min_weeks_off: int = Field(ge=0, le=52)
-    standard: Id | None = None  # None (leave it out in TOML): restart continuous running without the ladder
+    standard: Id
     tendon: Id
 
 
@@ -359,6 +401,7 @@ class ReadinessTest(_Strict):
     id: Id
     name: ShortText
     standard: Text
+    requires: tuple[Id, ...] = Field(default=(), description="exercises that practise it; one must come first")
     sources: tuple[SourceKey, ...] = Field(min_length=1)
 
 
@@ -366,6 +409,10 @@ class RampRules(_Strict):
     weekly_cap: float = Field(gt=1.0, le=1.2)
     hold_every: int = Field(ge=2, le=8)
     restart_fraction: float = Field(gt=0, le=1)
+    restart_share: float = Field(ge=0.3, le=0.7, description="the ladder's weekly time on feet, share of usual")
+    no_ladder_minutes: int = Field(ge=10, le=60, description="pain-free running that makes the ladder unneeded")
+    long_run_fraction: float = Field(gt=0, le=0.5, description="the usual long run, share of the week")
+    long_run_from: float = Field(gt=0, le=1, description="share of the target from which a week has a long run")
     single_run_cap: float = Field(gt=1.0, le=1.5)
     single_run_window_days: int = Field(ge=7, le=60)
     intensity_fraction: float = Field(gt=0, le=1)
@@ -417,7 +464,7 @@ class SafetyFile(_Strict):
 
 
 class SessionText(_Strict):
-    """The short instructions the planner writes into sessions; {minutes} is filled in."""
+    """The short instructions wording adds to sessions; {minutes} is filled in."""
 
     ladder_warm_up: Text
     ladder_ground: Text

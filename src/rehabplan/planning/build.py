@@ -11,52 +11,101 @@ from __future__ import annotations
 import datetime as dt
 
 from ..catalog.loading import Catalog
-from ..catalog.models import Exercise, Running
+from ..catalog.models import Exercise, Phase, Running
 from . import progression as pg
+from .context import Context
 from .days import DAYS
-from .ladder import entry_stages, ladder_phase
-from .plan import ConditionInfo, ExerciseCard, Guidance, LongPlanNote, PhaseSummary, Plan, Week
-from .ramp import RunDays, hold_phase, ramp_phase
+from .plan import ConditionInfo, ExerciseCard, Guidance, LadderStep, LongPlanNote, PhaseSummary, Plan, Week
 from .request import PlanRequest
-from .schedule import Context, Schedule
-from .sessions import RunSession, Session, StrengthSession, WalkRunSession
+from .running import Track, hold_week, ladder_week, long_run_reached, ramp_week, start_track
+from .schedule import Mode, Schedule
+from .sessions import RunSession, Session, SessionKind, StrengthSession, WalkRunSession
+
+#: A plan longer than this many weeks is a bug in the data, not a plan (check-data tests for it).
+_MAX_WEEKS = 260
+#: Extra weeks at the target for the long run to grow back to its usual length.
+_LONG_RUN_GRACE = 6
 
 
 def _schedule(ctx: Context) -> Schedule:
-    """Place every session of every phase."""
+    """Place every session of every phase: the phases give each week its content, the running
+    track its runs."""
     sched = Schedule(ctx)
     sched.anchor_fixed_checkins()
-    phases = ctx.protocol.phases
-    weeks_off = ctx.request.weeks_off  # running paused before the ladder counts as time off
-    for ph in phases:
-        if ph.running == Running.LADDER:
-            break
-        if ph.running == Running.NONE:
-            weeks_off += ph.weeks
-    readiness_pending = False
-    days = RunDays(ctx.start_days())
-    for ph in phases:
+    pre = dict(ctx.pre_weeks)
+    track: Track | None = None
+    if ctx.running_from_start:
+        track = start_track(sched, ctx.request.start)
+    for ph in ctx.protocol.phases:
         first_week = len(sched.weeks)
         if ph.running == Running.NONE:
-            for w in range(ph.weeks):
-                wk = sched.open_week(ph, ramp_week=False)
-                sched.close_week(wk, set(), w == ph.weeks - 1)
+            for w in range(pre.get(ph.id, 0)):
+                _week(sched, ph, track, last=w == pre[ph.id] - 1)
         elif ph.running == Running.LADDER:
-            stages = entry_stages(ctx, weeks_off)
-            if stages is None:
-                readiness_pending = True  # restart without the ladder: test readiness on ramp day 1
-            else:
-                ladder_phase(sched, ph, stages)
+            if track is None and ctx.stages:
+                track = start_track(sched, sched.readiness(_next_monday(sched)))
+            while track is not None and track.mode == Mode.LADDER:
+                _week(sched, ph, track, last=None)
         elif ph.running == Running.RAMP:
-            days = ramp_phase(sched, ph, readiness_pending)
-            readiness_pending = False
-        else:  # HOLD
-            hold_phase(sched, ph, ctx.rules.maintain_weeks, days)
+            if track is None:
+                track = start_track(sched, sched.readiness(_next_monday(sched)))
+            while track.mode == Mode.RAMP:
+                _week(sched, ph, track, last=None)
+        else:  # HOLD: the target held, until the long run is back to its usual length
+            assert track is not None
+            while not _held_enough(sched, track):
+                _week(sched, ph, track, last=None)
         if len(sched.weeks) > first_week:
             start = sched.weeks[first_week].start
             end = sched.weeks[-1].start + dt.timedelta(days=DAYS - 1)
             sched.phase_spans.append((ph, start, end))
     return sched
+
+
+def _next_monday(sched: Schedule) -> dt.date:
+    """The first day of the next week of the plan."""
+    return sched.ctx.request.start + dt.timedelta(days=DAYS * len(sched.weeks))
+
+
+def _week(sched: Schedule, ph: Phase, track: Track | None, *, last: bool | None) -> None:
+    """One week of a phase, with the running track's runs for that week. `last` says whether the
+    week ends the phase; None: the track decides (the phase lasts while its running does)."""
+    mode = Mode.NONE if track is None else track.mode
+    if track is not None and track.next_run is not None and track.next_run > _next_monday(sched) + dt.timedelta(days=6):
+        mode = Mode.NONE  # running starts later than this week
+    wk = sched.open_week(ph, mode)
+    if track is not None and mode == Mode.LADDER:
+        ladder_week(sched, wk, track)
+    elif track is not None and mode == Mode.RAMP:
+        ramp_week(sched, wk, track)
+    elif track is not None and mode == Mode.HOLD:
+        hold_week(sched, wk, track)
+    if last is None:
+        assert track is not None
+        if ph.running == Running.LADDER:
+            last = track.mode != Mode.LADDER
+        elif ph.running == Running.RAMP:
+            last = track.mode != Mode.RAMP
+        else:
+            last = _held_enough(sched, track)
+    sched.close_week(wk, last_of_phase=last)
+    _check_length(sched)
+
+
+def _held_enough(sched: Schedule, track: Track) -> bool:
+    """The target has been held for the maintain weeks, ending with the usual long run (a few
+    more weeks are allowed for the long run to grow back to it)."""
+    weeks = sched.ctx.rules.maintain_weeks
+    if track.hold_weeks < weeks:
+        return False
+    return long_run_reached(sched) or track.hold_weeks >= weeks + _LONG_RUN_GRACE
+
+
+def _check_length(sched: Schedule) -> None:
+    if len(sched.weeks) > _MAX_WEEKS:
+        from ..errors import PlanningError
+
+        raise PlanningError("the plan did not reach the target within five years; check the ramp rules.")
 
 
 def _week_count(request: PlanRequest, catalog: Catalog, target_h: int) -> int:
@@ -107,8 +156,8 @@ def build_plan(request: PlanRequest, catalog: Catalog) -> Plan:
                 end=wk.start + dt.timedelta(days=DAYS - 1),
                 phase=wk.phase.id,
                 phase_name=wk.phase.name,
-                running_allowed=wk.phase.running != Running.NONE,
-                ramp_week=wk.ramp_week,
+                running_allowed=wk.mode != Mode.NONE,
+                ramp_week=wk.mode in (Mode.RAMP, Mode.HOLD),
                 hold_week=wk.hold_week,
                 run_distance=pg.from_hundredths(sum(pg.to_hundredths(s.run_distance) for s in running)),
                 time_on_feet_min=sum(s.minutes for s in running),
@@ -202,15 +251,20 @@ def _guidance(sched: Schedule, exercises: list[Exercise]) -> Guidance:
     ctx = sched.ctx
     cat = ctx.catalog
     proto = ctx.protocol
-    by_id = {t.id: t for t in cat.ramp.readiness_tests}
-    tests = [by_id[t] for t in proto.readiness.tests if t in by_id]
+    used = {t for day in sched.days.values() for s in day for t in getattr(s, "tests", ())}
+    tests = [t for t in ctx.readiness_tests() if t.id in used]
+    on_ladder = any(s.kind == SessionKind.WALK_RUN for day in sched.days.values() for s in day)
     keys: set[str] = set()
     keys.update(proto.sources, proto.pain_rule.sources, proto.modality.sources)
     for ph, _, _ in sched.phase_spans:
         keys.update(ph.sources)
     for r in proto.referrals:
         keys.update(r.sources)
-    keys.update(cat.ramp.ramp.sources, ctx.ladder.sources)
+    keys.update(cat.ramp.ramp.sources)
+    if on_ladder:
+        keys.update(ctx.ladder.sources)
+    if proto.load_test is not None:
+        keys.update(proto.load_test.sources)
     for t in tests:
         keys.update(t.sources)
     for ex in exercises:
@@ -237,8 +291,14 @@ def _guidance(sched: Schedule, exercises: list[Exercise]) -> Guidance:
         readiness_tests=tuple(tests),
         readiness_pain_max=proto.readiness.pain_max,
         readiness_note=proto.readiness.note,
-        ladder_name=ctx.ladder.name,
-        ladder_stages=ctx.ladder.stages,
+        ladder_name=ctx.ladder.name if on_ladder else None,
+        ladder_steps=tuple(
+            LadderStep(id=s.id, run_min=s.run_min, walk_min=s.walk_min, reps=s.reps, minutes=s.minutes, note=s.note)
+            for s in ctx.stages
+        )
+        if on_ladder
+        else (),
+        load_test=proto.load_test,
         session_text=cat.advice.session_text,
         training_mistakes=cat.advice.training_mistakes,
         recovery=cat.advice.recovery,

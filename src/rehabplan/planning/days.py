@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from itertools import combinations, pairwise
+from itertools import combinations, pairwise, pairwise
 
 DAYS = 7
 
@@ -30,38 +30,29 @@ def pick_days(candidates: tuple[int, ...], n: int, avoid: frozenset[int]) -> tup
 
 @functools.lru_cache(maxsize=50_000)
 def best_run_days(
-    loads: tuple[int, ...], k: int, cap: int, gap: int, since: int | None, ladder: bool
+    loads: tuple[int, ...], training: tuple[bool, ...], k: int, cap: int, gap: int, since: int | None
 ) -> tuple[int, ...] | None:
-    """The k run days of a week, from how many sessions each day already holds (`loads`).
+    """The k run days of a week, from how many sessions each day already holds (`loads`) and
+    which days already hold training.
 
-    No day goes over `cap` sessions, a full rest day stays free, and runs are spread out. For a
-    ladder, runs are at least `gap` days apart (counting `since`, the days from the last ladder
-    run to the week's first day) and the morning after each run holds a check-in. None when no
-    choice fits.
+    Each run brings a pain check the next morning; no day goes over `cap` sessions, one day stays
+    free of training, and runs are at least `gap` days apart (counting `since`, the days from the
+    last run to the week's first day) and spread out. None when no choice fits.
     """
     best: tuple[tuple[int, int, tuple[int, ...]], tuple[int, ...]] | None = None
     for days in combinations(range(DAYS), k):
-        if ladder:
-            if since is not None and since + days[0] < gap:
-                continue
-            if any(b - a < gap for a, b in pairwise(days)):
-                continue
+        if since is not None and since + days[0] < gap:
+            continue
+        if any(b - a < gap for a, b in pairwise(days)):
+            continue
         busy = list(loads)
-        ok = True
         for d in days:
             busy[d] += 1
-            if busy[d] > cap:
-                ok = False
-            if ladder and d + 1 < DAYS:
+            if d + 1 < DAYS:
                 busy[d + 1] += 1
-                if busy[d + 1] > cap:
-                    ok = False
-        if not ok:
+        if any(b > cap for b in busy):
             continue
-        taken = set(days)
-        if ladder:
-            taken |= {d + 1 for d in days}
-        if not any(busy[i] == 0 and i not in taken for i in range(DAYS)):
+        if all(training[i] or i in days for i in range(DAYS)):
             continue
         consecutive, spread = spacing(days, k)
         if since is not None and since + days[0] == 1:

@@ -20,6 +20,7 @@ UNITS = ("mi", "km")
 DEFAULT_UNITS = "mi"
 WEEKS_OFF = Bound(0, 0, 104, "weeks already off running")
 RUN_DAYS = Bound(4, 3, 6, "run days a week once rebuilt")
+CAN_RUN = Bound(0, 0, 240, "minutes you can run now before the knee hurts")
 #: Easy pace limits in minutes per unit (a walk is slower, a race faster).
 PACE_LIMITS: dict[str, tuple[float, float]] = {"mi": (4.0, 25.0), "km": (2.5, 16.0)}
 #: The longest name, club or contact line printed on a cover.

@@ -15,7 +15,7 @@ from ..catalog.models import (
     Advice,
     Dose,
     KneeRegion,
-    LadderStage,
+    LoadTest,
     PainRule,
     PhaseKind,
     Pose,
@@ -90,6 +90,17 @@ class ConditionInfo(_Frozen):
     referrals: tuple[str, ...]
 
 
+class LadderStep(_Frozen):
+    """A ladder stage as this plan uses it: `reps` x (run, walk) in `minutes` on feet."""
+
+    id: str
+    run_min: float
+    walk_min: float
+    reps: int
+    minutes: int
+    note: str | None = None
+
+
 class Guidance(_Frozen):
     """The fixed clinical text of a plan, resolved from the catalog so renderers never read it."""
 
@@ -108,8 +119,9 @@ class Guidance(_Frozen):
     readiness_tests: tuple[ReadinessTest, ...]
     readiness_pain_max: int
     readiness_note: str | None
-    ladder_name: str
-    ladder_stages: tuple[LadderStage, ...]
+    ladder_name: str | None = Field(description="the ladder the plan uses, if any")
+    ladder_steps: tuple[LadderStep, ...] = ()
+    load_test: LoadTest | None = None
     session_text: SessionText
     training_mistakes: tuple[Advice, ...]
     recovery: tuple[Advice, ...]

@@ -97,3 +97,28 @@ def equal_split(total_h: int, days: int) -> int:
     """Length of each of `days` equal runs that fit into total_h (0.1 steps when possible)."""
     each = total_h // days
     return floor_step(each) if each >= STEP else each
+
+
+def split_runs(total_h: int, k: int, cap_h: int | None, long_goal: int | None) -> list[int]:
+    """A week's running as k runs, none above cap_h, adding up to total_h where the cap allows.
+
+    Without a long run the runs are as even as possible (in 0.1 steps when the week is), the
+    larger shares last. With one, the last run is the long run: strictly longer than each of the
+    others and as close to `long_goal` as the cap allows. When the cap keeps it from standing out
+    (it grows by at most 10% on the longest run of the last 30 days), the week stays even and the
+    long run comes a week or two later.
+    """
+    even = split_week(total_h, k, cap_h)
+    if even is None:  # the cap keeps every run short: the week is what k capped runs hold
+        assert cap_h is not None
+        even = split_week(floor_step_from_one(k * cap_h), k, cap_h) or [cap_h] * k
+    if k <= 1 or long_goal is None:
+        return even
+    step = STEP if total_h % STEP == 0 and total_h >= k * STEP else 1
+    long_h = max(long_goal, max(even) + step)
+    if cap_h is not None:
+        long_h = min(long_h, cap_h // step * step)
+    long_h = min(long_h, total_h)
+    if long_h <= max(even):
+        return even
+    return [*_even(total_h - long_h, k - 1, step), long_h]

@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ..catalog.models import Id
-from .limits import DEFAULT_UNITS, MAX_LABEL, PACE_LIMITS, RUN_DAYS, WEEKS_OFF
+from .limits import CAN_RUN, DEFAULT_UNITS, MAX_LABEL, PACE_LIMITS, RUN_DAYS, WEEKS_OFF
 
 
 class Unit(StrEnum):
@@ -36,6 +36,8 @@ class PlanRequest(BaseModel):
     weeks_off: int = Field(default=WEEKS_OFF.default, ge=WEEKS_OFF.lo, le=WEEKS_OFF.hi, description=WEEKS_OFF.what)
     run_days: int = Field(default=RUN_DAYS.default, ge=RUN_DAYS.lo, le=RUN_DAYS.hi, description=RUN_DAYS.what)
     pace_min_per_unit: float | None = Field(default=None, description="easy pace, minutes per unit")
+    can_run: int = Field(default=CAN_RUN.default, ge=CAN_RUN.lo, le=CAN_RUN.hi, description=CAN_RUN.what)
+    long_run: float | None = Field(default=None, gt=0, description="the usual long run, in the plan's unit")
     athlete: Label | None = None
 
     @model_validator(mode="after")
@@ -44,4 +46,16 @@ class PlanRequest(BaseModel):
             lo, hi = PACE_LIMITS[self.units]
             if not lo <= self.pace_min_per_unit <= hi:
                 raise ValueError(f"pace_min_per_unit must be from {lo:g} to {hi:g} minutes per {self.units.value}")
+        if self.long_run is not None:
+            lo_run, hi_run = long_run_limits(self.mileage, self.run_days)
+            if not lo_run < self.long_run <= hi_run:
+                raise ValueError(
+                    f"long_run must be longer than an even share of the week ({lo_run:g}) "
+                    f"and at most half of it ({hi_run:g})"
+                )
         return self
+
+
+def long_run_limits(mileage: float, run_days: int) -> tuple[float, float]:
+    """A long run must be longer than an even share of the week and at most half of it."""
+    return round(mileage / run_days, 2), round(mileage / 2, 2)

@@ -1,20 +1,20 @@
-"""The schedule being built: what a plan holds fixed (its context) and what has been placed so far.
+"""The schedule being built: every session placed so far, by day, and the week filler.
 
-The phases (``ladder.py``, ``ramp.py``) place their runs; :func:`close_week` then adds the
-week's phase check, rest day, strength, cross-training and ice or heat around them.
+The running phases (``ladder.py``, ``ramp.py``) place a week's runs; :meth:`Schedule.close_week`
+then adds what goes around them: the phase check, a day without training, strength,
+cross-training, ice or heat, and the weekly load test.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from ..catalog.loading import Catalog
-from ..catalog.models import Ladder, LadderRules, Phase, Protocol, RampRules, Target
+from ..catalog.models import Phase, Target
 from ..errors import PlanningError
-from . import progression as pg
-from .days import DAYS, best_run_days, pick_days
-from .request import PlanRequest, Unit
+from .context import Context
+from .days import DAYS, pick_days
 from .sessions import (
     CheckInSession,
     CheckKind,
@@ -24,62 +24,30 @@ from .sessions import (
     PlannedExercise,
     RestSession,
     Session,
+    SessionKind,
     StrengthSession,
 )
 
+#: Sessions that are training (a rest day has none; check-ins may fall on it).
+TRAINING = frozenset(
+    {
+        SessionKind.RUN,
+        SessionKind.WALK_RUN,
+        SessionKind.STRENGTH,
+        SessionKind.CROSS_TRAINING,
+        SessionKind.ICE,
+        SessionKind.HEAT,
+    }
+)
 
-@dataclass(frozen=True)
-class Context:
-    """What stays the same while a plan is built: the request and the clinical rules it uses."""
 
-    request: PlanRequest
-    catalog: Catalog
-    protocol: Protocol
-    rules: RampRules
-    ladder: LadderRules
-    standard: LadderRules
-    pace: float  # minutes per unit
-    target_h: int  # the weekly target, in hundredths of the unit
+class Mode(StrEnum):
+    """What running a week holds."""
 
-    @classmethod
-    def of(cls, request: PlanRequest, catalog: Catalog, target_h: int | None = None) -> Context:
-        protocol = catalog.resolve(request.condition, request.site)
-        rules = catalog.ramp.ramp
-        ladders = {lad.id: lad for lad in catalog.ramp.ladders}
-        if request.pace_min_per_unit is not None:
-            pace = request.pace_min_per_unit
-        elif request.units == Unit.MI:
-            pace = rules.default_pace_min_per_mi
-        else:
-            pace = rules.default_pace_min_per_km
-        target = pg.to_hundredths(request.mileage) if target_h is None else target_h
-        if target < 1:
-            raise PlanningError("mileage is too small to plan; give at least 0.01.")
-        top = rules.max_mileage_mi if request.units == Unit.MI else rules.max_mileage_km
-        if target > pg.to_hundredths(top):
-            raise PlanningError(
-                f"mileage {pg.from_hundredths(target):g} {request.units.value} is above the "
-                f"{top:g} {request.units.value} this planner supports."
-            )
-        return cls(
-            request=request,
-            catalog=catalog,
-            protocol=protocol,
-            rules=rules,
-            ladder=ladders[protocol.ladder],
-            standard=ladders[Ladder.STANDARD],
-            pace=pace,
-            target_h=target,
-        )
-
-    @property
-    def cap(self) -> int:
-        """Most sessions in one day."""
-        return self.rules.max_sessions_per_day
-
-    def start_days(self) -> int:
-        """Run days a week when continuous running starts."""
-        return min(self.request.run_days, self.standard.runs_per_week)
+    NONE = "none"
+    LADDER = "ladder"
+    RAMP = "ramp"
+    HOLD = "hold"
 
 
 @dataclass
@@ -87,9 +55,11 @@ class WeekDraft:
     index: int
     start: dt.date
     phase: Phase
-    ramp_week: bool
+    mode: Mode
     hold_week: bool = False
     run_h: int = 0
+    run_days: set[int] = field(default_factory=set)
+    strength_days: tuple[int, ...] | None = None  # chosen before the runs when runs go with strength
 
     def day(self, i: int) -> dt.date:
         return self.start + dt.timedelta(days=i)
@@ -103,30 +73,47 @@ class Schedule:
     days: dict[dt.date, list[Session]] = field(default_factory=dict)
     runs: list[tuple[dt.date, int]] = field(default_factory=list)  # (date, running distance)
     weeks: list[WeekDraft] = field(default_factory=list)
-    last_ladder_run: dt.date | None = None
     phase_spans: list[tuple[Phase, dt.date, dt.date]] = field(default_factory=list)
-    _strength: dict[str, StrengthSession] = field(default_factory=dict)  # a phase's routine, by phase id
+    trained: dict[str, dt.date] = field(default_factory=dict)  # exercise id -> first day scheduled
+    last_done: dict[str, dt.date] = field(default_factory=dict)  # exercise id -> last day scheduled
+
+    # ------------------------------------------------------------------ days
 
     def add(self, s: Session) -> None:
         self.days.setdefault(s.date, []).append(s)
 
     def load(self, day: dt.date) -> int:
-        return len(self.days.get(day, ()))
+        """Sessions already on a day (rest markers aside)."""
+        return sum(1 for s in self.days.get(day, ()) if s.kind != SessionKind.REST)
 
-    def open_week(self, phase: Phase, *, ramp_week: bool, hold_week: bool = False) -> WeekDraft:
+    def trains(self, day: dt.date) -> bool:
+        return any(s.kind in TRAINING for s in self.days.get(day, ()))
+
+    def room(self, day: dt.date, n: int = 1) -> bool:
+        return self.load(day) + n <= self.ctx.cap
+
+    @property
+    def last_run(self) -> dt.date | None:
+        return self.runs[-1][0] if self.runs else None
+
+    def open_week(self, phase: Phase, mode: Mode, *, hold_week: bool = False) -> WeekDraft:
         index = len(self.weeks) + 1
         start = self.ctx.request.start + dt.timedelta(days=DAYS * (index - 1))
-        wk = WeekDraft(index=index, start=start, phase=phase, ramp_week=ramp_week, hold_week=hold_week)
+        wk = WeekDraft(index=index, start=start, phase=phase, mode=mode, hold_week=hold_week)
         self.weeks.append(wk)
+        if self.ctx.protocol.runs_with_strength and mode != Mode.NONE:
+            wk.strength_days = self._strength_days(wk, set())
         return wk
 
-    def choose_runs(self, start: dt.date, k: int, *, extra: dict[int, int], ladder: bool) -> tuple[int, ...] | None:
-        """The run days of a week: spacing, day caps and a free rest day all respected."""
-        loads = tuple(self.load(start + dt.timedelta(days=i)) + extra.get(i, 0) for i in range(DAYS))
-        gap = self.ctx.ladder.min_rest_days_between_runs + 1 if ladder else 1
-        prev = self.last_ladder_run if ladder else (self.runs[-1][0] if self.runs else None)
-        since = (start - prev).days if prev is not None else None
-        return best_run_days(loads, k, self.ctx.cap, gap, since, ladder)
+    def add_run(self, s: Session, h: int) -> None:
+        """A run or walk/run, its next-morning pain check, and its place in the list of runs."""
+        self.add(s)
+        self.runs.append((s.date, h))
+        self.add(CheckInSession(date=s.date + dt.timedelta(days=1), check=CheckKind.MORNING_AFTER))
+
+    def ice_after_runs(self, phase: Phase) -> int | None:
+        mod = self.ctx.protocol.modality
+        return mod.ice_minutes if phase.id in mod.ice_after_runs_in else None
 
     # ------------------------------------------------------------------ check-ins
 
@@ -138,100 +125,131 @@ class Schedule:
         merged: list[int] = []
         for i, ref in enumerate(ctx.protocol.referrals):
             day = start + dt.timedelta(days=ref.after_days)
-            if day == no_imp:
+            if ctx.protocol.no_improvement_check and day == no_imp:
                 merged.append(i)  # same day as the no-improvement check-in: one check-in carries both
             else:
                 self.add(CheckInSession(date=day, check=CheckKind.REFERRAL, referrals=(i,)))
-        self.days.setdefault(no_imp, []).insert(
-            0, CheckInSession(date=no_imp, check=CheckKind.NO_IMPROVEMENT, referrals=tuple(merged))
+        if ctx.protocol.no_improvement_check:
+            self.days.setdefault(no_imp, []).insert(
+                0, CheckInSession(date=no_imp, check=CheckKind.NO_IMPROVEMENT, referrals=tuple(merged))
+            )
+
+    def readiness(self, first_run: dt.date) -> dt.date:
+        """The ready-to-run tests, at least 48 hours before the first run they gate, testing only
+        what the plan has already trained; return the day of that first run (later than asked
+        when the plan starts too soon for the tests)."""
+        start = self.ctx.request.start
+        day = max(first_run - dt.timedelta(days=2), start)
+        while day > start and not self.room(day):
+            day -= dt.timedelta(days=1)
+        tests = tuple(
+            t.id
+            for t in self.ctx.readiness_tests()
+            if not t.requires or any(self.trained.get(ex, day) < day for ex in t.requires)
         )
+        self.add(CheckInSession(date=day, check=CheckKind.READINESS, tests=tests))
+        return max(first_run, day + dt.timedelta(days=2))
 
     # ------------------------------------------------------------------ around the runs
 
-    def close_week(self, wk: WeekDraft, run_days: set[int], last_of_phase: bool) -> None:
-        """Add the phase exit, rest day, strength, cross-training and ice/heat to a week."""
-        if last_of_phase:
-            self.add(CheckInSession(date=wk.day(DAYS - 1), check=CheckKind.PHASE_EXIT, phase=wk.phase.id))
-        free = [i for i in range(DAYS) if self.load(wk.day(i)) == 0 and i not in run_days]
-        if not free:
-            raise PlanningError("could not keep a full rest day in a week; check the protocol's session counts.")
-        rest = free[-1]
-        self.add(RestSession(date=wk.day(rest)))
-        self._fill_week(wk, run_days, [i for i in range(DAYS) if i != rest])
+    def close_week(self, wk: WeekDraft, last_of_phase: bool) -> None:
+        """Add the phase exit, a day without training, strength, cross-training, ice or heat and
+        the load test to a week whose runs are placed."""
+        if last_of_phase:  # on the phase's last day, or the latest day with room for it
+            day = next((d for d in range(DAYS - 1, -1, -1) if self.room(wk.day(d))), DAYS - 1)
+            self.add(CheckInSession(date=wk.day(day), check=CheckKind.PHASE_EXIT, phase=wk.phase.id))
+        rest = self._rest_day(wk)
+        open_days = [i for i in range(DAYS) if i != rest]
+        strength = wk.strength_days if wk.strength_days is not None else self._strength_days(wk, {rest})
+        for i in strength:
+            if i != rest and self.room(wk.day(i)):
+                self.add(self._routine(wk.phase, wk.day(i)))
+        self._cross_training(wk, open_days, set(strength))
+        self._ice_heat(wk, open_days, set(strength))
+        self._load_test(wk, rest)
         for i in range(DAYS):
-            if self.load(wk.day(i)) == 0:
+            if not self.trains(wk.day(i)):
                 self.add(RestSession(date=wk.day(i)))
 
-    def _fill_week(self, wk: WeekDraft, run_days: set[int], open_days: list[int]) -> None:
-        ctx = self.ctx
+    def _rest_day(self, wk: WeekDraft) -> int:
+        """A day of the week kept free of training: the latest free day, away from the runs."""
+        free = [i for i in range(DAYS) if not self.trains(wk.day(i)) and i not in wk.run_days]
+        if wk.strength_days:
+            free = [i for i in free if i not in wk.strength_days] or free
+        if not free:
+            raise PlanningError("could not keep a day without training in a week; check the protocol's session counts.")
+        return min(free, key=lambda i: (self.load(wk.day(i)), -i))
+
+    def _strength_days(self, wk: WeekDraft, taken: set[int]) -> tuple[int, ...]:
         phase = wk.phase
+        if not (phase.strength_days and phase.exercises):
+            return ()
+        cands = tuple(i for i in range(DAYS) if i not in taken and self.room(wk.day(i)))
+        if self.ctx.protocol.runs_with_strength:
+            # heavy loading and runs share a day and leave the next one free: spread out, never back to back
+            return pick_days(cands, min(phase.strength_days, 3), frozenset())
+        return pick_days(cands, phase.strength_days, frozenset(wk.run_days))
 
-        def room(i: int) -> bool:
-            return self.load(wk.day(i)) < ctx.cap
+    def _cross_training(self, wk: WeekDraft, open_days: list[int], strength: set[int]) -> None:
+        phase = wk.phase
+        if not (phase.cross_training and phase.cross_training_days):
+            return
+        recovery = {d + 1 for d in wk.run_days} if self.ctx.protocol.runs_with_strength else set()
+        busy = wk.run_days | strength
+        cands = [i for i in open_days if self.room(wk.day(i)) and i not in busy and i not in recovery]
+        for i in pick_days(tuple(cands), phase.cross_training_days, frozenset()):
+            self.add(CrossTrainingSession(date=wk.day(i), minutes=phase.cross_training_minutes, phase=phase.id))
 
-        mod = ctx.protocol.modality
-        strength_days: tuple[int, ...] = ()
-        if phase.strength_days and phase.exercises:
-            cands = [i for i in open_days if room(i)]
-            strength_days = pick_days(tuple(cands), phase.strength_days, frozenset(run_days))
-            routine = self._routine(phase)
-            for i in strength_days:
-                self.add(routine.model_copy(update={"date": wk.day(i)}))
-        if phase.cross_training and phase.cross_training_days:
-            cands = [i for i in open_days if room(i) and i not in strength_days]
-            if len(cands) < phase.cross_training_days:
-                cands = [i for i in open_days if room(i)]
-            avoid = frozenset(run_days | set(strength_days))
-            for i in pick_days(tuple(cands), phase.cross_training_days, avoid):
-                self.add(CrossTrainingSession(date=wk.day(i), minutes=phase.cross_training_minutes, phase=phase.id))
-        # Stand-alone ice or heat only where the phase prescribes it, and not on days where it
-        # is already the after-care (ice) or the warm-up (heat) of another session.
-        ice_skip = set(strength_days) if mod.ice_after_strength else set()
-        if mod.ice_after_runs:
-            ice_skip |= run_days
-        heat_skip = set(strength_days) if mod.heat_before_strength else set()
+    def _ice_heat(self, wk: WeekDraft, open_days: list[int], strength: set[int]) -> None:
+        """Stand-alone ice or heat only where the phase prescribes it, and not on days where it is
+        already the after-care (ice) or the warm-up (heat) of another session."""
+        mod = self.ctx.protocol.modality
+        ice_skip = set(strength) if mod.ice_after_strength else set()
+        if wk.phase.id in mod.ice_after_runs_in:
+            ice_skip |= wk.run_days
+        heat_skip = set(strength) if mod.heat_before_strength else set()
         for kind, phases, skip, minutes in (
             (IceSession, mod.ice_in_phases, ice_skip, mod.ice_minutes),
             (HeatSession, mod.heat_in_phases, heat_skip, mod.heat_minutes),
         ):
-            if phase.id not in phases:
+            if wk.phase.id not in phases:
                 continue
             for i in open_days:
-                if i in skip or not room(i):
-                    continue
-                self.add(kind(date=wk.day(i), minutes=minutes))
+                if i not in skip and self.room(wk.day(i)):
+                    self.add(kind(date=wk.day(i), minutes=minutes))
 
-    def _routine(self, phase: Phase) -> StrengthSession:
-        """What every strength session of a phase holds (the same on each of its days)."""
-        routine = self._strength.get(phase.id)
-        if routine is None:
-            cat = self.ctx.catalog
-            mod = self.ctx.protocol.modality
-            exercises = []
-            targets: list[Target] = []
-            for sched in phase.exercises:
-                ex = cat.exercises[sched.id]
-                exercises.append(PlannedExercise(id=ex.id, name=ex.name, dose=sched.dose or ex.dose))
-                if ex.target not in targets:
-                    targets.append(ex.target)
-            routine = self._strength[phase.id] = StrengthSession(
-                date=self.ctx.request.start,
-                minutes=phase.strength_minutes,
-                phase=phase.id,
-                targets=tuple(targets),
-                exercises=tuple(exercises),
-                heat_before=mod.heat_minutes if mod.heat_before_strength else None,
-                ice_after=mod.ice_minutes if mod.ice_after_strength else None,
-            )
-        return routine
+    def _load_test(self, wk: WeekDraft, rest: int) -> None:
+        """The weekly tendon load test, on the week's first day with room (before its training)."""
+        if self.ctx.protocol.load_test is None:
+            return
+        for i in range(DAYS):
+            if self.room(wk.day(i)):
+                self.add(CheckInSession(date=wk.day(i), check=CheckKind.LOAD_TEST))
+                return
 
-    # ------------------------------------------------------------------ runs
-
-    def add_run(self, s: Session, h: int) -> None:
-        """A run or walk/run, kept in the list of runs (the single-run cap looks back at them)."""
-        self.add(s)
-        self.runs.append((s.date, h))
-
-    def ice_after_runs(self) -> int | None:
+    def _routine(self, phase: Phase, day: dt.date) -> StrengthSession:
+        """The phase's strength routine on a day; an exercise with a spacing rule (hops) only when
+        its last session is far enough back."""
+        cat = self.ctx.catalog
         mod = self.ctx.protocol.modality
-        return mod.ice_minutes if mod.ice_after_runs else None
+        exercises = []
+        targets: list[Target] = []
+        for sched in phase.exercises:
+            last = self.last_done.get(sched.id)
+            if sched.every_days and last is not None and (day - last).days < sched.every_days:
+                continue
+            ex = cat.exercises[sched.id]
+            exercises.append(PlannedExercise(id=ex.id, name=ex.name, dose=sched.dose or ex.dose))
+            self.last_done[ex.id] = day
+            self.trained.setdefault(ex.id, day)
+            if ex.target not in targets:
+                targets.append(ex.target)
+        return StrengthSession(
+            date=day,
+            minutes=phase.strength_minutes,
+            phase=phase.id,
+            targets=tuple(targets),
+            exercises=tuple(exercises),
+            heat_before=mod.heat_minutes if mod.heat_before_strength else None,
+            ice_after=mod.ice_minutes if mod.ice_after_strength else None,
+        )

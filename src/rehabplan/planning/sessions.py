@@ -34,6 +34,7 @@ class CheckKind(StrEnum):
     PHASE_EXIT = "phase_exit"  # a phase's exit criteria
     NO_IMPROVEMENT = "no_improvement"  # is it getting better after the first week?
     REFERRAL = "referral"  # a dated review point of the condition
+    LOAD_TEST = "load_test"  # the weekly tendon load test
 
 
 class Intensity(StrEnum):
@@ -51,6 +52,7 @@ RUNNING = frozenset({SessionKind.RUN, SessionKind.WALK_RUN})
 _ORDER = {
     CheckKind.MORNING_AFTER: 0,
     CheckKind.READINESS: 1,
+    CheckKind.LOAD_TEST: 1,
     SessionKind.HEAT: 2,
     SessionKind.RUN: 3,
     SessionKind.WALK_RUN: 3,
@@ -140,6 +142,7 @@ class CheckInSession(_Base):
     check: CheckKind
     phase: str | None = Field(default=None, description="the phase whose exit criteria are checked")
     referrals: tuple[int, ...] = Field(default=(), description="review points of the condition, by index")
+    tests: tuple[str, ...] = Field(default=(), description="readiness: the self-tests it holds, by id")
 
     @model_validator(mode="after")
     def _phase_for_exit(self) -> CheckInSession:

@@ -69,6 +69,7 @@ KIND_LABEL = {
 #: Short names of the check-ins (booklet grid, terminal table).
 CHECK_LABEL = {
     CheckKind.READINESS: "Ready-to-run tests",
+    CheckKind.LOAD_TEST: "Tendon load test",
     CheckKind.MORNING_AFTER: "Morning pain check",
     CheckKind.PHASE_EXIT: "End-of-phase check",
     CheckKind.NO_IMPROVEMENT: "Progress check",
@@ -80,6 +81,13 @@ _TARGET_WORD = {Target.CORE: "core", Target.HIP: "hip", Target.KNEE: "knee", Tar
 
 def _fill(template: str, minutes: int) -> str:
     return template.replace("{minutes}", str(minutes))
+
+
+def exit_criteria(plan: Plan, phase_id: str) -> tuple[str, ...]:
+    """A phase's exit criteria, with this plan's numbers filled in (e.g. the ladder's session length)."""
+    steps = plan.guidance.ladder_steps
+    minutes = str(steps[-1].minutes) if steps else "30"
+    return tuple(c.replace("{session_minutes}", minutes) for c in plan.phase(phase_id).exit_criteria)
 
 
 def pain_rule_lines(plan: Plan) -> tuple[str, str, str]:
@@ -140,7 +148,7 @@ def _walk_run(plan: Plan, s: WalkRunSession) -> Worded:
     else:
         plan_line += "."
     lines = [text.ladder_warm_up, plan_line, text.ladder_ground]
-    note = next((st.note for st in plan.guidance.ladder_stages if st.id == s.stage), None)
+    note = next((st.note for st in plan.guidance.ladder_steps if st.id == s.stage), None)
     if note:
         lines.append(note)
     return Worded(title, tuple(lines), aftercare=_ice_after(plan, s.ice_after), pain_rule=True)
@@ -168,11 +176,20 @@ def _check_in(plan: Plan, s: CheckInSession) -> Worded:
         return Worded(
             f"Check-in: end of {phase.name}",
             (g.session_text.phase_exit,),
-            checklist=phase.exit_criteria,
+            checklist=exit_criteria(plan, phase.id),
+            pain_rule=True,
+        )
+    if s.check == CheckKind.LOAD_TEST:
+        test = g.load_test
+        assert test is not None
+        return Worded(
+            f"Check-in: {test.name.lower()}",
+            (test.how,),
+            checklist=(f"Pain {test.pain_max}/10 or less, and no higher than last week.",),
             pain_rule=True,
         )
     if s.check == CheckKind.READINESS:
-        checklist = [f"{t.name}: {t.standard}" for t in g.readiness_tests]
+        checklist = [f"{t.name}: {t.standard}" for t in g.readiness_tests if t.id in s.tests]
         checklist.append(f"Pain during the tests at most {g.readiness_pain_max}/10.")
         if g.readiness_note:
             checklist.append(g.readiness_note)

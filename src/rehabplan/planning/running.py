@@ -1,0 +1,240 @@
+"""The running track of a plan: the walk/run ladder, then the weekly build, then holding the target.
+
+The track moves on by itself from week to week, whatever phase the week belongs to: a runner who
+keeps running (shorter) from the first week climbs the ladder while still in the settle phase.
+Each week it places its runs; :class:`Track` holds where the runner is, so a plan can also be
+continued from any point (re-planning starts from the track as the runner left it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..errors import PlanningError
+from . import progression as pg
+from .days import DAYS, best_run_days
+from .schedule import Mode, Schedule, WeekDraft
+from .sessions import Intensity, RunSession, WalkRunSession
+
+
+@dataclass
+class Track:
+    """Where the runner is on the running track."""
+
+    mode: Mode  # LADDER, RAMP or HOLD (NONE: not started)
+    stage: int = 0  # ladder: index into ctx.stages
+    done_at_stage: int = 0
+    finals: int = 0  # sessions of the last stage done
+    advances: list[dt.date] = field(default_factory=list)
+    next_run: dt.date | None = None  # ladder: the next run day of the rhythm
+    consolidate: bool = False  # ladder: one more week of the last stage
+    prev_h: int | None = None  # the last week's running
+    ramp_weeks: int = 0
+    k: int = 0  # run days a week in the build
+    shortest_first: int = 0
+    hold_weeks: int = 0
+
+    @property
+    def ladder_done(self) -> bool:
+        return self.mode != Mode.LADDER
+
+
+def start_track(sched: Schedule, first_run: dt.date) -> Track:
+    """The track as running starts on `first_run`: on the ladder, or straight into the build."""
+    ctx = sched.ctx
+    if ctx.stages:
+        return Track(Mode.LADDER, next_run=first_run)
+    return Track(Mode.RAMP, next_run=first_run, k=ctx.start_days())
+
+
+# --------------------------------------------------------------------------- ladder
+
+
+def ladder_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
+    """Place a week of ladder sessions on the ladder's rhythm; move up after good sessions."""
+    ctx = sched.ctx
+    end = wk.day(DAYS - 1)
+    day = tr.next_run or wk.start
+    day = max(day, wk.start)
+    while day <= end:
+        if not _ladder_day_ok(sched, wk, day):
+            day += dt.timedelta(days=1)
+            continue
+        stage = ctx.stages[tr.stage]
+        h = stage.run_h
+        sched.add_run(
+            WalkRunSession(
+                date=day,
+                minutes=stage.minutes,
+                stage=stage.id,
+                run_min=stage.run_min,
+                walk_min=stage.walk_min,
+                reps=stage.reps,
+                run_distance=pg.from_hundredths(h),
+                ice_after=sched.ice_after_runs(wk.phase),
+            ),
+            h,
+        )
+        wk.run_h += h
+        wk.run_days.add((day - wk.start).days)
+        _after_session(sched, tr, day)
+        day += dt.timedelta(days=ctx.gap)
+        tr.next_run = day
+    finished = tr.finals >= ctx.ladder.final_repeats
+    if finished and not tr.consolidate and wk.run_h < ctx.ladder_week_h():
+        tr.consolidate = True  # a short week at the top: one more week at the last stage first
+    elif finished:
+        tr.mode = Mode.RAMP
+        tr.prev_h = min(wk.run_h, ctx.ladder_week_h())
+        tr.k = ctx.start_days()
+
+
+def _ladder_day_ok(sched: Schedule, wk: WeekDraft, day: dt.date) -> bool:
+    """A ladder run fits on a day: room for it and for the next morning's check, and (where runs
+    go with strength) a strength day."""
+    if not (sched.room(day) and sched.room(day + dt.timedelta(days=1))):
+        return False
+    if wk.strength_days is not None:
+        return (day - wk.start).days in wk.strength_days
+    return True
+
+
+def _after_session(sched: Schedule, tr: Track, day: dt.date) -> None:
+    """A good session: count it, and move up a stage when the ladder's rules allow."""
+    ctx = sched.ctx
+    last = len(ctx.stages) - 1
+    if tr.stage == last:
+        tr.finals += 1
+        return
+    tr.done_at_stage += 1
+    recent = [d for d in tr.advances if (day - d).days < DAYS]
+    if tr.done_at_stage >= ctx.ladder.sessions_per_stage and len(recent) < ctx.ladder.max_advances_per_week:
+        tr.stage += 1
+        tr.done_at_stage = 0
+        tr.advances = [*recent, day]
+
+
+# --------------------------------------------------------------------------- the build
+
+
+def ramp_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
+    """One week of the build: at most +10% on the last week (every 4th week flat), up to the target."""
+    ctx = sched.ctx
+    rules = ctx.rules
+    tr.ramp_weeks += 1
+    hold = tr.ramp_weeks % rules.hold_every == 0
+    if tr.prev_h is None:
+        want = max(pg.restart_cap(ctx.target_h, rules.restart_fraction), 1)
+    elif hold:
+        want = tr.prev_h
+    else:
+        want = min(ctx.target_h, pg.weekly_cap(tr.prev_h, rules.weekly_cap))
+    if tr.ramp_weeks > 1:
+        tr.k = _grown(tr, want, ctx.max_run_days())
+    wk.hold_week = hold
+    total = _run_week(sched, wk, tr, want, allow_intensity=hold)
+    tr.prev_h = total
+    if total >= ctx.target_h:
+        tr.mode = Mode.HOLD
+
+
+def hold_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
+    """A week at the target, with strides or hills, the long run growing to its usual length."""
+    ctx = sched.ctx
+    tr.k = _grown(tr, ctx.target_h, ctx.max_run_days())
+    tr.prev_h = _run_week(sched, wk, tr, ctx.target_h, allow_intensity=True)
+    tr.hold_weeks += 1
+
+
+def long_run_reached(sched: Schedule) -> bool:
+    """The last week's longest run is the runner's usual long run."""
+    week = sched.weeks[-1]
+    runs = [h for d, h in sched.runs if week.start <= d <= week.day(DAYS - 1)]
+    return bool(runs) and max(runs) >= sched.ctx.long_h
+
+
+def _grown(tr: Track, want: int, limit: int) -> int:
+    """A week gains a run day once its runs, split one more way, stay as long as the first week's shortest."""
+    k = max(1, min(tr.k, limit))
+    if k < limit and tr.shortest_first and want // (k + 1) >= tr.shortest_first:
+        k += 1
+    return k
+
+
+def _longest_before(sched: Schedule, week_start: dt.date) -> int:
+    """Longest running session that every run of this week still has in its window."""
+    window = sched.ctx.rules.single_run_window_days
+    earliest = week_start + dt.timedelta(days=DAYS - 1 - window)
+    return max((h for d, h in sched.runs if earliest <= d < week_start), default=0)
+
+
+def _run_days(sched: Schedule, wk: WeekDraft, k: int, *, final: bool) -> tuple[int, ...] | None:
+    """k run days: spread out, with room for each run and its next-morning check, a day kept free."""
+    ctx = sched.ctx
+    loads = [sched.load(wk.day(i)) for i in range(DAYS)]
+    if final:
+        loads[DAYS - 1] += 1  # the phase check on the week's last day
+    training = tuple(sched.trains(wk.day(i)) for i in range(DAYS))
+    gap = 2 if ctx.protocol.every_other_day else 1
+    prev = sched.last_run
+    since = (wk.start - prev).days if prev is not None else None
+    allowed = wk.strength_days
+    for kk in range(k, 0, -1):
+        days = best_run_days(tuple(loads), training, kk, ctx.cap, gap, since)
+        if days is not None and (allowed is None or set(days) <= set(allowed)):
+            return days
+        if allowed is not None:
+            fit = tuple(d for d in allowed if _fits(loads, d, ctx.cap))
+            if len(fit) >= kk:
+                return fit[:kk]
+    return None
+
+
+def _fits(loads: list[int], d: int, cap: int) -> bool:
+    return loads[d] + 1 <= cap and (d + 1 >= DAYS or loads[d + 1] + 1 <= cap)
+
+
+def _run_week(sched: Schedule, wk: WeekDraft, tr: Track, want: int, *, allow_intensity: bool) -> int:
+    """Place a continuous-running week of (at most) `want`; return its total."""
+    ctx = sched.ctx
+    longest = _longest_before(sched, wk.start)
+    cap_h = pg.run_cap(longest, ctx.rules.single_run_cap) if longest else None
+    k = max(1, min(tr.k or ctx.start_days(), ctx.max_run_days()))
+    while cap_h is not None and k < ctx.max_run_days() and k * cap_h < want:
+        k += 1
+    days = _run_days(sched, wk, k, final=False)
+    if days is None:
+        raise PlanningError("could not place the week's runs; check the protocol's session counts.")
+    k = len(days)
+    long_goal = None
+    start = pg.exact(ctx.rules.long_run_from)
+    if want * start.denominator >= ctx.target_h * start.numerator and k > 1:
+        long_goal = pg.floor_step_from_one(ctx.long_h * want // ctx.target_h)
+    runs = pg.split_runs(want, k, cap_h, long_goal)
+    if tr.ramp_weeks == 1 and tr.mode == Mode.RAMP and not tr.shortest_first:
+        tr.shortest_first = min(runs)
+    tr.k = k
+    frac = pg.exact(ctx.rules.intensity_fraction)
+    total = sum(runs)
+    intense = allow_intensity and total * frac.denominator >= ctx.target_h * frac.numerator
+    for n, (d, h) in enumerate(zip(days, runs, strict=True)):
+        intensity = Intensity.EASY
+        if intense and n == 0:
+            hills = ctx.protocol.hills_allowed and not wk.hold_week
+            intensity = Intensity.HILLS if hills else Intensity.STRIDES
+        sched.add_run(
+            RunSession(
+                date=wk.day(d),
+                minutes=ctx.run_minutes(h),
+                run_distance=pg.from_hundredths(h),
+                intensity=intensity,
+                long_run=long_goal is not None and n == k - 1 and h > max(runs[:-1], default=0),
+                ice_after=sched.ice_after_runs(wk.phase),
+            ),
+            h,
+        )
+        wk.run_days.add(d)
+    wk.run_h = total
+    return total
+
