@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 
 import pytest
 
 from rehabplan.catalog import default_root
-from rehabplan.catalog.models import Exercise, Joint, Target
+from rehabplan.catalog.models import Exercise, Joint, Position, Target
 
 EXERCISES = default_root() / "exercises"
 SOURCES = default_root() / "templates" / "rules" / "sources.toml"
+TEMPLATES = default_root() / "templates"
 CONDITIONS = {"itbs", "runners-knee", "patellar-tendinopathy", "bursitis", "meniscus", "osteoarthritis"}
 FILES = sorted(EXERCISES.iterdir(), key=lambda p: p.name) if EXERCISES.is_dir() else []
 
@@ -111,3 +113,62 @@ def test_far_limbs_come_with_their_near_limbs(library):
             have = {p.joint for p in frame.points}
             for far, near in pairs.items():
                 assert far not in have or near in have, (ex.id, frame.label, far)
+
+
+# --------------------------------------------------------------------------- body positions
+
+# Words in an exercise's own text (name, cues, progression, regression) that put the body in a
+# position. A simple keyword check: each match implies the position must be listed, and each
+# listed position must be named somewhere in that text.
+POSITION_WORDS = {
+    Position.STANDING: r"\bstand(ing|s)?\b",
+    Position.SEATED: r"\bsit(ting)?,? (on|in|tall|near|and|or|with)\b|\bseated\b",
+    Position.SUPINE: r"\bon your back\b",
+    Position.PRONE: r"\bface down\b|\bon your (front|stomach|tummy)\b",
+    Position.SIDE_LYING: r"\bon your side\b",
+    Position.KNEELING: r"(?<!half-)\bkneel(s|ing)?\b",
+    Position.HALF_KNEELING: r"\bhalf-kneel(ing)?\b",
+    Position.QUADRUPED: r"\bhands and knees\b|\ball fours\b",
+}
+NEGATION = re.compile(r"\b(no|not|never|without|instead of|rather than)\b(\W+\w+){0,2}\W*$")
+
+
+def _card_text(ex: Exercise) -> str:
+    return " ".join((ex.name, *ex.cues, ex.progression, ex.regression)).lower()
+
+
+def _named_positions(ex: Exercise) -> set[Position]:
+    """The positions the card's own words put the body in ('never kneel' does not count)."""
+    text = _card_text(ex)
+    found = set()
+    for pos, pattern in POSITION_WORDS.items():
+        for m in re.finditer(pattern, text):
+            if not NEGATION.search(text[max(0, m.start() - 40) : m.start()]):
+                found.add(pos)
+    return found
+
+
+def test_position_words_are_read_as_meant():
+    """The keyword check itself: what it finds, and what it leaves alone."""
+
+    def named(*cues: str) -> set[str]:
+        ex = Exercise.model_validate(
+            tomllib.loads((EXERCISES / "knee-heel-slide.toml").read_text("utf-8")) | {"cues": cues}
+        )
+        return {p.value for p in _named_positions(ex)}  # heel slide's other text names none
+
+    assert named("Lie face down.", "Bend the knee.") == {"prone"}
+    assert named("Kneel on a mat on hands and knees.", "Reach.") == {"kneeling", "quadruped"}
+    assert named("Go into half-kneeling.", "Tuck the pelvis.") == {"half-kneeling"}
+    assert named("Sit back with the shins upright.", "Hold.") == set()  # a squat, not a chair
+    assert named("Never kneel on the sore knee.", "Stand tall.") == {"standing"}
+
+
+def test_positions_match_the_cues(library):
+    """Every position the card's words describe is listed, and every listed one is described."""
+    for ex in library.values():
+        listed = set(ex.positions)
+        assert len(listed) == len(ex.positions), f"{ex.id}: a position is listed twice"
+        named = _named_positions(ex)
+        assert named <= listed, f"{ex.id}: the text puts the body {sorted(named - listed)} but positions omit it"
+        assert listed <= named, f"{ex.id}: positions list {sorted(listed - named)} but no cue or version says so"
