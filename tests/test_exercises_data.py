@@ -59,7 +59,33 @@ def test_avoid_and_caution_name_real_conditions(library):
         cautioned = {c.condition for c in ex.caution}
         assert cautioned <= CONDITIONS, ex.id
         assert not cautioned & set(ex.avoid), ex.id
-        assert len(cautioned) == len(ex.caution), f"{ex.id}: one caution per condition"
+        keys = [(c.condition, c.site) for c in ex.caution]
+        assert len(set(keys)) == len(keys), f"{ex.id}: one caution per condition (and site)"
+        for cond in cautioned:
+            sites = {c.site for c in ex.caution if c.condition == cond}
+            assert None not in sites or sites == {None}, f"{ex.id}: {cond}: a caution for every site and one per site"
+
+
+# Words that tie a bursitis caution to one site: front of the kneecap, or the inner shin.
+SITE_WORDS = {"prepatellar": ("kneecap", "kneel"), "pes-anserine": ("inner shin", "inner-shin", "hamstring")}
+
+
+def test_cautions_name_the_site_they_were_written_for(library):
+    """A caution's site is one its condition has, and a note about one site is filed under that site."""
+    sites = {}
+    for path in sorted(TEMPLATES.glob("*.toml")):
+        proto = tomllib.loads(path.read_text("utf-8"))
+        if proto.get("site"):
+            sites.setdefault(proto["condition"], set()).add(proto["site"])
+    for ex in library.values():
+        for c in ex.caution:
+            assert c.site is None or c.site in sites.get(c.condition, set()), (ex.id, c.condition, c.site)
+            if c.condition not in sites:
+                continue
+            note = c.note.lower()
+            for site, words in SITE_WORDS.items():
+                if any(w in note for w in words):
+                    assert c.site == site, f"{ex.id}: caution {c.note!r} is about the {site} site"
 
 
 def test_sources_are_listed(library):
