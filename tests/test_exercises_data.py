@@ -205,3 +205,45 @@ def test_positions_match_the_cues(library):
         named = _named_positions(ex)
         assert named <= listed, f"{ex.id}: the text puts the body {sorted(named - listed)} but positions omit it"
         assert listed <= named, f"{ex.id}: positions list {sorted(listed - named)} but no cue or version says so"
+
+
+# Positions that press on or load the front of the kneecap (prepatellar bursitis).
+KNEECAP_LOADING = {Position.KNEELING, Position.HALF_KNEELING, Position.QUADRUPED, Position.PRONE}
+
+
+def test_kneecap_friendly_options_exist(library):
+    """Without kneeling, all-fours or face-down work there are still core and hamstring options."""
+    free = {ex.id: ex for ex in library.values() if not set(ex.positions) & KNEECAP_LOADING}
+    core = {i for i, ex in free.items() if ex.target is Target.CORE}
+    assert len(core) >= 3, core
+    assert {"core-dead-bug", "core-side-plank"} <= core
+    assert "knee-hamstring-curl" in free, "the hamstring curl needs no face-down position"
+    assert Position.PRONE in library["core-front-plank"].positions
+    assert {Position.KNEELING, Position.QUADRUPED} <= set(library["core-bird-dog"].positions)
+
+
+# --------------------------------------------------------------------------- protocols
+
+
+def _protocols() -> list[dict]:
+    return [tomllib.loads(p.read_text("utf-8")) for p in sorted(TEMPLATES.glob("*.toml"))]
+
+
+def test_every_exercise_a_protocol_uses_exists(library):
+    """Each exercise id named by a protocol phase has its own file in exercises/."""
+    for proto in _protocols():
+        for phase in proto["phases"]:
+            for sched in phase.get("exercises", []):
+                assert sched["id"] in library, f"{proto['id']}: phase {phase['id']}: no exercise {sched['id']!r}"
+
+
+def test_front_of_kneecap_protocol_needs_no_kneeling_or_face_down_work(library):
+    """The prepatellar plan schedules nothing done kneeling, half-kneeling, on all fours or face down."""
+    prepatellar = [p for p in _protocols() if p.get("site") == "prepatellar"]
+    assert prepatellar
+    for proto in prepatellar:
+        ruled_out = KNEECAP_LOADING | {Position(x) for x in proto.get("exclude_positions", [])}
+        for phase in proto["phases"]:
+            for sched in phase.get("exercises", []):
+                bad = set(library[sched["id"]].positions) & ruled_out
+                assert not bad, f"{proto['id']}: {sched['id']} is done {sorted(bad)}"
