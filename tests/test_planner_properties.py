@@ -1,12 +1,13 @@
-"""Property tests: every plan keeps the design's invariants, checked from its JSON alone."""
+"""Property tests: every plan keeps the design's invariants (D4-D6, section 5), checked from its JSON alone."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import functools
 import json
 from collections import defaultdict
 from fractions import Fraction
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,12 +16,21 @@ from hypothesis import strategies as st
 from rehabplan import Plan, PlanRequest, Unit, build_plan, plan_json
 from rehabplan.catalog import Catalog, load_catalog
 from rehabplan.planning.limits import PACE_LIMITS
+from rehabplan.planning.request import long_run_limits
+
+TRAINING = {"run", "walk_run", "strength", "cross_training", "ice", "heat"}
+RUNNING = {"run", "walk_run"}
+
+
+@functools.cache
+def _catalog() -> Catalog:
+    return load_catalog()
 
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
     """The shipped catalog, loaded once for the module."""
-    return load_catalog()
+    return _catalog()
 
 
 def _frac(x: float) -> Fraction:
@@ -46,30 +56,40 @@ def _targets(catalog: Catalog) -> list[tuple[str, str | None]]:
     return [(p.condition, p.site) for p in catalog.protocols.values()]
 
 
-def _request(draw: st.DrawFn, catalog: Catalog) -> PlanRequest:
-    cond, site = draw(st.sampled_from(_targets(catalog)))
+@st.composite
+def requests(draw: st.DrawFn) -> PlanRequest:
+    cond, site = draw(st.sampled_from(_targets(_catalog())))
     units = draw(st.sampled_from(["mi", "km"]))
     top = 150 if units == "mi" else 240
     mileage = draw(st.integers(min_value=100, max_value=top * 100)) / 100
-    lo, hi = PACE_LIMITS[Unit(units)]
+    lo, hi = PACE_LIMITS[units]
     pace = draw(st.one_of(st.none(), st.integers(int(lo * 100), int(hi * 100)).map(lambda x: x / 100)))
+    run_days = draw(st.integers(3, 6))
+    long_run = None
+    if draw(st.booleans()):
+        a, b = long_run_limits(mileage, run_days)
+        if int(a * 100) + 1 <= int(b * 100):
+            long_run = draw(st.integers(int(a * 100) + 1, int(b * 100)).map(lambda x: x / 100))
     return PlanRequest(
         condition=cond,
         site=site,
         mileage=mileage,
         units=units,
         start=draw(st.dates(dt.date(2020, 1, 1), dt.date(2035, 12, 31))),
-        weeks_off=draw(st.integers(0, 12)),
-        run_days=draw(st.integers(3, 6)),
+        weeks_off=draw(st.one_of(st.integers(0, 12), st.integers(0, 104))),
+        run_days=run_days,
         pace_min_per_unit=pace,
+        can_run=draw(st.one_of(st.just(0), st.integers(0, 60))),
+        long_run=long_run,
     )
 
 
 def check_plan(data: dict, catalog: Catalog) -> None:
-    """Assert every invariant of design section 5 and the planner rules on a plan's JSON."""
+    """Assert every invariant of the design on a plan's JSON."""
     ramp = catalog.ramp.ramp
     proto = catalog.resolve(data["condition"], data["site"])
     phases = {ph.id: ph for ph in proto.phases}
+    ladder = next(lad for lad in catalog.ramp.ladders if lad.id == proto.ladder)
     target = _h(data["target_weekly_distance"])
     weekly = _frac(ramp.weekly_cap)
     single = _frac(ramp.single_run_cap)
@@ -77,8 +97,12 @@ def check_plan(data: dict, catalog: Catalog) -> None:
     restart = _frac(ramp.restart_fraction)
     weeks = data["weeks"]
     assert weeks, "a plan has weeks"
+    sessions = [s for w in weeks for s in w["sessions"]]
+    by_day: dict[str, list[dict]] = defaultdict(list)
+    for s in sessions:
+        by_day[s["date"]].append(s)
 
-    # dates contiguous, 7-day weeks from the start
+    # dates contiguous, 7-day weeks from the start, every session inside its week
     start = dt.date.fromisoformat(data["start"])
     for i, w in enumerate(weeks):
         ws = dt.date.fromisoformat(w["start"])
@@ -87,123 +111,188 @@ def check_plan(data: dict, catalog: Catalog) -> None:
         assert dt.date.fromisoformat(w["end"]) == ws + dt.timedelta(days=6)
         for s in w["sessions"]:
             assert ws <= dt.date.fromisoformat(s["date"]) <= ws + dt.timedelta(days=6)
-    assert dt.date.fromisoformat(data["end"]) == dt.date.fromisoformat(weeks[-1]["end"])
+    end = dt.date.fromisoformat(data["end"])
+    assert end == dt.date.fromisoformat(weeks[-1]["end"])
 
-    # week sums, no week above the target, last week == target
+    # week sums, never above the target, the plan ends at it; runs of a unit or more in 0.1 steps
     dist = [_h(w["run_distance"]) for w in weeks]
-    for w, d in zip(weeks, dist, strict=False):
-        assert d == sum(_h(s.get("run_distance", 0)) for s in w["sessions"])
+    for w, d in zip(weeks, dist, strict=True):
+        runs = [_h(s["run_distance"]) for s in w["sessions"] if s["kind"] in RUNNING]
+        assert d == sum(runs)
         assert d <= target
+        if runs and d % 10 == 0 and all(r >= 100 for r in runs):
+            assert all(r % 10 == 0 for r in runs), runs
     assert dist[-1] == target
 
-    # no running in paused phases; ramp weeks after the ladder
-    for w in weeks:
-        ph = phases[w["phase"]]
-        running = ph.running.value
+    # what each week may hold: no running unless the week runs; walk/runs on the ladder, runs after it
+    for w, d in zip(weeks, dist, strict=True):
         kinds = {s["kind"] for s in w["sessions"]}
-        if running == "none":
-            assert not kinds & {"run", "walk_run"}
-            assert dist[weeks.index(w)] == 0
-        if running == "ladder":
+        if not w["running_allowed"]:
+            assert not kinds & RUNNING and d == 0
+        if w["ramp_week"]:
+            assert "walk_run" not in kinds
+        elif w["running_allowed"]:
             assert "run" not in kinds
-        if running in ("ramp", "hold"):
-            assert w["ramp_week"] and "walk_run" not in kinds
-        else:
-            assert not w["ramp_week"]
+        if phases[w["phase"]].running.value in ("ramp", "hold"):
+            assert w["ramp_week"]
+    if not (proto.keep_running and data["can_run"]):
+        paused = [w for w in weeks if phases[w["phase"]].running.value == "none"]
+        assert all(not w["running_allowed"] for w in paused)
 
-    # the 10% rule, hold weeks, first ramp week
-    first_ramp = next(i for i, w in enumerate(weeks) if w["ramp_week"])
-    if first_ramp > 0 and dist[first_ramp - 1] > 0:
-        assert dist[first_ramp] <= _cap_allowed(dist[first_ramp - 1], weekly)
+    # the 10% rule from the first week of continuous running; every 4th build week flat
+    ramp_idx = [i for i, w in enumerate(weeks) if w["ramp_week"]]
+    first = ramp_idx[0]
+    if first > 0 and dist[first - 1] > 0:
+        assert dist[first] <= _cap_allowed(dist[first - 1], weekly)
     else:
-        assert dist[first_ramp] * restart.denominator <= target * restart.numerator
-    for i in range(first_ramp + 1, len(weeks)):
+        assert dist[first] * restart.denominator <= target * restart.numerator
+    for i in ramp_idx[1:]:
         assert dist[i] <= _cap_allowed(dist[i - 1], weekly)
         if weeks[i]["hold_week"]:
             assert dist[i] == dist[i - 1]
-    ramp_idx = [i for i, w in enumerate(weeks) if phases[w["phase"]].running.value == "ramp"]
-    for n, i in enumerate(ramp_idx, start=1):
-        assert weeks[i]["hold_week"] == (n % ramp.hold_every == 0)
-    assert dist[ramp_idx[-1]] == target
-    assert all(dist[i] < target for i in ramp_idx[:-1])
-    hold_idx = [i for i, w in enumerate(weeks) if phases[w["phase"]].running.value == "hold"]
-    assert len(hold_idx) == ramp.maintain_weeks and all(dist[i] == target for i in hold_idx)
+    build = [i for i in ramp_idx if not weeks[i]["hold_week"]]
+    assert build == sorted(build)
+    reached = next(i for i in ramp_idx if dist[i] == target)
+    assert all(dist[i] < target for i in ramp_idx if i < reached)
+    assert all(dist[i] == target for i in range(reached, len(weeks)))
+    assert len(weeks) - reached >= ramp.maintain_weeks
+    for n, i in enumerate((i for i in ramp_idx if i <= reached), start=1):
+        assert weeks[i]["hold_week"] == (n % ramp.hold_every == 0), (i, n)
 
-    sessions = [s for w in weeks for s in w["sessions"]]
-    by_day: dict[str, list[dict]] = defaultdict(list)
-    for s in sessions:
-        by_day[s["date"]].append(s)
-
-    # per-run 30-day cap, equal runs when the window is empty
-    running = [
-        (dt.date.fromisoformat(s["date"]), _h(s["run_distance"])) for s in sessions if s["kind"] in ("run", "walk_run")
-    ]
+    # single runs: never more than 10% over the longest session of the last 30 days
+    running = [(dt.date.fromisoformat(s["date"]), _h(s["run_distance"]), s) for s in sessions if s["kind"] in RUNNING]
     window = ramp.single_run_window_days
-    for w in weeks:
-        runs = [s for s in w["sessions"] if s["kind"] == "run"]
-        lengths = set()
-        for s in runs:
-            day = dt.date.fromisoformat(s["date"])
-            before = [h for d, h in running if day - dt.timedelta(days=window) <= d < day]
-            h = _h(s["run_distance"])
-            assert h > 0
-            if before:
-                assert h * single.denominator <= max(before) * single.numerator
-            else:
-                lengths.add(h)
-        assert len(lengths) <= 1
+    for day, h, s in running:
+        if s["kind"] != "run":
+            continue
+        before = [b for d, b, _ in running if day - dt.timedelta(days=window) <= d < day]
+        assert h > 0
+        if before:
+            assert h * single.denominator <= max(before) * single.numerator
 
-    # intensity only at >= 75% of target, in hold or maintain weeks, once a week; no hills for ITBS
-    for w, d in zip(weeks, dist, strict=False):
+    # the long run: strictly the week's longest from half the target (unless the cap holds it back),
+    # and the plan's last week ends with the usual long run
+    half = _frac(ramp.long_run_from)
+    for w, d in zip(weeks, dist, strict=True):
+        runs = sorted(_h(s["run_distance"]) for s in w["sessions"] if s["kind"] == "run")
+        if len(runs) > 1 and d * half.denominator >= target * half.numerator and d >= 100 * len(runs):
+            ws = dt.date.fromisoformat(w["start"])
+            before = [b for dd, b, _ in running if ws + dt.timedelta(days=6 - window) <= dd < ws]
+            # the first week back has nothing to measure a long run against; later the cap may hold it back
+            capped = not before or (runs[-1] + 10) * single.denominator > max(before) * single.numerator
+            assert runs[-1] > runs[-2] or capped, (w["index"], runs)
+    last_runs = sorted(_h(s["run_distance"]) for s in weeks[-1]["sessions"] if s["kind"] == "run")
+    if len(last_runs) > 1 and target >= 100 * len(last_runs):
+        assert last_runs[-1] > last_runs[-2]
+
+    # intensity only at >= 75% of the target, in hold or maintain weeks, once a week; no hills where not allowed
+    for w, d in zip(weeks, dist, strict=True):
         hard = [s for s in w["sessions"] if s["kind"] == "run" and s["intensity"] != "easy"]
         if hard:
             assert len(hard) == 1
             assert d * intensity.denominator >= target * intensity.numerator
             assert w["hold_week"] or phases[w["phase"]].running.value == "hold"
-            if data["condition"] == "itbs":
+            if not proto.hills_allowed:
                 assert hard[0]["intensity"] == "strides"
 
-    # ladder runs never on consecutive days, also across weeks
-    ladder = next(lad for lad in catalog.ramp.ladders if lad.id == proto.ladder)
-    ladder_days = sorted(dt.date.fromisoformat(s["date"]) for s in sessions if s["kind"] == "walk_run")
-    for a, b in itertools.pairwise(ladder_days):
+    # the ladder: sessions never on consecutive days (across weeks too), all the same length within
+    # the ladder's limits, stages never going down
+    ladder_runs = [s for s in sessions if s["kind"] == "walk_run"]
+    days = [dt.date.fromisoformat(s["date"]) for s in ladder_runs]
+    for a, b in pairwise(days):
         assert (b - a).days >= ladder.min_rest_days_between_runs + 1
-    for day in ladder_days:
-        nxt = (day + dt.timedelta(days=1)).isoformat()
-        assert any(s.get("check") == "morning_after" for s in by_day[nxt])
+    if ladder_runs:
+        assert len({s["minutes"] for s in ladder_runs}) == 1
+        assert ladder.session_min_minutes <= ladder_runs[0]["minutes"] <= ladder.session_max_minutes
+        order = [st_.id for st_ in ladder.stages]
+        seq = [order.index(s["stage"]) for s in ladder_runs]
+        assert seq == sorted(seq)
+    run_days = sorted({dt.date.fromisoformat(s["date"]) for s in sessions if s["kind"] in RUNNING})
+    if proto.every_other_day:
+        assert all((b - a).days >= 2 for a, b in pairwise(run_days))
 
-    # at most N sessions a day, slots 0..n-1; at least one full rest day per week
+    # pain monitored throughout: a next-morning check after every run inside the plan
+    for d in run_days:
+        nxt = d + dt.timedelta(days=1)
+        if nxt <= end:
+            assert any(s.get("check") == "morning_after" for s in by_day[nxt.isoformat()]), d
+
+    # readiness: at least 48 hours before the first run it gates, testing only what was trained
+    checks = [s for s in sessions if s["kind"] == "check_in"]
+    ready = [s for s in checks if s["check"] == "readiness"]
+    if run_days and not (proto.keep_running and data["can_run"]):
+        assert len(ready) == 1
+        day = dt.date.fromisoformat(ready[0]["date"])
+        assert (run_days[0] - day).days >= 2
+        trained = {
+            ex["id"]
+            for s in sessions
+            if s["kind"] == "strength" and dt.date.fromisoformat(s["date"]) < day
+            for ex in s["exercises"]
+        }
+        tests = {t.id: t for t in catalog.ramp.readiness_tests}
+        for tid in ready[0]["tests"]:
+            assert not tests[tid].requires or trained & set(tests[tid].requires), tid
+
+    # at most N sessions a day, slots 0..n-1; a day without training every week
     for items in by_day.values():
-        assert len(items) <= ramp.max_sessions_per_day
+        assert len([s for s in items if s["kind"] != "rest"]) <= ramp.max_sessions_per_day
         assert sorted(s["slot"] for s in items) == list(range(len(items)))
         if any(s["kind"] == "rest" for s in items):
-            assert len(items) == 1
-        # never ice right before a run on the same day
-        run_slots = [s["slot"] for s in items if s["kind"] in ("run", "walk_run")]
+            assert not any(s["kind"] in TRAINING for s in items)
+        run_slots = [s["slot"] for s in items if s["kind"] in RUNNING]
         ice_slots = [s["slot"] for s in items if s["kind"] == "ice"]
-        assert all(i > r for i in ice_slots for r in run_slots)
+        assert all(i > r for i in ice_slots for r in run_slots), "never ice right before a run"
     for w in weeks:
         ws = dt.date.fromisoformat(w["start"])
-        rest_days = 0
-        for i in range(7):
-            items = by_day.get((ws + dt.timedelta(days=i)).isoformat(), [])
-            if all(s["kind"] == "rest" for s in items):
-                rest_days += 1
-        assert rest_days >= 1
+        free = [
+            i
+            for i in range(7)
+            if not any(s["kind"] in TRAINING for s in by_day.get((ws + dt.timedelta(days=i)).isoformat(), []))
+        ]
+        assert free, w["index"]
 
-    # exercises exist and are not avoided; ice and heat minutes
+    # exercises exist, are not avoided and never in a position the protocol rules out; hop spacing
+    last_done: dict[str, dt.date] = {}
     for s in sessions:
         for ex in s.get("exercises", ()):
-            assert ex["id"] in catalog.exercises
-            assert proto.condition not in catalog.exercises[ex["id"]].avoid
+            info = catalog.exercises[ex["id"]]
+            assert proto.condition not in info.avoid
+            assert not set(info.positions) & set(proto.exclude_positions)
+        if s["kind"] == "strength":
+            day = dt.date.fromisoformat(s["date"])
+            spacing = {e.id: e.every_days for e in phases[s["phase"]].exercises if e.every_days}
+            for ex in s["exercises"]:
+                if ex["id"] in spacing and ex["id"] in last_done:
+                    assert (day - last_done[ex["id"]]).days >= spacing[ex["id"]]
+                last_done[ex["id"]] = day
         if s["kind"] == "ice":
-            assert s["minutes"] <= 20 and s["date"] and s["kind"]
-            assert phases[_phase_of(weeks, s)].id in proto.modality.ice_in_phases
+            assert s["minutes"] <= 20
+            assert _phase_of(weeks, s) in proto.modality.ice_in_phases
         if s["kind"] == "heat":
             assert s["minutes"] <= (30 if proto.condition == "osteoarthritis" else 20)
-            assert phases[_phase_of(weeks, s)].id in proto.modality.heat_in_phases
+            assert _phase_of(weeks, s) in proto.modality.heat_in_phases
+    for w in weeks:
+        strength = [s for s in w["sessions"] if s["kind"] == "strength"]
+        assert len(strength) <= phases[w["phase"]].strength_days
     card_ids = {c["id"] for c in data["exercises"]}
     assert card_ids == {ex["id"] for s in sessions for ex in s.get("exercises", ())}
+
+    # heavy loading and runs share a day and leave the next one free
+    if proto.runs_with_strength:
+        for d in run_days:
+            today = by_day[d.isoformat()]
+            assert any(s["kind"] == "strength" for s in today), d
+            nxt = by_day.get((d + dt.timedelta(days=1)).isoformat(), [])
+            assert not any(s["kind"] in RUNNING | {"strength"} for s in nxt), d
+
+    # review points: the 7-day check only for acute conditions; a weekly load test where the protocol has one
+    assert any(s["check"] == "no_improvement" for s in checks) == (
+        proto.no_improvement_check and start + dt.timedelta(days=ramp.no_improvement_days) <= end
+    )
+    if proto.load_test is not None:
+        for w in weeks:
+            assert sum(1 for s in w["sessions"] if s.get("check") == "load_test") == 1
 
 
 def _phase_of(weeks: list[dict], session: dict) -> str:
@@ -211,21 +300,18 @@ def _phase_of(weeks: list[dict], session: dict) -> str:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def test_every_plan_keeps_the_invariants(catalog: Catalog, data: st.DataObject) -> None:
-    """Random requests over every condition, unit, mileage and start give plans that keep all invariants."""
-    request = data.draw(st.composite(lambda draw: _request(draw, catalog))())
-    plan = build_plan(request, catalog)
-    check_plan(_doc(plan), catalog)
+@given(request=requests())
+def test_every_plan_keeps_the_invariants(request: PlanRequest) -> None:
+    """Random requests over every condition, unit, mileage, start, time off and can-run give plans that keep all invariants."""
+    check_plan(_doc(build_plan(request, _catalog())), _catalog())
 
 
 @settings(max_examples=30, deadline=None)
-@given(data=st.data())
-def test_equal_requests_give_equal_plans(catalog: Catalog, data: st.DataObject) -> None:
+@given(request=requests())
+def test_equal_requests_give_equal_plans(request: PlanRequest) -> None:
     """Building the same request twice gives the same plan, field for field."""
-    request = data.draw(st.composite(lambda draw: _request(draw, catalog))())
     again = PlanRequest.model_validate(request.model_dump())
-    assert build_plan(request, catalog) == build_plan(again, catalog)
+    assert build_plan(request, _catalog()) == build_plan(again, _catalog())
 
 
 @pytest.mark.parametrize("units,top", [("mi", 150), ("km", 240)])
@@ -233,36 +319,36 @@ def test_extremes_keep_the_invariants(catalog: Catalog, units: str, top: float) 
     """The smallest and largest mileage, with every condition, keep all invariants."""
     for cond, site in _targets(catalog):
         for mileage in (1.0, 1.01, 2.37, float(top)):
-            for weeks_off in (0, 12):
+            for weeks_off, can_run in ((0, 0), (12, 0), (0, 20), (104, 45)):
                 request = PlanRequest(
                     condition=cond,
                     site=site,
                     mileage=mileage,
-                    units=units,
+                    units=Unit(units),
                     start=dt.date(2028, 2, 29),
                     weeks_off=weeks_off,
                     run_days=6,
+                    can_run=can_run,
                 )
                 check_plan(_doc(build_plan(request, catalog)), catalog)
 
 
 def test_the_checker_catches_broken_plans(catalog: Catalog) -> None:
-    """The invariant checker fails on a plan whose JSON breaks the ramp, a week sum or the rest day."""
+    """The invariant checker fails on a plan whose JSON breaks the ramp, a week sum, the rest day or the ladder spacing."""
     plan = build_plan(PlanRequest(condition="itbs", mileage=30, start=dt.date(2026, 11, 30)), catalog)
-    good = _doc(plan)
-    check_plan(good, catalog)
+    check_plan(_doc(plan), catalog)
 
     def broken(edit) -> dict:
         data = _doc(plan)
         edit(data)
         return data
 
-    def jump(data: dict) -> None:  # a ramp week 20% above the week before, runs to match
-        w = next(w for w in data["weeks"] if w["ramp_week"] and not w["hold_week"] and w["index"] > 20)
+    def jump(data: dict) -> None:  # a build week 20% above the week before, runs to match
+        w = next(w for w in data["weeks"] if w["ramp_week"] and not w["hold_week"] and w["index"] > 12)
         prev = data["weeks"][w["index"] - 2]["run_distance"]
         runs = [s for s in w["sessions"] if s["kind"] == "run"]
         for s in runs:
-            s["run_distance"] = round(prev * 1.2 / len(runs), 2)
+            s["run_distance"] = round(prev * 1.2 / len(runs), 1)
         w["run_distance"] = round(sum(s["run_distance"] for s in runs), 2)
 
     def wrong_sum(data: dict) -> None:
@@ -273,7 +359,16 @@ def test_the_checker_catches_broken_plans(catalog: Catalog) -> None:
             for s in w["sessions"]:
                 if s["kind"] == "rest":
                     s["kind"] = "strength"
+                    s["exercises"] = []
 
-    for edit in (jump, wrong_sum, no_rest):
+    def back_to_back(data: dict) -> None:  # a ladder session moved onto the day after another
+        ladder = [s for w in data["weeks"] for s in w["sessions"] if s["kind"] == "walk_run"]
+        ladder[1]["date"] = (dt.date.fromisoformat(ladder[0]["date"]) + dt.timedelta(days=1)).isoformat()
+
+    def no_morning_check(data: dict) -> None:
+        for w in data["weeks"]:
+            w["sessions"] = [s for s in w["sessions"] if s.get("check") != "morning_after"]
+
+    for edit in (jump, wrong_sum, no_rest, back_to_back, no_morning_check):
         with pytest.raises(AssertionError):
             check_plan(broken(edit), catalog)

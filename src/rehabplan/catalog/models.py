@@ -24,7 +24,7 @@ Text = Annotated[
 ShortText = Annotated[
     str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True), AfterValidator(_printable)
 ]
-SourceKey = Annotated[str, StringConstraints(pattern=r"^(S[0-9]{2}|design-default|article)$")]
+SourceKey = Annotated[str, StringConstraints(pattern=r"^(S[0-9]{2,3}|design-default)$")]
 
 
 class _Strict(BaseModel):
@@ -487,9 +487,74 @@ class AdviceFile(_Strict):
     session_text: SessionText
 
 
+#: Hosts that copy, proxy or summarise other people's work, or sell things: never a source.
+UNTRUSTED_HOSTS = (
+    "scribd.com",
+    "zlibrary",
+    "z-lib",
+    "docslib.org",
+    "studylib",
+    "coek.info",
+    "pdfslide",
+    "vdocuments",
+    "dokumen.pub",
+    "droracle",
+    "regenexx",
+    "blogg.se",
+    "blogspot",
+    "wordpress.com",
+    "medium.com",
+    "github.com",
+    "reddit.com",
+    "quora.com",
+    "wikipedia.org",
+    "zoppoz",
+    "800.gay",
+    "chromoscience",
+    "naulus",
+    "mendeley.com",
+    "researchgate.net",
+    "academia.edu",
+)
+
+
 class Source(_Strict):
+    """A primary paper (with its DOI or PubMed id), a guideline, or a clinic's or hospital's own
+    published handout; or "design-default", a planning choice where no source gave a number."""
+
     key: SourceKey
-    citation: Text
+    kind: Literal["paper", "guideline", "handout", "design-default"]
+    authors: ShortText | None = None
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    title: Text | None = None
+    journal: ShortText | None = Field(default=None, description="journal and volume, or the publishing body")
+    doi: Annotated[str, StringConstraints(pattern=r"^10\.[0-9]{4,9}/\S+$")] | None = None
+    pmid: Annotated[str, StringConstraints(pattern=r"^[0-9]{5,9}$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=400)] | None = None
+
+    @model_validator(mode="after")
+    def _traceable(self) -> Source:
+        if self.kind == "design-default":
+            if self.key != "design-default":
+                raise ValueError("only the key 'design-default' may be of kind design-default")
+            return self
+        if self.key == "design-default":
+            raise ValueError("the key 'design-default' must be of kind design-default")
+        if not (self.authors or self.journal) or not self.title:
+            raise ValueError("give the title and the authors or publisher")
+        if self.kind == "paper" and not (self.doi or self.pmid):
+            raise ValueError("a paper needs its DOI or PubMed id")
+        if self.kind != "paper" and not (self.url or self.doi or self.pmid):
+            raise ValueError(f"a {self.kind} needs the publisher's address (url), a DOI or a PubMed id")
+        if self.url is not None:
+            host = self.url.split("/")[2].lower()
+            bad = next((h for h in UNTRUSTED_HOSTS if h in host), None)
+            if bad is not None or ":" in host:
+                raise ValueError(
+                    f"{host} is not a publisher's own address; cite the paper (DOI or PubMed id), "
+                    "the guideline or the clinic's own handout"
+                )
+        return self
 
 
 class SourcesFile(_Strict):

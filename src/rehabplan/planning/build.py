@@ -236,6 +236,8 @@ def build_plan(request: PlanRequest, catalog: Catalog) -> Plan:
         pace_min_per_unit=ctx.pace,
         run_days=request.run_days,
         weeks_off=request.weeks_off,
+        can_run=request.can_run,
+        long_run=pg.from_hundredths(ctx.long_h),
         start=request.start,
         end=weeks[-1].end,
         notes=tuple(notes),

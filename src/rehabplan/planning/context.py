@@ -99,7 +99,7 @@ class Context:
             pre_weeks=pre,
             running_from_start=keep,
         )
-        stages = ()
+        stages: list[SizedStage] = []
         if request.can_run < rules.no_ladder_minutes:
             stages = ctx._ladder_from(_entry_index(catalog, protocol, ladder, 0 if keep else weeks_off))
             stages = ctx._from_can_run(stages, request.can_run)
@@ -120,6 +120,12 @@ class Context:
     def minutes_h(self, minutes: float | Fraction) -> int:
         """Running minutes at easy pace as a distance, in hundredths (rounded down)."""
         return int(Fraction(minutes) * pg.PER_UNIT / self.pace)
+
+    def _tenths(self, minutes: Fraction) -> int:
+        """A session's running part as the distance a runner reads: down to 0.1 of the unit (from a
+        whole unit up; shorter parts keep their hundredths)."""
+        h = self.minutes_h(minutes)
+        return pg.floor_step(h) if h >= pg.PER_UNIT else h
 
     def run_minutes(self, h: int) -> int:
         """About how long a run of h hundredths takes at easy pace (at least a minute)."""
@@ -159,7 +165,7 @@ class Context:
             reps = int(s // (run + walk))
             if reps < 1:
                 return None
-        return SizedStage(stage.id, run, walk, reps, s, self.minutes_h(Fraction(str(run)) * reps), stage.note)
+        return SizedStage(stage.id, run, walk, reps, s, self._tenths(Fraction(str(run)) * reps), stage.note)
 
     def _ladder_from(self, index: int) -> list[SizedStage]:
         """The sized stages from `index` on that fit the target (a small target ends the ladder early)."""
@@ -181,12 +187,12 @@ class Context:
         first = self._size(stage) or self._size(self.ladder.stages[-1])
         assert first is not None
         for reps in range(first.reps - 1, 0, -1):
-            h = self.minutes_h(Fraction(str(first.run_min)) * reps)
+            h = self._tenths(Fraction(str(first.run_min)) * reps)
             if most * h <= self.target_h:
                 return [SizedStage(first.id, first.run_min, first.walk_min, reps, first.minutes, h, first.note)]
         quarter = int(first.run_min * 4)
         while quarter >= 1:
-            h = self.minutes_h(Fraction(quarter, 4))
+            h = self._tenths(Fraction(quarter, 4))
             if 0 < most * h <= self.target_h:
                 return [SizedStage(first.id, quarter / 4, first.walk_min, 1, first.minutes, h, first.note)]
             quarter -= 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from itertools import combinations, pairwise, pairwise
+from itertools import combinations, pairwise
 
 DAYS = 7
 

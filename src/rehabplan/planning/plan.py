@@ -150,6 +150,8 @@ class Plan(_Frozen):
     pace_min_per_unit: float
     run_days: int
     weeks_off: int
+    can_run: int = 0
+    long_run: float = Field(description="the usual long run the plan ends with")
     start: dt.date
     end: dt.date
     notes: tuple[Note, ...] = ()

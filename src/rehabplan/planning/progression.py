@@ -72,19 +72,22 @@ def run_cap(longest_h: int, cap: float) -> int:
 def split_week(total_h: int, days: int, cap_h: int | None) -> list[int] | None:
     """Split a week's distance into `days` runs, as even as possible, each at most cap_h.
 
-    Runs are multiples of 0.1 of the unit when the week is; the larger share goes to the last
-    runs (the week's longer run). Returns None if it cannot fit under cap_h.
+    Runs are multiples of 0.1 of the unit when the week is (the cap then counts in 0.1 steps
+    too); the larger shares go to the last runs. None if they cannot fit under the cap.
     """
     if days <= 0:
         return None
-    step = STEP if total_h % STEP == 0 and total_h >= days * STEP else 1
+    step = step_for(total_h, days)
     runs = _even(total_h, days, step)
-    if cap_h is not None and max(runs) > cap_h:
-        # even to the hundredth instead; the longest share then is total/days rounded up
-        if days * cap_h < total_h:
-            return None
-        runs = _even(total_h, days, 1)
+    if cap_h is not None and max(runs) > cap_h // step * step:
+        return None
     return runs
+
+
+def step_for(total_h: int, runs: int) -> int:
+    """The step runs are counted in: 0.1 of the unit once each run is about a whole unit or more
+    (and the week is in 0.1 steps), else 0.01, so that short runs can still grow by 10%."""
+    return STEP if total_h % STEP == 0 and total_h >= runs * PER_UNIT else 1
 
 
 def _even(total_h: int, days: int, step: int) -> list[int]:
@@ -103,18 +106,21 @@ def split_runs(total_h: int, k: int, cap_h: int | None, long_goal: int | None) -
     """A week's running as k runs, none above cap_h, adding up to total_h where the cap allows.
 
     Without a long run the runs are as even as possible (in 0.1 steps when the week is), the
-    larger shares last. With one, the last run is the long run: strictly longer than each of the
-    others and as close to `long_goal` as the cap allows. When the cap keeps it from standing out
-    (it grows by at most 10% on the longest run of the last 30 days), the week stays even and the
-    long run comes a week or two later.
+    larger shares last; when the cap keeps every run short, the week is what k capped runs hold.
+    With a long run, the last run is the long run: strictly longer than each of the others and
+    as close to `long_goal` as the cap allows. When the cap keeps it from standing out (it grows
+    by at most 10% on the longest run of the last 30 days), the week stays even and the long run
+    comes a week or two later.
     """
     even = split_week(total_h, k, cap_h)
-    if even is None:  # the cap keeps every run short: the week is what k capped runs hold
+    if even is None:
         assert cap_h is not None
-        even = split_week(floor_step_from_one(k * cap_h), k, cap_h) or [cap_h] * k
+        step = step_for(total_h, k)
+        even = split_week(k * (cap_h // step * step), k, cap_h) or [cap_h] * k
     if k <= 1 or long_goal is None:
         return even
-    step = STEP if total_h % STEP == 0 and total_h >= k * STEP else 1
+    total_h = sum(even)
+    step = step_for(total_h, k)
     long_h = max(long_goal, max(even) + step)
     if cap_h is not None:
         long_h = min(long_h, cap_h // step * step)

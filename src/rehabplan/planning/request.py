@@ -50,12 +50,12 @@ class PlanRequest(BaseModel):
             lo_run, hi_run = long_run_limits(self.mileage, self.run_days)
             if not lo_run < self.long_run <= hi_run:
                 raise ValueError(
-                    f"long_run must be longer than an even share of the week ({lo_run:g}) "
-                    f"and at most half of it ({hi_run:g})"
+                    f"long_run must be longer than an even share of the week ({lo_run:.2f}) "
+                    f"and at most half of it ({hi_run:.2f})"
                 )
         return self
 
 
 def long_run_limits(mileage: float, run_days: int) -> tuple[float, float]:
     """A long run must be longer than an even share of the week and at most half of it."""
-    return round(mileage / run_days, 2), round(mileage / 2, 2)
+    return mileage / run_days, mileage / 2

@@ -169,10 +169,16 @@ def _longest_before(sched: Schedule, week_start: dt.date) -> int:
     return max((h for d, h in sched.runs if earliest <= d < week_start), default=0)
 
 
-def _run_days(sched: Schedule, wk: WeekDraft, k: int, *, final: bool) -> tuple[int, ...] | None:
-    """k run days: spread out, with room for each run and its next-morning check, a day kept free."""
+def _run_days(
+    sched: Schedule, wk: WeekDraft, k: int, *, final: bool, earliest: dt.date | None
+) -> tuple[int, ...] | None:
+    """k run days: spread out, with room for each run and its next-morning check, a day kept
+    free, none before `earliest` (the first run after the readiness tests)."""
     ctx = sched.ctx
     loads = [sched.load(wk.day(i)) for i in range(DAYS)]
+    if earliest is not None:
+        for i in range(min(max((earliest - wk.start).days, 0), DAYS)):
+            loads[i] = ctx.cap  # no room: too soon after the readiness tests
     if final:
         loads[DAYS - 1] += 1  # the phase check on the week's last day
     training = tuple(sched.trains(wk.day(i)) for i in range(DAYS))
@@ -203,13 +209,13 @@ def _run_week(sched: Schedule, wk: WeekDraft, tr: Track, want: int, *, allow_int
     k = max(1, min(tr.k or ctx.start_days(), ctx.max_run_days()))
     while cap_h is not None and k < ctx.max_run_days() and k * cap_h < want:
         k += 1
-    days = _run_days(sched, wk, k, final=False)
+    days = _run_days(sched, wk, k, final=False, earliest=tr.next_run)
     if days is None:
         raise PlanningError("could not place the week's runs; check the protocol's session counts.")
     k = len(days)
     long_goal = None
     start = pg.exact(ctx.rules.long_run_from)
-    if want * start.denominator >= ctx.target_h * start.numerator and k > 1:
+    if want * start.denominator >= ctx.target_h * start.numerator and k > 1 and cap_h is not None:
         long_goal = pg.floor_step_from_one(ctx.long_h * want // ctx.target_h)
     runs = pg.split_runs(want, k, cap_h, long_goal)
     if tr.ramp_weeks == 1 and tr.mode == Mode.RAMP and not tr.shortest_first:
@@ -237,4 +243,3 @@ def _run_week(sched: Schedule, wk: WeekDraft, tr: Track, want: int, *, allow_int
         wk.run_days.add(d)
     wk.run_h = total
     return total
-

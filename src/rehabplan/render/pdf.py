@@ -876,18 +876,18 @@ def _how_to_use(k: _Kit) -> list[Flowable]:
         t = _Table(rows, colWidths=[45 * mm, k.width - 45 * mm - 15 * mm, 15 * mm], repeatRows=1)
         t.setStyle(_grid_style())
         out.append(t)
-    if g.ladder_stages:
+    if g.ladder_steps:
         block: list[Flowable] = [k.p(f"The {g.ladder_name.lower()}" if g.ladder_name else "The ladder", "H2")]
         head = ["Stage", "Run", "Walk", "Repeats", "Session", "Notes"]
         rows = [[k.p(h, "CellHead") for h in head]]
-        for stage in g.ladder_stages:
+        for stage in g.ladder_steps:
             rows.append(
                 [
                     k.p(stage.id, "CellBold"),
                     k.p(f"{_num(stage.run_min)} min", "Cell"),
                     k.p(f"{_num(stage.walk_min)} min" if stage.walk_min else "–", "Cell"),
                     k.p(f"× {stage.reps}", "Cell"),
-                    k.p(f"{stage.session_min} min", "Cell"),
+                    k.p(f"{stage.minutes} min", "Cell"),
                     k.p(stage.note or "", "CellSmall"),
                 ]
             )
@@ -1381,7 +1381,7 @@ def _medicines(k: _Kit) -> list[Flowable]:
 
 def _sources(k: _Kit) -> list[Flowable]:
     out = k.section(SECTION_HEADINGS[11], new_page=False)
-    rows = [[k.p(src.key, "CellSmall"), k.p(src.citation, "CellSmall")] for src in k.plan.guidance.sources]
+    rows = [[k.p(src.key, "CellSmall"), k.p(wording.sources.short_reference(src), "CellSmall")] for src in k.plan.guidance.sources]
     if rows:
         t = _Table(rows, colWidths=[22 * mm, k.width - 22 * mm])
         t.setStyle(_layout_style(top=1, bottom=2))

@@ -4,18 +4,20 @@ The planner schedules typed sessions and writes no sentence; renderers ask this 
 words and read structure (kinds, numbers, which safety card applies) from the plan itself.
 """
 
-from . import formats
+from . import formats, sources
 from .plan import notes, title
-from .sessions import CHECK_LABEL, KIND_LABEL, Worded, pain_rule_lines, short_label, what_to_do, word
+from .sessions import CHECK_LABEL, KIND_LABEL, Worded, exit_criteria, pain_rule_lines, short_label, what_to_do, word
 
 __all__ = [
     "CHECK_LABEL",
     "KIND_LABEL",
     "Worded",
+    "exit_criteria",
     "formats",
     "notes",
     "pain_rule_lines",
     "short_label",
+    "sources",
     "title",
     "what_to_do",
     "word",
