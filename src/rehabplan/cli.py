@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import DataError, InputError, RehabplanError, quoted
-from .planning.limits import DEFAULT_UNITS, JOBS, RUN_DAYS, UNITS, WEEKS_OFF
+from .planning.limits import CAN_RUN, DEFAULT_UNITS, JOBS, RUN_DAYS, UNITS, WEEKS_OFF
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -143,6 +143,18 @@ RunDays = typer.Option(
     metavar=f"{RUN_DAYS.lo}-{RUN_DAYS.hi}",
     help=f"Run days a week once rebuilt, {RUN_DAYS.lo} to {RUN_DAYS.hi} (the walk/run ladder uses 3). [default: {RUN_DAYS.default}]",
 )
+CanRun = typer.Option(
+    None,
+    "--can-run",
+    metavar="MIN",
+    help=f"Minutes you can run now before the knee pain starts, {CAN_RUN.lo} to {CAN_RUN.hi}: the plan starts where you are. [default: {CAN_RUN.default}]",
+)
+LongRun = typer.Option(
+    None,
+    "--long-run",
+    metavar="DISTANCE",
+    help="Your usual long run: the plan ends with it. [default: a third of your weekly distance]",
+)
 Pace = typer.Option(
     None, "--pace", metavar="MM:SS", help="Your easy pace per mile or km, MM:SS. [default: 10:30 /mi, 6:30 /km]"
 )
@@ -183,6 +195,8 @@ def _request(
     start: str | None,
     weeks_off: str | None,
     run_days: str | None,
+    can_run: str | None,
+    long_run: str | None,
     pace: str | None,
     name: str | None,
 ) -> PlanRequest:
@@ -197,6 +211,8 @@ def _request(
         start=start,
         weeks_off=weeks_off,
         run_days=run_days,
+        can_run=can_run,
+        long_run=long_run,
         pace=pace,
         name=name,
         today=dt.date.today(),
@@ -220,6 +236,8 @@ def make(
     start: str | None = Start,
     weeks_off: str | None = WeeksOff,
     run_days: str | None = RunDays,
+    can_run: str | None = CanRun,
+    long_run: str | None = LongRun,
     pace: str | None = Pace,
     tz: str | None = typer.Option(
         None, "--tz", metavar="ZONE", help="Time zone for the calendar, e.g. Europe/London. [default: this computer's]"
@@ -267,7 +285,9 @@ def make(
     if fmt_key not in ("files", "json"):
         raise InputError(f"{{field}} {quoted(fmt)} is not known; use files or json.", "format")
     catalog = _catalog(data_dir)
-    request = _request(catalog, condition, site, mileage, units, start, weeks_off, run_days, pace, name)
+    request = _request(
+        catalog, condition, site, mileage, units, start, weeks_off, run_days, can_run, long_run, pace, name
+    )
     if fmt_key == "json":
         plan = build_plan(request, catalog)
         _warn_notes(wording.notes(plan))
@@ -338,6 +358,8 @@ def show(
     start: str | None = Start,
     weeks_off: str | None = WeeksOff,
     run_days: str | None = RunDays,
+    can_run: str | None = CanRun,
+    long_run: str | None = LongRun,
     pace: str | None = Pace,
     data_dir: Path | None = DataDir,
 ) -> None:
@@ -349,7 +371,9 @@ def show(
     from .render.text import plan_table
 
     catalog = _catalog(data_dir)
-    request = _request(catalog, condition, site, mileage, units, start, weeks_off, run_days, pace, None)
+    request = _request(
+        catalog, condition, site, mileage, units, start, weeks_off, run_days, can_run, long_run, pace, None
+    )
     plan = build_plan(request, catalog)
     typer.echo(plan_table(plan, width=80))
 
@@ -471,7 +495,7 @@ def schema() -> None:
 def batch(
     roster: Path = typer.Argument(
         ...,
-        help="A CSV file with a header row: name, condition, mileage (required); units, start, site, weeks_off, run_days, pace, tz (optional).",
+        help="A CSV file with a header row: name, condition, mileage (required); units, start, site, weeks_off, run_days, can_run, long_run, pace, tz (optional).",
     ),
     out: Path | None = typer.Option(
         None,

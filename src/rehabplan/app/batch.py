@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------- roster columns
 
 REQUIRED = ("name", "condition", "mileage")
-OPTIONAL = ("units", "start", "site", "weeks_off", "run_days", "pace", "tz")
+OPTIONAL = ("units", "start", "site", "weeks_off", "run_days", "can_run", "long_run", "pace", "tz")
 COLUMNS = REQUIRED + OPTIONAL
 _ALIASES = {"unit": "units", "time_zone": "tz", "timezone": "tz", "easy_pace": "pace", "athlete": "name"}
 INDEX_NAME = "index.csv"
@@ -327,6 +327,8 @@ def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[
             start=get("start") or None,
             weeks_off=get("weeks_off") or None,
             run_days=get("run_days") or None,
+            can_run=get("can_run") or None,
+            long_run=get("long_run") or None,
             pace=get("pace") or None,
             name=cells.get("name", ""),
             today=today,

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..errors import quoted as shown
-from ..planning.limits import DEFAULT_UNITS, MAX_LABEL, PACE_LIMITS, RUN_DAYS, WEEKS_OFF, Bound
-from ..planning.request import PlanRequest, Unit
+from ..planning.limits import CAN_RUN, DEFAULT_UNITS, MAX_LABEL, PACE_LIMITS, RUN_DAYS, WEEKS_OFF, Bound
+from ..planning.request import PlanRequest, Unit, long_run_limits
 from ..render.options import TIMED_KINDS
 
 if TYPE_CHECKING:
@@ -73,6 +73,27 @@ def parse_mileage(text: str, units: str, limit: float) -> float:
             "mileage",
         )
     return math.floor(value * 100 + 1e-6) / 100
+
+
+def parse_long_run(text: str, units: str, weekly: float, run_days: int) -> float:
+    """The usual long run: longer than an even share of the week, at most half of it."""
+    word = "miles" if units == "mi" else "km"
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        value = float("nan")
+    lo, hi = long_run_limits(weekly, run_days)
+    if math.isnan(value) or math.isinf(value):
+        raise InputError(
+            f"{{field}} {shown(text)} is not a distance; give your usual long run in {word}, e.g. 10.", "long_run"
+        )
+    if not lo < value <= hi:
+        raise InputError(
+            f"{{field}} must be longer than an even share of your week ({lo:.1f} {units} over {run_days} run days) "
+            f"and at most half of it ({hi:.1f} {units}), got {shown(text.strip())}.",
+            "long_run",
+        )
+    return math.floor(value * 10 + 1e-6) / 10
 
 
 def parse_date(text: str, field: str = "start") -> dt.date:
@@ -279,6 +300,8 @@ def plan_request(
     pace: str | None,
     name: str | None,
     today: dt.date,
+    can_run: str | None = None,
+    long_run: str | None = None,
 ) -> PlanRequest:
     """Typed plan settings into a checked PlanRequest; errors name the field.
 
@@ -287,14 +310,18 @@ def plan_request(
     protocol = catalog.resolve(condition, site)
     unit = parse_units(units) if units is not None else DEFAULT_UNITS
     limit = catalog.ramp.ramp.max_mileage_mi if unit == "mi" else catalog.ramp.ramp.max_mileage_km
+    weekly = parse_mileage(mileage, unit, limit)
+    days = parse_bounded(run_days, "run_days", RUN_DAYS)
     return PlanRequest(
         condition=protocol.condition,
         site=protocol.site,
-        mileage=parse_mileage(mileage, unit, limit),
+        mileage=weekly,
         units=Unit(unit),
         start=parse_date(start) if start else next_monday(today),
         weeks_off=parse_bounded(weeks_off, "weeks_off", WEEKS_OFF),
-        run_days=parse_bounded(run_days, "run_days", RUN_DAYS),
+        run_days=days,
+        can_run=parse_bounded(can_run, "can_run", CAN_RUN),
+        long_run=parse_long_run(long_run, unit, weekly, days) if long_run is not None else None,
         pace_min_per_unit=parse_pace(pace, unit) if pace else None,
         athlete=parse_label(name, "name"),
     )

@@ -44,11 +44,11 @@ def data_key(files: list[tuple[str, Traversable]]) -> str:
     import pydantic
 
     from .. import __version__
-    from . import loading, models
+    from . import checks, loading, models
 
     h = hashlib.sha256()
     h.update(f"{__version__}\0{pydantic.VERSION}\0{sys.version}\0".encode())
-    for module in (models, loading):
+    for module in (models, loading, checks):
         h.update(Path(str(module.__file__)).read_bytes())
     for label, entry in files:
         data = entry.read_bytes()

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import DataError, InputError, quoted
 from . import cache as catalog_cache
+from . import checks
 from .models import (
     AdviceFile,
     Exercise,
@@ -357,6 +358,9 @@ def _cross_check(
                         f"{label}: {loc}: {sched.id!r} is done {', '.join(banned)}, which this protocol rules out"
                         " (exclude_positions)"
                     )
+
+    for p in protocols.values():
+        checks.coherence(p, exercises, ramp, problems)
 
     for ex in exercises.values():
         label = f"exercises/{ex.id}.toml"
