@@ -9,6 +9,7 @@ and only turned into floats when the Plan is built.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from ..catalog.loading import Catalog
 from ..catalog.models import Exercise, Phase, Running
@@ -27,39 +28,61 @@ _MAX_WEEKS = 260
 _LONG_RUN_GRACE = 6
 
 
+@dataclass
+class Cursor:
+    """Where the schedule stands: the phase, weeks done in it, the fixed phases' lengths, the track."""
+
+    phase: int = 0
+    in_phase: int = 0
+    pre_left: dict[str, int] = field(default_factory=dict)  # weeks of each phase before running
+    track: Track | None = None
+    started_at: int = 0  # the week index at which the current phase started
+    hold_until: dt.date | None = None  # no progression before this day (a clinician check-in first)
+
+
 def _schedule(ctx: Context) -> Schedule:
     """Place every session of every phase: the phases give each week its content, the running
     track its runs."""
     sched = Schedule(ctx)
     sched.anchor_fixed_checkins()
-    pre = dict(ctx.pre_weeks)
-    track: Track | None = None
+    cur = Cursor(pre_left=dict(ctx.pre_weeks))
     if ctx.running_from_start:
-        track = start_track(sched, ctx.request.start)
-    for ph in ctx.protocol.phases:
-        first_week = len(sched.weeks)
-        if ph.running == Running.NONE:
-            for w in range(pre.get(ph.id, 0)):
-                _week(sched, ph, track, last=w == pre[ph.id] - 1)
-        elif ph.running == Running.LADDER:
-            if track is None and ctx.stages:
-                track = start_track(sched, sched.readiness(_next_monday(sched)))
-            while track is not None and track.mode == Mode.LADDER:
-                _week(sched, ph, track, last=None)
-        elif ph.running == Running.RAMP:
-            if track is None:
-                track = start_track(sched, sched.readiness(_next_monday(sched)))
-            while track.mode == Mode.RAMP:
-                _week(sched, ph, track, last=None)
-        else:  # HOLD: the target held, until the long run is back to its usual length
-            assert track is not None
-            while not _held_enough(sched, track):
-                _week(sched, ph, track, last=None)
-        if len(sched.weeks) > first_week:
-            start = sched.weeks[first_week].start
-            end = sched.weeks[-1].start + dt.timedelta(days=DAYS - 1)
-            sched.phase_spans.append((ph, start, end))
+        cur.track = start_track(sched, ctx.request.start)
+    run_phases(sched, cur)
     return sched
+
+
+def run_phases(sched: Schedule, cur: Cursor) -> None:
+    """Place weeks from the cursor on until the last phase is done."""
+    ctx = sched.ctx
+    phases = ctx.protocol.phases
+    while cur.phase < len(phases):
+        ph = phases[cur.phase]
+        if _phase_done(sched, ph, cur):
+            if len(sched.weeks) > cur.started_at:
+                end = sched.weeks[-1].start + dt.timedelta(days=DAYS - 1)
+                sched.phase_spans.append((ph, sched.weeks[cur.started_at].start, end))
+            cur.phase += 1
+            cur.in_phase = 0
+            cur.started_at = len(sched.weeks)
+            continue
+        if cur.track is None and ph.running in (Running.LADDER, Running.RAMP):
+            cur.track = start_track(sched, sched.readiness(max(_next_monday(sched), sched.seam)))
+        last = cur.in_phase + 1 >= cur.pre_left.get(ph.id, 0) if ph.running == Running.NONE else None
+        _week(sched, ph, cur.track, last=last)
+        cur.in_phase += 1
+        _check_length(sched)
+
+
+def _phase_done(sched: Schedule, ph: Phase, cur: Cursor) -> bool:
+    track = cur.track
+    if ph.running == Running.NONE:
+        return cur.in_phase >= cur.pre_left.get(ph.id, 0)
+    if ph.running == Running.LADDER:
+        return not sched.ctx.stages or (track is not None and track.mode != Mode.LADDER)
+    if ph.running == Running.RAMP:
+        return track is not None and track.mode not in (Mode.RAMP, Mode.LADDER)
+    return track is not None and cur.in_phase > 0 and _held_enough(sched, track)
 
 
 def _next_monday(sched: Schedule) -> dt.date:

@@ -76,6 +76,11 @@ class Schedule:
     phase_spans: list[tuple[Phase, dt.date, dt.date]] = field(default_factory=list)
     trained: dict[str, dt.date] = field(default_factory=dict)  # exercise id -> first day scheduled
     last_done: dict[str, dt.date] = field(default_factory=dict)  # exercise id -> last day scheduled
+    seam: dt.date = dt.date.min  # nothing new is placed before this day (re-planning keeps the past)
+
+    def __post_init__(self) -> None:
+        if self.seam == dt.date.min:
+            self.seam = self.ctx.request.start
 
     # ------------------------------------------------------------------ days
 
