@@ -9,6 +9,7 @@ and only turned into floats when the Plan is built.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 from ..catalog.loading import Catalog
@@ -16,7 +17,17 @@ from ..catalog.models import Exercise, Phase, Running
 from . import progression as pg
 from .context import Context
 from .days import DAYS
-from .plan import ConditionInfo, ExerciseCard, Guidance, LadderStep, LongPlanNote, PhaseSummary, Plan, Week
+from .plan import (
+    ConditionInfo,
+    ExerciseCard,
+    Guidance,
+    LadderStep,
+    LongPlanNote,
+    PhaseSummary,
+    Plan,
+    Revision,
+    Week,
+)
 from .request import PlanRequest
 from .running import Track, hold_week, ladder_week, long_run_reached, ramp_week, start_track
 from .schedule import Mode, Schedule
@@ -251,6 +262,8 @@ def build_plan(request: PlanRequest, catalog: Catalog) -> Plan:
         referrals=tuple(r.action for r in proto.referrals),
     )
     return Plan(
+        request=request,
+        revision=first_revision(request),
         athlete=request.athlete,
         condition=proto.condition,
         site=proto.site,
@@ -270,6 +283,17 @@ def build_plan(request: PlanRequest, catalog: Catalog) -> Plan:
         exercises=tuple(cards.values()),
         guidance=_guidance(sched, [catalog.exercises[i] for i in cards]),
     )
+
+
+def plan_id(request: PlanRequest) -> str:
+    """The plan's id, made from the request it was first made from (the same request gives the
+    same id, so the same command in a fresh folder gives the same files)."""
+    return hashlib.sha256(request.model_dump_json().encode("utf-8")).hexdigest()[:16]
+
+
+def first_revision(request: PlanRequest) -> Revision:
+    """Revision 1, stamped with the plan's first day at midnight UTC (no clock is read)."""
+    return Revision(plan_id=plan_id(request), stamp=dt.datetime.combine(request.start, dt.time(0, 0), tzinfo=dt.UTC))
 
 
 def _guidance(sched: Schedule, exercises: list[Exercise]) -> Guidance:

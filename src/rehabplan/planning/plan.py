@@ -7,6 +7,7 @@ data's (condition, phases, exercises, safety), which ``rehabplan.wording`` puts 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,7 +27,8 @@ from ..catalog.models import (
     Source,
     Target,
 )
-from .request import Unit
+from .checkins import CheckIn
+from .request import PlanRequest, Unit
 from .sessions import Session
 
 
@@ -141,7 +143,57 @@ class LongPlanNote(_Frozen):
 Note = LongPlanNote
 
 
+class ChangeKind(StrEnum):
+    HELD = "held"  # an amber day: the step is repeated
+    STEPPED_BACK = "stepped_back"  # a red day: one step back, with rest days first
+    CLINICIAN = "clinician"  # two red days in 14 days, or a warning sign: see a clinician first
+    CLEARED = "cleared"  # the clinician check-in was logged done
+    MOVED_ON = "moved_on"  # a green phase with its exit criteria met ends early
+    MISSED = "missed"  # missed sessions are not counted as done
+    LENGTH = "length"  # the plan got longer or shorter
+
+
+class Change(_Frozen):
+    """Something a re-plan changed, and the day that caused it."""
+
+    kind: ChangeKind
+    date: dt.date
+    phase: str | None = None
+    stage_from: str | None = None
+    stage_to: str | None = None
+    distance_from: float | None = None
+    distance_to: float | None = None
+    weeks_from: int | None = None
+    weeks_to: int | None = None
+
+
+class EventRecord(_Frozen):
+    """A calendar event as last written: enough to tell whether it changed, and to cancel it."""
+
+    uid: str
+    sequence: int = Field(ge=0)
+    digest: str  # of everything the event says
+    summary: str
+    start: str  # iCalendar DATE or DATE-TIME value with its zone parameter, as written
+    end: str
+    cancelled: bool = False
+
+
+class Revision(_Frozen):
+    """Which plan this is and which version of it: calendars match events across revisions by it."""
+
+    plan_id: str = Field(pattern=r"^[0-9a-f]{16}$", description="made from the first request, kept ever after")
+    number: int = Field(default=1, ge=1)
+    stamp: dt.datetime = Field(description="when the revision was made, UTC (the calendar's DTSTAMP)")
+    seam: dt.date | None = Field(default=None, description="the first day this revision planned anew")
+    changes: tuple[Change, ...] = ()
+    events: tuple[EventRecord, ...] = ()
+
+
 class Plan(_Frozen):
+    request: PlanRequest
+    revision: Revision
+    log: tuple[CheckIn, ...] = Field(default=(), description="the days the runner logged, oldest first")
     athlete: str | None
     condition: str
     site: str | None

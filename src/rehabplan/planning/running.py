@@ -34,6 +34,8 @@ class Track:
     k: int = 0  # run days a week in the build
     shortest_first: int = 0
     hold_weeks: int = 0
+    hold_until: dt.date | None = None  # no moving up before this day (a clinician check-in comes first)
+    next_want: int | None = None  # the build: next week's running, set by a re-plan (hold or step back)
 
     @property
     def ladder_done(self) -> bool:
@@ -109,6 +111,8 @@ def _after_session(sched: Schedule, tr: Track, day: dt.date) -> None:
         return
     tr.done_at_stage += 1
     recent = [d for d in tr.advances if (day - d).days < DAYS]
+    if tr.hold_until is not None and day < tr.hold_until:
+        return  # progression stopped until the clinician check-in
     if tr.done_at_stage >= ctx.ladder.sessions_per_stage and len(recent) < ctx.ladder.max_advances_per_week:
         tr.stage += 1
         tr.done_at_stage = 0
@@ -122,15 +126,22 @@ def ramp_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
     """One week of the build: at most +10% on the last week (every 4th week flat), up to the target."""
     ctx = sched.ctx
     rules = ctx.rules
-    tr.ramp_weeks += 1
-    hold = tr.ramp_weeks % rules.hold_every == 0
-    if tr.prev_h is None:
-        want = max(pg.restart_cap(ctx.target_h, rules.restart_fraction), 1)
-    elif hold:
-        want = tr.prev_h
+    held = tr.hold_until is not None and wk.start < tr.hold_until
+    if tr.next_want is not None:  # a re-plan decided this week: hold or one step back
+        want, tr.next_want = tr.next_want, None
+        hold = True
+    elif held and tr.prev_h is not None:  # waiting for the clinician: no progression, no count
+        want, hold = tr.prev_h, True
     else:
-        want = min(ctx.target_h, pg.weekly_cap(tr.prev_h, rules.weekly_cap))
-    if tr.ramp_weeks > 1:
+        tr.ramp_weeks += 1
+        hold = tr.ramp_weeks % rules.hold_every == 0
+        if tr.prev_h is None:
+            want = max(pg.restart_cap(ctx.target_h, rules.restart_fraction), 1)
+        elif hold:
+            want = tr.prev_h
+        else:
+            want = min(ctx.target_h, pg.weekly_cap(tr.prev_h, rules.weekly_cap))
+    if tr.ramp_weeks > 1 and not held:
         tr.k = _grown(tr, want, ctx.max_run_days())
     wk.hold_week = hold
     total = _run_week(sched, wk, tr, want, allow_intensity=hold)
@@ -143,8 +154,13 @@ def hold_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
     """A week at the target, with strides or hills, the long run growing to its usual length."""
     ctx = sched.ctx
     tr.k = _grown(tr, ctx.target_h, ctx.max_run_days())
-    tr.prev_h = _run_week(sched, wk, tr, ctx.target_h, allow_intensity=True)
-    tr.hold_weeks += 1
+    want = ctx.target_h if tr.next_want is None else tr.next_want
+    tr.next_want = None
+    tr.prev_h = _run_week(sched, wk, tr, want, allow_intensity=want == ctx.target_h)
+    if tr.prev_h < ctx.target_h:  # stepped back from the target: build up again first
+        tr.mode = Mode.RAMP
+    else:
+        tr.hold_weeks += 1
 
 
 def long_run_reached(sched: Schedule) -> bool:
@@ -209,7 +225,15 @@ def _run_week(sched: Schedule, wk: WeekDraft, tr: Track, want: int, *, allow_int
     k = max(1, min(tr.k or ctx.start_days(), ctx.max_run_days()))
     while cap_h is not None and k < ctx.max_run_days() and k * cap_h < want:
         k += 1
-    days = _run_days(sched, wk, k, final=False, earliest=tr.next_run)
+    earliest = max(tr.next_run, sched.seam) if tr.next_run is not None else sched.seam
+    done = [h for d, h in sched.runs if wk.start <= d < earliest]  # already run this week (re-planning)
+    if done:
+        want -= sum(done)
+        k = max(1, k - len(done))
+        if want <= 0:
+            wk.run_h = sum(done)
+            return wk.run_h
+    days = _run_days(sched, wk, k, final=False, earliest=earliest)
     if days is None:
         raise PlanningError("could not place the week's runs; check the protocol's session counts.")
     k = len(days)
@@ -241,5 +265,5 @@ def _run_week(sched: Schedule, wk: WeekDraft, tr: Track, want: int, *, allow_int
             h,
         )
         wk.run_days.add(d)
-    wk.run_h = total
-    return total
+    wk.run_h = total + sum(done)
+    return wk.run_h

@@ -95,7 +95,8 @@ class Schedule:
         return any(s.kind in TRAINING for s in self.days.get(day, ()))
 
     def room(self, day: dt.date, n: int = 1) -> bool:
-        return self.load(day) + n <= self.ctx.cap
+        """Whether n more sessions fit on a day (never a day before the seam: that is the past)."""
+        return day >= self.seam and self.load(day) + n <= self.ctx.cap
 
     @property
     def last_run(self) -> dt.date | None:
@@ -173,7 +174,7 @@ class Schedule:
         self._ice_heat(wk, open_days, set(strength))
         self._load_test(wk, rest)
         for i in range(DAYS):
-            if not self.trains(wk.day(i)):
+            if wk.day(i) >= self.seam and not self.trains(wk.day(i)):
                 self.add(RestSession(date=wk.day(i)))
 
     def _rest_day(self, wk: WeekDraft) -> int:
