@@ -73,7 +73,7 @@ def floor_pdf(pages: int) -> bytes:
     body = ParagraphStyle("body", fontName="Floor", fontSize=10, leading=13, spaceAfter=4)
     head = ParagraphStyle("head", fontName="Floor-Bold", fontSize=16, leading=20, spaceAfter=6)
     cell = ParagraphStyle("cell", fontName="Floor", fontSize=9, leading=11)
-    words = (
+    words = (  # noqa: SIM905 (a sentence reads better than a list of forty words)
         "Walk easy for five minutes then run one minute and walk two, keep the effort easy and stop "
         "if the knee pain rises above three out of ten during or the morning after the session"
     ).split()
@@ -103,7 +103,15 @@ def floor_pdf(pages: int) -> bytes:
         if page < pages - 1:
             story.append(PageBreak())
     buf = BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=LETTER, invariant=True, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=LETTER,
+        invariant=True,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+    )
     doc.build(story)
     if doc.page != pages:  # pragma: no cover - the block above is sized to fit one page
         raise SystemExit(f"floor: made {doc.page} pages, wanted {pages}")
@@ -120,9 +128,9 @@ def _floor_job(args: tuple[int, str]) -> int:
 def _floor_imports() -> None:
     """The heavy imports a plan needs: reportlab, icalendar, pydantic and typer."""
     import icalendar  # noqa: F401
-    from pydantic import BaseModel  # noqa: F401  (`import pydantic` alone defers loading pydantic's code)
     import reportlab  # noqa: F401
     import typer  # noqa: F401
+    from pydantic import BaseModel  # noqa: F401  (`import pydantic` alone defers loading pydantic's code)
 
 
 def floor_main(pages: int, out: Path) -> None:
@@ -187,7 +195,10 @@ def compile_package(env: dict[str, str]) -> None:
     """
     where = subprocess.run(  # the rehabplan that cmd runs: this Python's, or src/ through PYTHONPATH
         [sys.executable, "-c", "import os, rehabplan; print(os.path.dirname(rehabplan.__file__))"],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     ).stdout.strip()
     subprocess.run([sys.executable, "-m", "compileall", "-q", where], env=env, check=True)
 
@@ -209,15 +220,15 @@ def text_per_page(pdf: Path) -> int | None:
 def twenty_week_plan() -> tuple[str, str, int]:
     """A condition and mileage whose plan runs 20 weeks (the closest to 20 when none does)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from rehabplan.catalog import load_catalog
-    from rehabplan.models import PlanRequest
-    from rehabplan.planner import build_plan
+    from rehabplan import PlanRequest, build_plan, load_catalog
 
     catalog = load_catalog()
     best: tuple[int, str, str, int] | None = None
     for condition in ("itbs", "runners-knee", "patellar-tendinopathy", "meniscus", "bursitis", "osteoarthritis"):
         for mileage in range(10, 41):
-            plan = build_plan(PlanRequest(condition=condition, mileage=mileage, start=dt.date.fromisoformat(START)), catalog)
+            plan = build_plan(
+                PlanRequest(condition=condition, mileage=mileage, start=dt.date.fromisoformat(START)), catalog
+            )
             weeks = len(plan.weeks)
             key = (abs(weeks - 20), condition, str(mileage), weeks)
             if best is None or key[0] < best[0]:
@@ -237,7 +248,16 @@ def write_roster(path: Path, rows: int) -> None:
         for i in range(rows):
             km = i % 5 == 4
             mileage = 10 + (i * 7) % 31
-            w.writerow([f"Runner {i + 1:03d}", conditions[i % len(conditions)], round(mileage * 1.6) if km else mileage, "km" if km else "mi", START, i % 4])
+            w.writerow(
+                [
+                    f"Runner {i + 1:03d}",
+                    conditions[i % len(conditions)],
+                    round(mileage * 1.6) if km else mileage,
+                    "km" if km else "mi",
+                    START,
+                    i % 4,
+                ]
+            )
 
 
 def machine() -> dict[str, str]:
@@ -286,9 +306,18 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="timings per single-plan figure (median is reported)")
     ap.add_argument("--rows", type=int, default=200, help="runners in the batch roster")
-    ap.add_argument("--batch-runs", type=int, default=2, help="batch and floor-loop timings, interleaved (the best of each is reported)")
-    ap.add_argument("--jobs", type=int, default=None, help="processes for batch and the floor loop [default: CPU cores]")
-    ap.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results.md", help="where to write the figures")
+    ap.add_argument(
+        "--batch-runs",
+        type=int,
+        default=2,
+        help="batch and floor-loop timings, interleaved (the best of each is reported)",
+    )
+    ap.add_argument(
+        "--jobs", type=int, default=None, help="processes for batch and the floor loop [default: CPU cores]"
+    )
+    ap.add_argument(
+        "--results", type=Path, default=ROOT / "benchmarks" / "results.md", help="where to write the figures"
+    )
     ap.add_argument("--floor", nargs=2, metavar=("PAGES", "OUT"), help=argparse.SUPPRESS)
     ap.add_argument("--floor-loop", nargs=3, metavar=("PAGES_JSON", "OUT_DIR", "JOBS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -303,7 +332,9 @@ def main() -> int:
     jobs = args.jobs or int(info["cores"])
     cmd, env = rehabplan_cmd()
     me = [sys.executable, str(Path(__file__).resolve())]
-    print(f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, {info['os']}, reportlab {info['reportlab']}")
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, {info['os']}, reportlab {info['reportlab']}"
+    )
     print(f"load average at start: {info['load']}", flush=True)
     compile_package(env)
 
@@ -367,27 +398,52 @@ def main() -> int:
     ratio = make_s / floor_s
     share = batch_rate / floor_rate
     rows = [
-        (f"make end to end ({condition} {mileage} mi, {weeks} weeks; median of {args.runs})", f"{make_s:.2f} s", "", ""),
+        (
+            f"make end to end ({condition} {mileage} mi, {weeks} weeks; median of {args.runs})",
+            f"{make_s:.2f} s",
+            "",
+            "",
+        ),
         (f"floor: imports + reportlab PDF of {pages} pages", f"{floor_s:.2f} s", "", ""),
         ("text per page, booklet / floor", f"{density[0] or '?'} / {density[1] or '?'} chars", "", ""),
         ("make / floor", f"{ratio:.2f} x", "<= 1.5 x", verdict(ratio <= 1.5)),
         ("rehabplan --help", f"{help_s:.3f} s", "< 0.3 s", verdict(help_s < 0.3)),
-        (f"batch, {args.rows} rows, --jobs {jobs} (best of {args.batch_runs})", f"{batch_rate:.1f} booklets/s", ">= 20 /s", verdict(batch_rate >= 20)),
-        (f"floor loop, {len(batch_pages)} PDFs, {jobs} processes (best of {args.batch_runs})", f"{floor_rate:.1f} PDFs/s", "", ""),
+        (
+            f"batch, {args.rows} rows, --jobs {jobs} (best of {args.batch_runs})",
+            f"{batch_rate:.1f} booklets/s",
+            ">= 20 /s",
+            verdict(batch_rate >= 20),
+        ),
+        (
+            f"floor loop, {len(batch_pages)} PDFs, {jobs} processes (best of {args.batch_runs})",
+            f"{floor_rate:.1f} PDFs/s",
+            "",
+            "",
+        ),
         ("batch / floor loop", f"{share * 100:.0f} %", ">= 70 %", verdict(share >= 0.7)),
-        ("CPU per booklet: batch / floor loop", f"{batch_cpu:.2f} s / {loop_cpu:.2f} s ({loop_cpu / batch_cpu * 100:.0f} %)", "", ""),
+        (
+            "CPU per booklet: batch / floor loop",
+            f"{batch_cpu:.2f} s / {loop_cpu:.2f} s ({loop_cpu / batch_cpu * 100:.0f} %)",
+            "",
+            "",
+        ),
         (f"booklet PDF size, {weeks}-week plan ({pages} pages)", f"{pdf_kb:.0f} KB", "< 400 KB", verdict(pdf_kb < 400)),
         ("peak memory, make", f"{make_rss:.0f} MB", "< 200 MB", verdict(make_rss < 200)),
-        ("peak memory, batch (largest process)", f"{batch['rss_kb'] / 1024:.0f} MB", "< 200 MB", verdict(batch["rss_kb"] / 1024 < 200)),
+        (
+            "peak memory, batch (largest process)",
+            f"{batch['rss_kb'] / 1024:.0f} MB",
+            "< 200 MB",
+            verdict(batch["rss_kb"] / 1024 < 200),
+        ),
     ]
-    widths = [max(len(r[i]) for r in rows + [("figure", "measured", "target", "result")]) for i in range(4)]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    widths = [max(len(r[i]) for r in [*rows, ("figure", "measured", "target", "result")]) for i in range(4)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     print()
     print(line.format("figure", "measured", "target", "result"))
     print(line.format(*("-" * w for w in widths)))
     for r in rows:
         print(line.format(*r))
-    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     md = [
         "# Benchmark results",
         "",
