@@ -24,6 +24,11 @@ What is measured:
   with the floor loop, so a busy moment on a shared host does not decide the figure). Targets: at least 20 a second, and
   at least 70% of the rate at which the floor's PDF work runs in a process pool on the same
   cores (one floor PDF per roster row, each with that row's booklet page count).
+- calendar: `rehabplan.calendar_ics` for a real plan cut to 200 events, in Europe/London (so
+  with a VTIMEZONE), median of --runs. Each run is a fresh process that imports rehabplan and
+  icalendar and builds the plan untimed, then times the plan's first calendar, as `make` renders
+  one (nothing cached yet). Target: under 100 ms. The same process then times a second calendar
+  of the plan, as a batch worker renders its later runners (no target).
 - PDF size of the 20-week plan's booklet (under 400 KB) and peak memory, the largest resident
   set of any one process, of make and of batch (under 200 MB each).
 
@@ -45,10 +50,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 START = "2027-03-01"  # a fixed start date, so every run makes the same plans
+CONDITIONS = ("itbs", "runners-knee", "patellar-tendinopathy", "meniscus", "bursitis", "osteoarthritis")
+CALENDAR_EVENTS = 200
+CALENDAR_TZ = "Europe/London"
 
 # --------------------------------------------------------------------------- the floor
 
@@ -224,7 +233,7 @@ def twenty_week_plan() -> tuple[str, str, int]:
 
     catalog = load_catalog()
     best: tuple[int, str, str, int] | None = None
-    for condition in ("itbs", "runners-knee", "patellar-tendinopathy", "meniscus", "bursitis", "osteoarthritis"):
+    for condition in CONDITIONS:
         for mileage in range(10, 41):
             plan = build_plan(
                 PlanRequest(condition=condition, mileage=mileage, start=dt.date.fromisoformat(START)), catalog
@@ -237,6 +246,55 @@ def twenty_week_plan() -> tuple[str, str, int]:
                 return condition, str(mileage), weeks
     assert best is not None
     return best[1], best[2], best[3]
+
+
+def calendar_plan(events: int):
+    """A real plan cut to exactly `events` calendar events (its sessions other than rest days).
+
+    The first plan, by condition and then mileage, with at least that many events keeps its
+    weeks up to the one where the count is reached, and of that week its sessions up to it.
+    """
+    sys.path.insert(0, str(ROOT / "src"))
+    from rehabplan import PlanRequest, build_plan, load_catalog
+
+    catalog = load_catalog()
+    for condition in CONDITIONS:
+        for mileage in range(10, 151):
+            request = PlanRequest(condition=condition, mileage=mileage, start=dt.date.fromisoformat(START))
+            plan = build_plan(request, catalog)
+            if sum(s.kind != "rest" for s in plan.sessions()) < events:
+                continue
+            weeks, left = [], events
+            for week in plan.weeks:
+                kept = []
+                for session in week.sessions:
+                    if left == 0:
+                        break
+                    kept.append(session)
+                    left -= session.kind != "rest"
+                weeks.append(week.model_copy(update={"sessions": tuple(kept)}))
+                if left == 0:
+                    break
+            return plan.model_copy(update={"weeks": tuple(weeks), "end": weeks[-1].end})
+    raise SystemExit(f"benchmark: no plan has {events} calendar events")
+
+
+def calendar_main(events: int) -> None:
+    """One fresh process: the plan untimed, then its first calendar and a second one, timed (JSON on stdout)."""
+    import rehabplan
+
+    plan = calendar_plan(events)
+    render = rehabplan.calendar_ics  # imports the calendar module and icalendar, untimed like the floor's imports
+    options = rehabplan.CalendarOptions(tz=CALENDAR_TZ)
+    times, counts = [], set()
+    for _ in range(2):
+        t = time.perf_counter()
+        data = render(plan, options)
+        times.append(time.perf_counter() - t)
+        counts.add(data.count(b"BEGIN:VEVENT"))
+    if counts != {events}:
+        raise SystemExit(f"benchmark: the calendar has {counts} events, wanted {events}")
+    print(json.dumps({"first": times[0], "again": times[1]}))
 
 
 def write_roster(path: Path, rows: int) -> None:
@@ -320,12 +378,16 @@ def main() -> int:
     )
     ap.add_argument("--floor", nargs=2, metavar=("PAGES", "OUT"), help=argparse.SUPPRESS)
     ap.add_argument("--floor-loop", nargs=3, metavar=("PAGES_JSON", "OUT_DIR", "JOBS"), help=argparse.SUPPRESS)
+    ap.add_argument("--calendar", type=int, metavar="EVENTS", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.floor:
         floor_main(int(args.floor[0]), Path(args.floor[1]))
         return 0
     if args.floor_loop:
         floor_loop_main(Path(args.floor_loop[0]), Path(args.floor_loop[1]), int(args.floor_loop[2]))
+        return 0
+    if args.calendar:
+        calendar_main(args.calendar)
         return 0
 
     info = machine()
@@ -365,7 +427,17 @@ def main() -> int:
         help_s = statistics.median(help_runs)
         print(f"--help: {help_s:.3f} s", flush=True)
 
-        # (c) batch vs the floor's work in a loop on the same cores
+        # (c) the calendar alone, a fresh process each run
+        calendar_cmd = [*me, "--calendar", str(CALENDAR_EVENTS)]
+        calendar_runs = [
+            json.loads(subprocess.run(calendar_cmd, capture_output=True, env=env, cwd=tmp, check=True).stdout)
+            for _ in range(args.runs)
+        ]
+        calendar_ms = statistics.median(r["first"] for r in calendar_runs) * 1000
+        again_ms = statistics.median(r["again"] for r in calendar_runs) * 1000
+        print(f"calendar, {CALENDAR_EVENTS} events: {calendar_ms:.1f} ms, again: {again_ms:.1f} ms", flush=True)
+
+        # (d) batch vs the floor's work in a loop on the same cores
         roster = tmp / "roster.csv"
         write_roster(roster, args.rows)
         batch_cmd = [*cmd, "batch", str(roster), "--out", str(tmp / "batch"), "--jobs", str(jobs), "--tz", "UTC"]
@@ -408,6 +480,13 @@ def main() -> int:
         ("text per page, booklet / floor", f"{density[0] or '?'} / {density[1] or '?'} chars", "", ""),
         ("make / floor", f"{ratio:.2f} x", "<= 1.5 x", verdict(ratio <= 1.5)),
         ("rehabplan --help", f"{help_s:.3f} s", "< 0.3 s", verdict(help_s < 0.3)),
+        (
+            f"calendar, {CALENDAR_EVENTS} events ({CALENDAR_TZ}; a fresh process's first, median of {args.runs})",
+            f"{calendar_ms:.1f} ms",
+            "< 100 ms",
+            verdict(calendar_ms < 100),
+        ),
+        (f"calendar, {CALENDAR_EVENTS} events, again in that process", f"{again_ms:.1f} ms", "", ""),
         (
             f"batch, {args.rows} rows, --jobs {jobs} (best of {args.batch_runs})",
             f"{batch_rate:.1f} booklets/s",
