@@ -10,7 +10,8 @@ from collections import defaultdict
 
 from .. import __version__, wording
 from ..planning.plan import Plan
-from ..planning.sessions import ON_FEET, Session, SessionKind
+from ..planning.sessions import ON_FEET, Session, SessionKind, StrengthSession
+from ..wording import calendar as words
 from .options import CalendarOptions
 
 __all__ = ["DEFAULT_TIMES", "event_uid", "to_ics"]
@@ -120,7 +121,7 @@ def _time_of(kind: str, options: CalendarOptions) -> dt.time:
 # --------------------------------------------------------------------------- description
 
 
-def _description(plan: Plan, s: Session, words: wording.Worded, rule_lines: tuple[str, ...], safety: list[str]) -> str:
+def _description(plan: Plan, s: Session, worded: wording.Worded, rule_lines: tuple[str, ...], safety: tuple[str, ...]) -> str:
     """Everything the runner needs for this session, without the booklet.
 
     What to do and the session's own lines come first (with ice and heat safety, and the
@@ -128,28 +129,20 @@ def _description(plan: Plan, s: Session, words: wording.Worded, rule_lines: tupl
     the after-care, the pain rule for sessions on feet, the red-flag and stop lines, and the
     disclaimer.
     """
-    exercises = [f"{e.name}: {wording.formats.dose(e.dose)}" for e in getattr(s, "exercises", ())]
+    exercises = [words.exercise(e) for e in (s.exercises if isinstance(s, StrengthSession) else ())]
     blocks: list[tuple[str | None, list[str], str]] = [
-        (None, [*wording.what_to_do(plan, s), *words.all_details], ""),
-        ("Exercises:", exercises, "- "),
-        ("Checklist:", list(words.checklist), "☐ "),
+        (None, [*words.what_to_do(plan, s), *worded.all_details], ""),
+        (words.EXERCISES_HEADING, exercises, words.EXERCISE_MARK),
+        (words.CHECKLIST_HEADING, list(worded.checklist), words.CHECKLIST_MARK),
     ]
-    if words.aftercare:
-        blocks.append((None, [words.aftercare], ""))
-    if words.pain_rule:
-        blocks.append(("Pain rule (0-10 scale):", list(rule_lines), ""))
+    if worded.aftercare:
+        blocks.append((None, [worded.aftercare], ""))
+    if worded.pain_rule:
+        blocks.append((words.PAIN_RULE_HEADING, list(rule_lines), ""))
     blocks.append((None, safety, ""))
     blocks.append((None, [plan.guidance.disclaimer], ""))
     out = ["\n".join(([heading] if heading else []) + [bullet + item for item in items]) for heading, items, bullet in blocks if items]
     return "\n\n".join(out)
-
-
-def _safety_lines(plan: Plan) -> list[str]:
-    """The red-flag line, then the signs that end a session at once."""
-    lines: list[str] = [plan.guidance.calendar_line]
-    if plan.guidance.absolute_stops:
-        lines.append(f"Stop the session if: {' '.join(plan.guidance.absolute_stops)}")
-    return lines
 
 
 # --------------------------------------------------------------------------- calendar
@@ -276,7 +269,7 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
     zulu = "Z" if utc else ""
     dtstamp = f"DTSTAMP:{_ical_datetime(stamp)}Z"
     rule_lines = wording.pain_rule_lines(plan)
-    safety = _safety_lines(plan)
+    safety = words.when_to_stop(plan)
     before = dt.timedelta(minutes=options.alarm_minutes)
     events: list[str] = []
     seen: dict[tuple[dt.date, str, int], int] = defaultdict(int)
@@ -284,8 +277,8 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
         key = (s.date, s.kind, s.slot)
         uid = event_uid(plan, s, seen[key])
         seen[key] += 1
-        words = wording.word(plan, s)
-        summary = _escape(_one_line(words.title))
+        worded = wording.word(plan, s)
+        summary = _escape(_one_line(worded.title))
         if timed:
             start = starts[n]
             end = start + dt.timedelta(minutes=_minutes(s))
@@ -307,7 +300,7 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
             f"UID:{_escape(uid)}",
             "SEQUENCE:0",
             f"CATEGORIES:{_escape(s.kind.upper())}",
-            f"DESCRIPTION:{_escape(_description(plan, s, words, rule_lines, safety))}",
+            f"DESCRIPTION:{_escape(_description(plan, s, worded, rule_lines, safety))}",
             # A timed session blocks its slot; an all-day entry must not mark the whole day as busy.
             f"TRANSP:{'OPAQUE' if timed else 'TRANSPARENT'}",
         ]

@@ -4,14 +4,16 @@ The planner schedules typed sessions and writes no sentence; renderers ask this 
 words and read structure (kinds, numbers, which safety card applies) from the plan itself.
 """
 
-from . import formats
+from . import calendar, formats
+from .calendar import what_to_do
 from .plan import notes, title
-from .sessions import CHECK_LABEL, KIND_LABEL, Worded, pain_rule_lines, short_label, what_to_do, word
+from .sessions import CHECK_LABEL, KIND_LABEL, Worded, pain_rule_lines, short_label, word
 
 __all__ = [
     "CHECK_LABEL",
     "KIND_LABEL",
     "Worded",
+    "calendar",
     "formats",
     "notes",
     "pain_rule_lines",
