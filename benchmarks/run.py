@@ -24,6 +24,11 @@ What is measured:
   with the floor loop, so a busy moment on a shared host does not decide the figure). Targets: at least 20 a second, and
   at least 70% of the rate at which the floor's PDF work runs in a process pool on the same
   cores (one floor PDF per roster row, each with that row's booklet page count).
+- calendar: `rehabplan.calendar_ics` for a real plan cut to 200 events, in Europe/London (so
+  with a VTIMEZONE), median of --runs. Each run is a fresh process that imports rehabplan and
+  icalendar and builds the plan untimed, then times the plan's first calendar, as `make` renders
+  one (nothing cached yet). Target: under 100 ms. The same process then times a second calendar
+  of the plan, as a batch worker renders its later runners (no target).
 - PDF size of the 20-week plan's booklet (under 400 KB) and peak memory, the largest resident
   set of any one process, of make and of batch (under 200 MB each).
 
@@ -45,10 +50,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 START = "2027-03-01"  # a fixed start date, so every run makes the same plans
+CONDITIONS = ("itbs", "runners-knee", "patellar-tendinopathy", "meniscus", "bursitis", "osteoarthritis")
+CALENDAR_EVENTS = 200
+CALENDAR_TZ = "Europe/London"
 
 # --------------------------------------------------------------------------- the floor
 
@@ -73,7 +82,7 @@ def floor_pdf(pages: int) -> bytes:
     body = ParagraphStyle("body", fontName="Floor", fontSize=10, leading=13, spaceAfter=4)
     head = ParagraphStyle("head", fontName="Floor-Bold", fontSize=16, leading=20, spaceAfter=6)
     cell = ParagraphStyle("cell", fontName="Floor", fontSize=9, leading=11)
-    words = (
+    words = (  # noqa: SIM905 (a sentence reads better than a list of forty words)
         "Walk easy for five minutes then run one minute and walk two, keep the effort easy and stop "
         "if the knee pain rises above three out of ten during or the morning after the session"
     ).split()
@@ -103,7 +112,15 @@ def floor_pdf(pages: int) -> bytes:
         if page < pages - 1:
             story.append(PageBreak())
     buf = BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=LETTER, invariant=True, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=LETTER,
+        invariant=True,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+    )
     doc.build(story)
     if doc.page != pages:  # pragma: no cover - the block above is sized to fit one page
         raise SystemExit(f"floor: made {doc.page} pages, wanted {pages}")
@@ -120,9 +137,9 @@ def _floor_job(args: tuple[int, str]) -> int:
 def _floor_imports() -> None:
     """The heavy imports a plan needs: reportlab, icalendar, pydantic and typer."""
     import icalendar  # noqa: F401
-    from pydantic import BaseModel  # noqa: F401  (`import pydantic` alone defers loading pydantic's code)
     import reportlab  # noqa: F401
     import typer  # noqa: F401
+    from pydantic import BaseModel  # noqa: F401  (`import pydantic` alone defers loading pydantic's code)
 
 
 def floor_main(pages: int, out: Path) -> None:
@@ -187,7 +204,10 @@ def compile_package(env: dict[str, str]) -> None:
     """
     where = subprocess.run(  # the rehabplan that cmd runs: this Python's, or src/ through PYTHONPATH
         [sys.executable, "-c", "import os, rehabplan; print(os.path.dirname(rehabplan.__file__))"],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     ).stdout.strip()
     subprocess.run([sys.executable, "-m", "compileall", "-q", where], env=env, check=True)
 
@@ -209,15 +229,15 @@ def text_per_page(pdf: Path) -> int | None:
 def twenty_week_plan() -> tuple[str, str, int]:
     """A condition and mileage whose plan runs 20 weeks (the closest to 20 when none does)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from rehabplan.catalog import load_catalog
-    from rehabplan.models import PlanRequest
-    from rehabplan.planner import build_plan
+    from rehabplan import PlanRequest, build_plan, load_catalog
 
     catalog = load_catalog()
     best: tuple[int, str, str, int] | None = None
-    for condition in ("itbs", "runners-knee", "patellar-tendinopathy", "meniscus", "bursitis", "osteoarthritis"):
+    for condition in CONDITIONS:
         for mileage in range(10, 41):
-            plan = build_plan(PlanRequest(condition=condition, mileage=mileage, start=dt.date.fromisoformat(START)), catalog)
+            plan = build_plan(
+                PlanRequest(condition=condition, mileage=mileage, start=dt.date.fromisoformat(START)), catalog
+            )
             weeks = len(plan.weeks)
             key = (abs(weeks - 20), condition, str(mileage), weeks)
             if best is None or key[0] < best[0]:
@@ -226,6 +246,55 @@ def twenty_week_plan() -> tuple[str, str, int]:
                 return condition, str(mileage), weeks
     assert best is not None
     return best[1], best[2], best[3]
+
+
+def calendar_plan(events: int):
+    """A real plan cut to exactly `events` calendar events (its sessions other than rest days).
+
+    The first plan, by condition and then mileage, with at least that many events keeps its
+    weeks up to the one where the count is reached, and of that week its sessions up to it.
+    """
+    sys.path.insert(0, str(ROOT / "src"))
+    from rehabplan import PlanRequest, build_plan, load_catalog
+
+    catalog = load_catalog()
+    for condition in CONDITIONS:
+        for mileage in range(10, 151):
+            request = PlanRequest(condition=condition, mileage=mileage, start=dt.date.fromisoformat(START))
+            plan = build_plan(request, catalog)
+            if sum(s.kind != "rest" for s in plan.sessions()) < events:
+                continue
+            weeks, left = [], events
+            for week in plan.weeks:
+                kept = []
+                for session in week.sessions:
+                    if left == 0:
+                        break
+                    kept.append(session)
+                    left -= session.kind != "rest"
+                weeks.append(week.model_copy(update={"sessions": tuple(kept)}))
+                if left == 0:
+                    break
+            return plan.model_copy(update={"weeks": tuple(weeks), "end": weeks[-1].end})
+    raise SystemExit(f"benchmark: no plan has {events} calendar events")
+
+
+def calendar_main(events: int) -> None:
+    """One fresh process: the plan untimed, then its first calendar and a second one, timed (JSON on stdout)."""
+    import rehabplan
+
+    plan = calendar_plan(events)
+    render = rehabplan.calendar_ics  # imports the calendar module and icalendar, untimed like the floor's imports
+    options = rehabplan.CalendarOptions(tz=CALENDAR_TZ)
+    times, counts = [], set()
+    for _ in range(2):
+        t = time.perf_counter()
+        data = render(plan, options)
+        times.append(time.perf_counter() - t)
+        counts.add(data.count(b"BEGIN:VEVENT"))
+    if counts != {events}:
+        raise SystemExit(f"benchmark: the calendar has {counts} events, wanted {events}")
+    print(json.dumps({"first": times[0], "again": times[1]}))
 
 
 def write_roster(path: Path, rows: int) -> None:
@@ -237,7 +306,16 @@ def write_roster(path: Path, rows: int) -> None:
         for i in range(rows):
             km = i % 5 == 4
             mileage = 10 + (i * 7) % 31
-            w.writerow([f"Runner {i + 1:03d}", conditions[i % len(conditions)], round(mileage * 1.6) if km else mileage, "km" if km else "mi", START, i % 4])
+            w.writerow(
+                [
+                    f"Runner {i + 1:03d}",
+                    conditions[i % len(conditions)],
+                    round(mileage * 1.6) if km else mileage,
+                    "km" if km else "mi",
+                    START,
+                    i % 4,
+                ]
+            )
 
 
 def machine() -> dict[str, str]:
@@ -286,11 +364,21 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="timings per single-plan figure (median is reported)")
     ap.add_argument("--rows", type=int, default=200, help="runners in the batch roster")
-    ap.add_argument("--batch-runs", type=int, default=2, help="batch and floor-loop timings, interleaved (the best of each is reported)")
-    ap.add_argument("--jobs", type=int, default=None, help="processes for batch and the floor loop [default: CPU cores]")
-    ap.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results.md", help="where to write the figures")
+    ap.add_argument(
+        "--batch-runs",
+        type=int,
+        default=2,
+        help="batch and floor-loop timings, interleaved (the best of each is reported)",
+    )
+    ap.add_argument(
+        "--jobs", type=int, default=None, help="processes for batch and the floor loop [default: CPU cores]"
+    )
+    ap.add_argument(
+        "--results", type=Path, default=ROOT / "benchmarks" / "results.md", help="where to write the figures"
+    )
     ap.add_argument("--floor", nargs=2, metavar=("PAGES", "OUT"), help=argparse.SUPPRESS)
     ap.add_argument("--floor-loop", nargs=3, metavar=("PAGES_JSON", "OUT_DIR", "JOBS"), help=argparse.SUPPRESS)
+    ap.add_argument("--calendar", type=int, metavar="EVENTS", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.floor:
         floor_main(int(args.floor[0]), Path(args.floor[1]))
@@ -298,12 +386,17 @@ def main() -> int:
     if args.floor_loop:
         floor_loop_main(Path(args.floor_loop[0]), Path(args.floor_loop[1]), int(args.floor_loop[2]))
         return 0
+    if args.calendar:
+        calendar_main(args.calendar)
+        return 0
 
     info = machine()
     jobs = args.jobs or int(info["cores"])
     cmd, env = rehabplan_cmd()
     me = [sys.executable, str(Path(__file__).resolve())]
-    print(f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, {info['os']}, reportlab {info['reportlab']}")
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, {info['os']}, reportlab {info['reportlab']}"
+    )
     print(f"load average at start: {info['load']}", flush=True)
     compile_package(env)
 
@@ -334,7 +427,17 @@ def main() -> int:
         help_s = statistics.median(help_runs)
         print(f"--help: {help_s:.3f} s", flush=True)
 
-        # (c) batch vs the floor's work in a loop on the same cores
+        # (c) the calendar alone, a fresh process each run
+        calendar_cmd = [*me, "--calendar", str(CALENDAR_EVENTS)]
+        calendar_runs = [
+            json.loads(subprocess.run(calendar_cmd, capture_output=True, env=env, cwd=tmp, check=True).stdout)
+            for _ in range(args.runs)
+        ]
+        calendar_ms = statistics.median(r["first"] for r in calendar_runs) * 1000
+        again_ms = statistics.median(r["again"] for r in calendar_runs) * 1000
+        print(f"calendar, {CALENDAR_EVENTS} events: {calendar_ms:.1f} ms, again: {again_ms:.1f} ms", flush=True)
+
+        # (d) batch vs the floor's work in a loop on the same cores
         roster = tmp / "roster.csv"
         write_roster(roster, args.rows)
         batch_cmd = [*cmd, "batch", str(roster), "--out", str(tmp / "batch"), "--jobs", str(jobs), "--tz", "UTC"]
@@ -367,27 +470,59 @@ def main() -> int:
     ratio = make_s / floor_s
     share = batch_rate / floor_rate
     rows = [
-        (f"make end to end ({condition} {mileage} mi, {weeks} weeks; median of {args.runs})", f"{make_s:.2f} s", "", ""),
+        (
+            f"make end to end ({condition} {mileage} mi, {weeks} weeks; median of {args.runs})",
+            f"{make_s:.2f} s",
+            "",
+            "",
+        ),
         (f"floor: imports + reportlab PDF of {pages} pages", f"{floor_s:.2f} s", "", ""),
         ("text per page, booklet / floor", f"{density[0] or '?'} / {density[1] or '?'} chars", "", ""),
         ("make / floor", f"{ratio:.2f} x", "<= 1.5 x", verdict(ratio <= 1.5)),
         ("rehabplan --help", f"{help_s:.3f} s", "< 0.3 s", verdict(help_s < 0.3)),
-        (f"batch, {args.rows} rows, --jobs {jobs} (best of {args.batch_runs})", f"{batch_rate:.1f} booklets/s", ">= 20 /s", verdict(batch_rate >= 20)),
-        (f"floor loop, {len(batch_pages)} PDFs, {jobs} processes (best of {args.batch_runs})", f"{floor_rate:.1f} PDFs/s", "", ""),
+        (
+            f"calendar, {CALENDAR_EVENTS} events ({CALENDAR_TZ}; a fresh process's first, median of {args.runs})",
+            f"{calendar_ms:.1f} ms",
+            "< 100 ms",
+            verdict(calendar_ms < 100),
+        ),
+        (f"calendar, {CALENDAR_EVENTS} events, again in that process", f"{again_ms:.1f} ms", "", ""),
+        (
+            f"batch, {args.rows} rows, --jobs {jobs} (best of {args.batch_runs})",
+            f"{batch_rate:.1f} booklets/s",
+            ">= 20 /s",
+            verdict(batch_rate >= 20),
+        ),
+        (
+            f"floor loop, {len(batch_pages)} PDFs, {jobs} processes (best of {args.batch_runs})",
+            f"{floor_rate:.1f} PDFs/s",
+            "",
+            "",
+        ),
         ("batch / floor loop", f"{share * 100:.0f} %", ">= 70 %", verdict(share >= 0.7)),
-        ("CPU per booklet: batch / floor loop", f"{batch_cpu:.2f} s / {loop_cpu:.2f} s ({loop_cpu / batch_cpu * 100:.0f} %)", "", ""),
+        (
+            "CPU per booklet: batch / floor loop",
+            f"{batch_cpu:.2f} s / {loop_cpu:.2f} s ({loop_cpu / batch_cpu * 100:.0f} %)",
+            "",
+            "",
+        ),
         (f"booklet PDF size, {weeks}-week plan ({pages} pages)", f"{pdf_kb:.0f} KB", "< 400 KB", verdict(pdf_kb < 400)),
         ("peak memory, make", f"{make_rss:.0f} MB", "< 200 MB", verdict(make_rss < 200)),
-        ("peak memory, batch (largest process)", f"{batch['rss_kb'] / 1024:.0f} MB", "< 200 MB", verdict(batch["rss_kb"] / 1024 < 200)),
+        (
+            "peak memory, batch (largest process)",
+            f"{batch['rss_kb'] / 1024:.0f} MB",
+            "< 200 MB",
+            verdict(batch["rss_kb"] / 1024 < 200),
+        ),
     ]
-    widths = [max(len(r[i]) for r in rows + [("figure", "measured", "target", "result")]) for i in range(4)]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    widths = [max(len(r[i]) for r in [*rows, ("figure", "measured", "target", "result")]) for i in range(4)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     print()
     print(line.format("figure", "measured", "target", "result"))
     print(line.format(*("-" * w for w in widths)))
     for r in rows:
         print(line.format(*r))
-    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     md = [
         "# Benchmark results",
         "",

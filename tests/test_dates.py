@@ -9,10 +9,8 @@ import zoneinfo
 import pytest
 from icalendar import Calendar
 
+from rehabplan import CalendarOptions, Plan, PlanRequest, build_plan, calendar_ics
 from rehabplan.cli import app
-from rehabplan.models import CalendarOptions, Plan, PlanRequest
-from rehabplan.planner import build_plan
-from rehabplan.render.ics import to_ics
 
 # Times far enough apart that no session is pushed later by the one before it.
 TIMES = {
@@ -97,7 +95,7 @@ def test_cli_accepts_leap_day_and_rejects_a_false_one(runner, tmp_path, monkeypa
 
 
 def _events(plan: Plan, **options) -> list:
-    return list(Calendar.from_ical(to_ics(plan, CalendarOptions(**options))).walk("VEVENT"))
+    return list(Calendar.from_ical(calendar_ics(plan, CalendarOptions(**options))).walk("VEVENT"))
 
 
 def _kind(event) -> str:
@@ -156,10 +154,9 @@ def test_booklet_prints_the_right_weekday_on_a_leap_day(plan_for):
 
     from pypdf import PdfReader
 
-    from rehabplan.models import BookletOptions
-    from rehabplan.render.pdf import to_summary_pdf
+    from rehabplan import BookletOptions, summary_pdf
 
-    data = to_summary_pdf(plan_for(dt.date(2028, 2, 29)), BookletOptions())
+    data = summary_pdf(plan_for(dt.date(2028, 2, 29)), BookletOptions())
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     text = " ".join(text.split())
     assert "29 Feb 2028" in text

@@ -1,19 +1,24 @@
-"""The calendar writer's own header, VTIMEZONE and value formats match what icalendar writes."""
+"""The calendar's lines: RFC 5545 framing, exactly what icalendar writes, and TEXT that round-trips."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
-import zoneinfo
 
 import pytest
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText, vUTCOffset
+import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Calendar
 
-from rehabplan.models import CalendarOptions
-from rehabplan.render import ics
+from rehabplan import CalendarOptions, Plan, PlanRequest, build_plan, calendar_ics
 
+START = dt.date(2027, 3, 1)
+HOSTILE = 'Zoë "Q", O\'Neil; C:\\Runs\\ \n2nd line \U0001f3c3\u200d♀️ 中文, ok;'
 ZONES = [
+    "UTC",
     "Europe/London",
     "America/New_York",
     "America/St_Johns",  # half-hour offset, negative
@@ -21,70 +26,142 @@ ZONES = [
     "Australia/Sydney",  # southern hemisphere
     "Asia/Kolkata",  # no changes
     "Africa/Casablanca",  # no yearly rule
+    "Asia/Gaza",  # no yearly rule before 2026
     "America/Sao_Paulo",  # stopped daylight saving
     "Pacific/Chatham",
 ]
+# Text that ICS must escape or fold with care: delimiters, backslashes next to escapable letters,
+# multi-byte characters, line breaks. A backslash before a capital N is left out: icalendar reads
+# "\N" in a text as an escaped line break (and so writes one), as it does for every TEXT value.
+SPECIALS = ",;:\\\"'\n \t<>&^=é中🏃\u200d♀️"
+TEXT = st.text(
+    alphabet=st.one_of(st.sampled_from(SPECIALS), st.characters(blacklist_categories=("Cs", "Cc"))),
+    min_size=1,
+    max_size=120,
+).filter(lambda t: "\\N" not in t and t.strip())
 
 
-def _reference_head(plan, tz: zoneinfo.ZoneInfo) -> list[str]:
-    """The calendar header and VTIMEZONE as icalendar itself writes them."""
-    cal = Calendar()
-    cal.add("prodid", f"-//rehabplan//rehabplan {ics.__version__}//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("name", vText(" ".join(plan.title.split())))
-    cal.add("x-wr-calname", vText(" ".join(plan.title.split())))
-    cal.add("x-wr-timezone", vText(tz.key))
-    vtz = Timezone()
-    vtz.add("tzid", tz.key)
-    for line in ics._timezone(plan, tz)[2:-1]:
-        name, _, value = line.partition(":")
-        if name.startswith("BEGIN"):
-            sub = TimezoneDaylight() if value == "DAYLIGHT" else TimezoneStandard()
-        elif name.startswith("END"):
-            vtz.add_component(sub)
-        elif name == "DTSTART":
-            sub.add("dtstart", dt.datetime.strptime(value, "%Y%m%dT%H%M%S"))
-        elif name == "RRULE":
-            parts = dict(p.split("=") for p in value.split(";"))
-            sub.add("rrule", {"freq": "yearly", "bymonth": int(parts["BYMONTH"]), "byday": parts["BYDAY"]})
-        elif name == "TZNAME":
-            sub.add("tzname", value)
-        else:
-            sub.add(name.lower(), vUTCOffset.from_ical(value))
-    cal.add_component(vtz)
-    return [str(line) for line in cal.content_lines() if line]
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _unescape(raw: bytes) -> str:
+    """RFC 5545 TEXT unescaping, for NAME and X-WR-CALNAME, which icalendar hands back as written."""
+    text = raw.decode("utf-8")
+    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), text)
+
+
+@pytest.fixture(scope="module")
+def plan(catalog) -> Plan:
+    """An ITBS plan, 20 miles a week, cut after its first end-of-phase check-in (so it has one)."""
+    full = build_plan(PlanRequest(condition="itbs", mileage=20, start=START, athlete="Sam Runner"), catalog)
+    last = next(
+        i for i, w in enumerate(full.weeks) if any(getattr(s, "check", None) == "phase_exit" for s in w.sessions)
+    )
+    return full.model_copy(update={"weeks": full.weeks[: last + 1], "end": full.weeks[last].end})
+
+
+def _renamed(plan: Plan, athlete: str, phase: str, disclaimer: str) -> Plan:
+    """The plan for another athlete, with another phase name (in a SUMMARY) and disclaimer (in every DESCRIPTION)."""
+    return plan.model_copy(
+        update={
+            "athlete": athlete,
+            "phases": tuple(p.model_copy(update={"name": phase}) for p in plan.phases),
+            "guidance": plan.guidance.model_copy(update={"disclaimer": disclaimer}),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- framing
 
 
 @pytest.mark.parametrize("zone", ZONES)
-def test_header_and_timezone_are_what_icalendar_writes(zone, catalog):
-    """For zones with and without yearly rules the calendar starts with icalendar's exact lines."""
-    from datetime import date
-
-    from rehabplan.models import PlanRequest
-    from rehabplan.planner import build_plan
-
-    plan = build_plan(PlanRequest(condition="itbs", mileage=20, start=date(2027, 3, 1), athlete="Zoë; A,B \\N"), catalog)
-    tz = zoneinfo.ZoneInfo(zone)
-    expected = _reference_head(plan, tz)
-    written = ics.to_ics(plan, CalendarOptions(tz=zone)).decode("utf-8").replace("\r\n ", "").split("\r\n")
-    assert written[: len(expected) - 1] == expected[:-1]
-    assert written[-2:] == ["END:VCALENDAR", ""]
-
-
-def test_values_match_icalendar_formats():
-    """Durations, UTC offsets and TEXT escaping come out as icalendar formats them."""
-    for seconds in [*range(-200_000, 200_000, 613), 0, 1, -1, 60, 3600, 3661, 86400, -86400]:
-        delta = dt.timedelta(seconds=seconds)
-        assert ics._duration(delta) == vDuration(delta).to_ical().decode("ascii")
-        assert ics._utc_offset(delta) == vUTCOffset(delta).to_ical()
-    for text in ["plain", "a;b,c", "back\\slash", "literal \\N break", "line\r\nend\rx\ny"]:
-        assert ics._text(text) == vText(text).to_ical().decode("utf-8")
+@pytest.mark.parametrize("all_day", [False, True])
+def test_framing_is_rfc_5545(plan, zone, all_day):
+    """CRLF line ends only, lines of at most 75 octets, VERSION 2.0 and PRODID once each, and one VCALENDAR."""
+    data = calendar_ics(_renamed(plan, HOSTILE * 3, HOSTILE, HOSTILE * 4), CalendarOptions(tz=zone, all_day=all_day))
+    assert data.startswith(b"BEGIN:VCALENDAR\r\n") and data.endswith(b"END:VCALENDAR\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"") and b"\r" not in data.replace(b"\r\n", b"")
+    lines = data.split(b"\r\n")[:-1]
+    for line in lines:
+        assert len(line) <= 75, line
+        line.decode("utf-8")  # a fold never splits a character
+    unfolded = data.replace(b"\r\n ", b"").split(b"\r\n")
+    assert unfolded.count(b"VERSION:2.0") == 1
+    assert len([line for line in unfolded if line.startswith(b"PRODID:-//rehabplan//")]) == 1
+    assert unfolded.count(b"BEGIN:VCALENDAR") == unfolded.count(b"END:VCALENDAR") == 1
 
 
-def test_calendar_writer_does_not_import_icalendar():
-    """Importing the calendar writer leaves icalendar unloaded, which keeps `rehabplan make` quick."""
-    code = "import sys, rehabplan.render.ics; print('icalendar' in sys.modules)"
+@pytest.mark.parametrize("zone", ZONES)
+def test_the_file_is_what_icalendar_writes(plan, zone):
+    """Read back and written again by icalendar, the calendar comes out byte for byte the same (folding and escaping included)."""
+    for options in (CalendarOptions(tz=zone), CalendarOptions(tz=zone, all_day=True, alarm_minutes=1440)):
+        data = calendar_ics(_renamed(plan, HOSTILE, HOSTILE * 2, HOSTILE * 5), options)
+        assert Calendar.from_ical(data).to_ical() == data
+
+
+@settings(max_examples=40, deadline=None)
+@given(athlete=TEXT, phase=TEXT, disclaimer=TEXT, pad=st.integers(0, 80))
+def test_any_text_round_trips_through_both_parsers(plan, athlete, phase, disclaimer, pad):
+    """Any text, folded at any point, comes back from icalendar and vobject as written (names and summaries on one line)."""
+    disclaimer = "x" * pad + disclaimer  # moves every special across the fold boundaries
+    data = calendar_ics(_renamed(plan, athlete, phase, disclaimer), CalendarOptions(tz="Europe/London"))
+    assert Calendar.from_ical(data).to_ical() == data
+    for line in data.split(b"\r\n"):
+        assert len(line) <= 75
+    cal = Calendar.from_ical(data)
+    name = _one_line(f"Knee rehab plan: {plan.info.name} for {athlete}")
+    assert _unescape(cal["NAME"].to_ical()) == _unescape(cal["X-WR-CALNAME"].to_ical()) == name
+    summaries = {str(e["SUMMARY"]) for e in cal.walk("VEVENT")}
+    assert _one_line(f"Check-in: end of {phase}") in summaries
+    assert all(str(e["DESCRIPTION"]).endswith("\n\n" + disclaimer) for e in cal.walk("VEVENT"))
+    parsed = vobject.readOne(data.decode("utf-8"))
+    assert parsed.x_wr_calname.value == name
+    assert _one_line(f"Check-in: end of {phase}") in {v.summary.value for v in parsed.vevent_list}
+    assert all(v.description.value.endswith("\n\n" + disclaimer) for v in parsed.vevent_list)
+
+
+# --------------------------------------------------------------------------- values
+
+
+@settings(max_examples=30, deadline=None)
+@given(lead=st.integers(0, 1440), all_day=st.booleans())
+def test_alarm_triggers_read_back_as_set(plan, lead, all_day):
+    """Every reminder's TRIGGER reads back, in both parsers, as alarm_minutes before the start (or the kind's time of day)."""
+    data = calendar_ics(plan, CalendarOptions(tz="Asia/Kolkata", all_day=all_day, alarm_minutes=lead))
+    expected = dt.timedelta(minutes=-lead)
+    mine = [a.decoded("TRIGGER") for e in Calendar.from_ical(data).walk("VEVENT") for a in e.walk("VALARM")]
+    theirs = [
+        a.trigger.value for e in vobject.readOne(data.decode()).vevent_list for a in getattr(e, "valarm_list", [])
+    ]
+    assert mine and mine == theirs
+    if all_day:  # the run's 07:00 and the check-in's 06:45, less the lead
+        assert set(mine) <= {dt.timedelta(hours=7) + expected, dt.timedelta(hours=6, minutes=45) + expected}
+    else:
+        assert set(mine) == {expected}
+
+
+@pytest.mark.parametrize(
+    ("zone", "offsets"),
+    [
+        ("America/St_Johns", {"-0330", "-0230"}),
+        ("Pacific/Chatham", {"+1245", "+1345"}),
+        ("Australia/Lord_Howe", {"+1030", "+1100"}),
+    ],
+)
+def test_utc_offsets_in_minutes_are_written_exactly(catalog, zone, offsets):
+    """Half-hour and 45-minute offsets are written as +HHMM in the VTIMEZONE."""
+    plan = build_plan(PlanRequest(condition="itbs", mileage=20, start=START), catalog)
+    unfolded = calendar_ics(plan, CalendarOptions(tz=zone)).replace(b"\r\n ", b"").decode().split("\r\n")
+    written = {line.split(":", 1)[1] for line in unfolded if line.startswith(("TZOFFSETFROM:", "TZOFFSETTO:"))}
+    assert written == offsets
+
+
+def test_importing_rehabplan_does_not_load_icalendar():
+    """`import rehabplan` and its command line leave icalendar unloaded until a calendar is rendered."""
+    code = (
+        "import sys, rehabplan, rehabplan.cli; before = 'icalendar' in sys.modules; "
+        "rehabplan.calendar_ics; print(before, 'icalendar' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.split() == ["False", "True"]

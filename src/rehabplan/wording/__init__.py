@@ -4,14 +4,16 @@ The planner schedules typed sessions and writes no sentence; renderers ask this 
 words and read structure (kinds, numbers, which safety card applies) from the plan itself.
 """
 
-from . import formats, sources
+from . import calendar, formats, sources
+from .calendar import what_to_do
 from .plan import notes, title
-from .sessions import CHECK_LABEL, KIND_LABEL, Worded, exit_criteria, pain_rule_lines, short_label, what_to_do, word
+from .sessions import CHECK_LABEL, KIND_LABEL, Worded, exit_criteria, pain_rule_lines, short_label, word
 
 __all__ = [
     "CHECK_LABEL",
     "KIND_LABEL",
     "Worded",
+    "calendar",
     "exit_criteria",
     "formats",
     "notes",

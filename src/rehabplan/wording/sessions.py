@@ -233,27 +233,3 @@ def short_label(plan: Plan, s: Session) -> str:
     if isinstance(s, WalkRunSession) and s.run_distance > 0:
         label += f", about {fmt.distance(s.run_distance, plan.unit.value)}"
     return label
-
-
-def what_to_do(plan: Plan, s: Session) -> tuple[str, ...]:
-    """The session in one or two plain lines: distance, intervals or length (for the calendar)."""
-    unit = plan.unit.value
-    length = s.minutes if s.minutes > 0 else None
-    if isinstance(s, RunSession):
-        how = {Intensity.STRIDES: ", easy, with strides", Intensity.HILLS: ", easy, with hills"}.get(
-            s.intensity, " at an easy pace"
-        )
-        return (f"Run {fmt.distance(s.run_distance, unit)}{how}: about {s.minutes} min.",)
-    if isinstance(s, WalkRunSession):
-        if s.walk_min:
-            line = f"Walk/run: {s.reps} × (run {fmt.minutes(s.run_min)}, walk {fmt.minutes(s.walk_min)})"
-        else:
-            reps = f", {s.reps} times" if s.reps > 1 else ""
-            line = f"Run {fmt.minutes(s.run_min)} without a walking break{reps}"
-        lines = [f"{line}: {s.minutes} min on your feet in all."]
-        if s.run_distance:
-            lines.append(f"Running part: about {fmt.distance(s.run_distance, unit)}.")
-        return tuple(lines)
-    if isinstance(s, (StrengthSession, CrossTrainingSession)) and length:
-        return (f"About {length} min.",)
-    return ()
