@@ -176,7 +176,11 @@ def _sessions_of(sched: Schedule, start: dt.date) -> tuple[Session, ...]:
 def build_plan(request: PlanRequest, catalog: Catalog) -> Plan:
     """The whole dated plan for a request: phases, weeks, sessions, exercise cards and guidance."""
     ctx = Context.of(request, catalog)
-    sched = _schedule(ctx)
+    return assemble(ctx, _schedule(ctx), request, catalog)
+
+
+def assemble(ctx: Context, sched: Schedule, request: PlanRequest, catalog: Catalog) -> Plan:
+    """The Plan from a finished schedule (revision 1; re-planning sets its own)."""
     proto = ctx.protocol
 
     weeks: list[Week] = []

@@ -45,7 +45,9 @@ class CheckIn(BaseModel):
         a warning sign red. None for a day with no score and nothing to report."""
         if self.red_flag:
             return Light.RED
-        worst = max((p for p in (self.pain_during, self.pain_after, self.pain_next_morning) if p is not None), default=None)
+        worst = max(
+            (p for p in (self.pain_during, self.pain_after, self.pain_next_morning) if p is not None), default=None
+        )
         if worst is None:
             return Light.AMBER if self.swelling else None
         light = Light.GREEN if worst <= rule.green_max else Light.AMBER if worst <= rule.amber_max else Light.RED

@@ -22,9 +22,9 @@ from .checkins import CheckIn, Light, latest_by_day, worst
 from .context import Context
 from .days import DAYS
 from .plan import Change, ChangeKind, Plan, Revision
-from .running import Track
+from .running import Track, after_session
 from .schedule import Mode, Schedule, WeekDraft
-from .sessions import CheckInSession, CheckKind, RunSession, Session, SessionKind, StrengthSession, WalkRunSession
+from .sessions import CheckInSession, CheckKind, RunSession, Session, StrengthSession, WalkRunSession
 
 #: Two red days within this many days bring a clinician check-in.
 RED_WINDOW_DAYS = 14
@@ -38,7 +38,7 @@ class _Past:
 
     sessions: list[Session]
     log: dict[dt.date, CheckIn]
-    done_runs: list[tuple[dt.date, int, Session]]  # runs and walk/runs actually done, in order
+    done_runs: list[tuple[dt.date, int, RunSession | WalkRunSession]]  # runs and walk/runs actually done
 
 
 def replan(previous: Plan, catalog: Catalog, checkins: Sequence[CheckIn], today: dt.date, stamp: dt.datetime) -> Plan:
@@ -71,18 +71,22 @@ def replan(previous: Plan, catalog: Catalog, checkins: Sequence[CheckIn], today:
     prev_weeks = previous.weeks
     for w in prev_weeks[:seam_week]:
         mode = _mode_of(w, phases[w.phase])
-        sched.weeks.append(WeekDraft(w.index, w.start, phases[w.phase], mode, hold_week=w.hold_week, run_h=_done_in(past, w.start)))
+        sched.weeks.append(
+            WeekDraft(w.index, w.start, phases[w.phase], mode, hold_week=w.hold_week, run_h=_done_in(past, w.start))
+        )
     current = prev_weeks[min(seam_week, len(prev_weeks) - 1)].phase
     order = [ph.id for ph in ctx.protocol.phases]
     cur = Cursor(phase=order.index(current))
     cur.in_phase = sum(1 for w in prev_weeks[:seam_week] if w.phase == current)
     cur.started_at = seam_week - cur.in_phase
-    cur.pre_left = {p.id: sum(1 for w in prev_weeks if w.phase == p.id) for p in ctx.protocol.phases if p.running == Running.NONE}
+    cur.pre_left = {
+        p.id: sum(1 for w in prev_weeks if w.phase == p.id) for p in ctx.protocol.phases if p.running == Running.NONE
+    }
     for span in previous.phases:
         if span.id != current and order.index(span.id) < cur.phase:
             sched.phase_spans.append((phases[span.id], span.start, span.end))
 
-    cur.track = _track(ctx, sched, previous, past, seam, seam_week, current)
+    cur.track = _track(ctx, sched, previous, past, seam, seam_week, current, log)
     recent = [(d, c.light(rule)) for d, c in log.items() if (seam - d).days <= RED_WINDOW_DAYS]
     last_light = _last_light(past, log, rule)
     if cur.track is not None:
@@ -156,35 +160,46 @@ def _last_light(past: _Past, log: dict[dt.date, CheckIn], rule: object) -> tuple
 
 
 def _track(
-    ctx: Context, sched: Schedule, previous: Plan, past: _Past, seam: dt.date, seam_week: int, current: str
+    ctx: Context,
+    sched: Schedule,
+    previous: Plan,
+    past: _Past,
+    seam: dt.date,
+    seam_week: int,
+    current: str,
+    log: dict[dt.date, CheckIn],
 ) -> Track | None:
-    """Where the runner is on the running track, from the sessions actually done."""
+    """Where the runner is on the running track: the ladder replayed from the sessions actually
+    done and how each went (green moves up, amber repeats, red steps back after rest days)."""
     started = any(w.running_allowed for w in previous.weeks[: seam_week + 1])
     if not started:
         return None
     ladder_done = [(d, s) for d, _, s in past.done_runs if isinstance(s, WalkRunSession)]
     runs_done = [(d, h) for d, h, s in past.done_runs if isinstance(s, RunSession)]
     week = previous.weeks[min(seam_week, len(previous.weeks) - 1)]
-    in_ladder = not runs_done and (week.running_allowed and not week.ramp_week or bool(ctx.stages))
+    in_ladder = not runs_done and ((week.running_allowed and not week.ramp_week) or bool(ctx.stages))
     if in_ladder and ctx.stages:
         ids = [s.id for s in ctx.stages]
         tr = Track(Mode.LADDER, next_run=seam)
-        last_stage = -1
+        rule = ctx.protocol.pain_rule
         for d, s in ladder_done:
             assert isinstance(s, WalkRunSession)
             idx = ids.index(s.stage) if s.stage in ids else 0
-            if idx > last_stage >= 0:
-                tr.advances.append(d)
-            last_stage = idx
-            tr.stage = idx
-            if idx == len(ids) - 1:
-                tr.finals += 1
+            if idx != tr.stage:
+                tr.stage, tr.done_at_stage = idx, 0
+            light = log[d].light(rule) if d in log else None
+            if light == Light.RED:
+                tr.stage, tr.done_at_stage, tr.finals = max(0, idx - 1), 0, 0
+                tr.next_run = max(seam, d + dt.timedelta(days=REST_AFTER_RED + 1))
+            elif light != Light.AMBER:  # green, or not logged: done as planned
+                after_session(sched, tr, d)
         if ladder_done:
-            tr.done_at_stage = 1
-            tr.next_run = max(seam, ladder_done[-1][0] + dt.timedelta(days=ctx.gap))
+            tr.next_run = max(tr.next_run or seam, seam, ladder_done[-1][0] + dt.timedelta(days=ctx.gap))
             if tr.finals >= ctx.ladder.final_repeats:
                 tr.mode = Mode.RAMP
-                tr.prev_h = min(_last_full_week(past, previous.request.start, seam_week) or 0, ctx.ladder_week_h()) or None
+                tr.prev_h = (
+                    min(_last_full_week(past, previous.request.start, seam_week) or 0, ctx.ladder_week_h()) or None
+                )
                 tr.k = ctx.start_days()
         return tr
     tr = Track(Mode.HOLD if _phase_running(ctx, current) == Running.HOLD else Mode.RAMP, next_run=seam)
@@ -230,18 +245,13 @@ def _apply_light(
     if last is None or last[1] == Light.GREEN:
         return []
     day, light = last
-    if tr.mode == Mode.LADDER:
-        before = ctx.stages[tr.stage].id
-        if light == Light.RED:
-            tr.stage = max(0, tr.stage - 1)
-            tr.finals = 0
-            tr.next_run = max(tr.next_run or seam, day + dt.timedelta(days=REST_AFTER_RED + 1))
-            tr.done_at_stage = 0
-            return [Change(kind=ChangeKind.STEPPED_BACK, date=day, stage_from=before, stage_to=ctx.stages[tr.stage].id)]
-        tr.done_at_stage = 0  # the amber session does not count: the stage is repeated
-        if tr.advances and tr.advances[-1] >= day:
-            tr.advances.pop()
-        return [Change(kind=ChangeKind.HELD, date=day, stage_from=before, stage_to=before)]
+    if tr.mode == Mode.LADDER:  # the replay already applied it: say what it did
+        done = [s for d, _, s in past.done_runs if d == day and isinstance(s, WalkRunSession)]
+        if not done:
+            return []
+        before, now = done[0].stage, ctx.stages[tr.stage].id
+        kind = ChangeKind.STEPPED_BACK if light == Light.RED else ChangeKind.HELD
+        return [Change(kind=kind, date=day, stage_from=before, stage_to=now)]
     if tr.prev_h is None:
         return []
     if light == Light.RED:
@@ -258,7 +268,14 @@ def _apply_light(
             )
         ]
     tr.next_want = tr.prev_h
-    return [Change(kind=ChangeKind.HELD, date=day, distance_from=pg.from_hundredths(tr.prev_h), distance_to=pg.from_hundredths(tr.prev_h))]
+    return [
+        Change(
+            kind=ChangeKind.HELD,
+            date=day,
+            distance_from=pg.from_hundredths(tr.prev_h),
+            distance_to=pg.from_hundredths(tr.prev_h),
+        )
+    ]
 
 
 def _week_before_last(past: _Past, start: dt.date, seam_week: int) -> int:
@@ -325,9 +342,13 @@ def _moved_on(
     if span is None:
         return []
     days = {d: c for d, c in log.items() if span.start <= d < seam}
+    # green throughout since the last day that was not (a step back is done with)
+    bad = [d for d, c in days.items() if c.light(rule) in (Light.AMBER, Light.RED) or c.missed]
+    if bad:
+        days = {d: c for d, c in days.items() if d > max(bad)}
     lights = [c.light(rule) for c in days.values()]
     met = any(c.criteria_met for c in days.values())
-    if not met or worst(lights) not in (Light.GREEN, None) or any(c.missed for c in days.values()):
+    if not met or worst(lights) not in (Light.GREEN, None):
         return []
     mid_week = (seam - ctx.request.start).days % DAYS != 0
     if phase.running == Running.NONE:
@@ -343,5 +364,13 @@ def _moved_on(
         before = ctx.stages[cur.track.stage].id
         cur.track.stage = last
         cur.track.done_at_stage = 0
-        return [Change(kind=ChangeKind.MOVED_ON, date=max(days), phase=phase.id, stage_from=before, stage_to=ctx.stages[last].id)]
+        return [
+            Change(
+                kind=ChangeKind.MOVED_ON,
+                date=max(days),
+                phase=phase.id,
+                stage_from=before,
+                stage_to=ctx.stages[last].id,
+            )
+        ]
     return []

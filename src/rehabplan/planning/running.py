@@ -80,7 +80,7 @@ def ladder_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
         )
         wk.run_h += h
         wk.run_days.add((day - wk.start).days)
-        _after_session(sched, tr, day)
+        after_session(sched, tr, day)
         day += dt.timedelta(days=ctx.gap)
         tr.next_run = day
     finished = tr.finals >= ctx.ladder.final_repeats
@@ -102,7 +102,7 @@ def _ladder_day_ok(sched: Schedule, wk: WeekDraft, day: dt.date) -> bool:
     return True
 
 
-def _after_session(sched: Schedule, tr: Track, day: dt.date) -> None:
+def after_session(sched: Schedule, tr: Track, day: dt.date) -> None:
     """A good session: count it, and move up a stage when the ladder's rules allow."""
     ctx = sched.ctx
     last = len(ctx.stages) - 1

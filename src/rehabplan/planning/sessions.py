@@ -35,6 +35,7 @@ class CheckKind(StrEnum):
     NO_IMPROVEMENT = "no_improvement"  # is it getting better after the first week?
     REFERRAL = "referral"  # a dated review point of the condition
     LOAD_TEST = "load_test"  # the weekly tendon load test
+    CLINICIAN = "clinician"  # see a clinician before going on (added by re-planning)
 
 
 class Intensity(StrEnum):
@@ -53,6 +54,7 @@ _ORDER = {
     CheckKind.MORNING_AFTER: 0,
     CheckKind.READINESS: 1,
     CheckKind.LOAD_TEST: 1,
+    CheckKind.CLINICIAN: 1,
     SessionKind.HEAT: 2,
     SessionKind.RUN: 3,
     SessionKind.WALK_RUN: 3,

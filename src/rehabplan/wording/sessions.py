@@ -54,6 +54,9 @@ class Worded:
         return (*self.details, *self.safety_lines)
 
 
+#: The longest title: what a phone shows of a calendar event.
+TITLE_MAX = 40
+
 #: Short names of the session kinds (grid labels, log lines, calendar categories in words).
 KIND_LABEL = {
     SessionKind.RUN: "Run",
@@ -70,6 +73,7 @@ KIND_LABEL = {
 CHECK_LABEL = {
     CheckKind.READINESS: "Ready-to-run tests",
     CheckKind.LOAD_TEST: "Tendon load test",
+    CheckKind.CLINICIAN: "See a clinician",
     CheckKind.MORNING_AFTER: "Morning pain check",
     CheckKind.PHASE_EXIT: "End-of-phase check",
     CheckKind.NO_IMPROVEMENT: "Progress check",
@@ -126,7 +130,7 @@ def _run(plan: Plan, s: RunSession) -> Worded:
         title = f"Run {dist} with hills"
         lines.append(text.hills)
     else:
-        title = f"Run {dist} easy"
+        title = f"Long run {dist} easy" if s.long_run else f"Run {dist} easy"
     if s.long_run:
         lines.append(text.longer_run)
     return Worded(title, tuple(lines), aftercare=_ice_after(plan, s.ice_after), pain_rule=True)
@@ -136,8 +140,11 @@ def _walk_run(plan: Plan, s: WalkRunSession) -> Worded:
     text = plan.guidance.session_text
     run, walk = fmt.number(s.run_min), fmt.number(s.walk_min)
     total_run = fmt.number(s.run_min * s.reps)
-    if s.walk_min == 0:
-        title = f"Easy run {total_run} min · {s.minutes} min on feet"
+    if s.walk_min == 0 and s.run_min * s.reps >= s.minutes:
+        title = f"Easy run {total_run} min"
+        plan_line = f"Stage {s.stage.upper()}: run {total_run} min without stopping"
+    elif s.walk_min == 0:
+        title = f"Run {total_run} min, walk to {s.minutes} min"
         plan_line = f"Stage {s.stage.upper()}: run {total_run} min without stopping"
     else:
         title = f"Walk/run {run}:{walk} ×{s.reps} · {s.minutes} min"
@@ -160,8 +167,13 @@ def _strength(plan: Plan, s: StrengthSession) -> Worded:
     if s.heat_before:
         lines.append(_fill(text.heat_before_strength, s.heat_before))
     lines.append(text.strength_rule)
-    title = f"{targets_title(s.targets)} · {fmt.minutes(s.minutes)}"
-    return Worded(title, tuple(lines), aftercare=_ice_after(plan, s.ice_after))
+    return Worded(strength_title(s.targets, s.minutes), tuple(lines), aftercare=_ice_after(plan, s.ice_after))
+
+
+def strength_title(targets: tuple[Target, ...], minutes: int) -> str:
+    """'Strength: hip, core & stretches · 25 min', or 'Strength · 25 min' where that is too long."""
+    title = f"{targets_title(targets)} · {fmt.minutes(minutes)}"
+    return title if len(title) <= TITLE_MAX else f"Strength · {fmt.minutes(minutes)}"
 
 
 def _check_in(plan: Plan, s: CheckInSession) -> Worded:
@@ -171,10 +183,24 @@ def _check_in(plan: Plan, s: CheckInSession) -> Worded:
         return Worded("Check-in: is it getting better?", checklist=(g.no_improvement, *referrals), pain_rule=True)
     if s.check == CheckKind.REFERRAL:
         return Worded("Check-in: time for a review?", checklist=referrals, pain_rule=True)
+    if s.check == CheckKind.CLINICIAN:
+        return Worded(
+            "See a clinician before going on",
+            (
+                "Two red days within two weeks, or a warning sign, mean a physiotherapist or doctor should "
+                "see your knee before the plan moves on. Book it now and take your log with you.",
+                "Until then, keep to the step you are on. Once you have been cleared, log it (rehabplan "
+                "checkin --cleared) and re-plan.",
+            ),
+            checklist=("A clinician has seen your knee.", "They cleared you to go on with the plan."),
+            pain_rule=True,
+        )
     if s.check == CheckKind.PHASE_EXIT:
         phase = plan.phase(s.phase or "")
+        number = [p.id for p in plan.phases].index(phase.id) + 1
+        long = f"Check-in: end of {phase.name}"
         return Worded(
-            f"Check-in: end of {phase.name}",
+            long if len(long) <= TITLE_MAX else f"Check-in: end of phase {number}",
             (g.session_text.phase_exit,),
             checklist=exit_criteria(plan, phase.id),
             pain_rule=True,
@@ -183,7 +209,7 @@ def _check_in(plan: Plan, s: CheckInSession) -> Worded:
         test = g.load_test
         assert test is not None
         return Worded(
-            f"Check-in: {test.name.lower()}",
+            "Check-in: tendon load test",
             (test.how,),
             checklist=(f"Pain {test.pain_max}/10 or less, and no higher than last week.",),
             pain_rule=True,
