@@ -52,7 +52,7 @@ def main() -> int:
             clinic="Riverside Running Clinic",
             contact="clinic@example.org · 020 7946 0000",
         )
-        files = render_all(plan, booklet, CalendarOptions(tz=tz))
+        files = render_all(plan, booklet, CalendarOptions(tz=tz)).files
         for fname, data in files.items():
             if fname.endswith("-summary.pdf") and proto_id != "itbs":
                 continue  # one summary sheet is enough to show the format

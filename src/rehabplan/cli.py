@@ -263,6 +263,11 @@ def make(
         help="Output folder. Existing plan files in it are replaced. [default: CONDITION-START in the current folder]",
     ),
     no_clobber: bool = NoClobber,
+    new_plan: bool = typer.Option(
+        False,
+        "--new-plan",
+        help="Start a new plan in a folder that already holds one (by default a new make there is the next version of that plan, and calendars update in place).",
+    ),
     fmt: str = typer.Option(
         "files",
         "--format",
@@ -295,9 +300,9 @@ def make(
         return
     booklet = _booklet_options(request.units, paper, coach, clinic, contact, logo)
     calendar = _calendar_options(tz, time, all_day, no_alarms)
-    result = generate(request, catalog, booklet, calendar, out, no_clobber=no_clobber)
+    result = generate(request, catalog, booklet, calendar, out, no_clobber=no_clobber, new_plan=new_plan, now=_now())
     _warn_unsupported(booklet, result.plan_text)  # the plan JSON carries the athlete's name too
-    _warn_notes(wording.notes(result.plan))
+    _warn_notes((*wording.notes(result.plan), *result.notes))
     typer.echo(f"Booklet:  {result.booklet}")
     typer.echo(f"Summary:  {result.summary}")
     typer.echo(f"Calendar: {result.calendar}")
@@ -325,12 +330,23 @@ def _booklet_options(
     )
 
 
+def _now() -> dt.datetime:
+    """The time a revision is made (the CLI is where the clock is read)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
 def _calendar_options(tz: str | None, times: list[str], all_day: bool, no_alarms: bool) -> CalendarOptions:
     from .app import inputs
     from .render.options import CalendarOptions
 
+    zone = inputs.parse_tz(tz) if tz is not None else inputs.system_tz()
+    if tz is None and zone in ("UTC", "Etc/UTC"):
+        sys.stderr.write(
+            "rehabplan: note: this computer's time zone is UTC, so the calendar uses UTC times "
+            "(a 07:00 run shows at 02:00 in New York); give --tz, e.g. --tz America/New_York.\n"
+        )
     return CalendarOptions(
-        tz=inputs.parse_tz(tz) if tz is not None else inputs.system_tz(),
+        tz=zone,
         times=inputs.parse_times(times),
         all_day=all_day,
         alarms=not no_alarms,
@@ -559,6 +575,109 @@ def batch(
     typer.echo(f"Index:    {result.index}")
     if result.failed:
         raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- the log and re-planning
+
+
+PlanFolder = typer.Argument(..., metavar="FOLDER", help="The plan's folder (the one `rehabplan make` wrote).")
+
+
+@app.command()
+def checkin(
+    folder: Path = PlanFolder,
+    date: str | None = typer.Option(
+        None, "--date", metavar="YYYY-MM-DD", help="The day you are logging. [default: today]"
+    ),
+    pain_during: str | None = typer.Option(
+        None, "--pain-during", metavar="0-10", help="Knee pain during the day's session."
+    ),
+    pain_after: str | None = typer.Option(None, "--pain-after", metavar="0-10", help="Knee pain in the hour after it."),
+    pain_next_morning: str | None = typer.Option(
+        None, "--pain-next-morning", metavar="0-10", help="Knee pain the next morning."
+    ),
+    swelling: bool = typer.Option(False, "--swelling", help="The knee looked more swollen than usual."),
+    missed: bool = typer.Option(False, "--missed", help="The day's sessions were not done."),
+    criteria_met: bool = typer.Option(
+        False, "--criteria-met", help="The checks at the end of your current phase are all met."
+    ),
+    red_flag: bool = typer.Option(False, "--red-flag", help="A warning sign from the booklet's first page appeared."),
+    cleared: bool = typer.Option(False, "--cleared", help="A clinician has seen your knee and cleared you to go on."),
+    note: str | None = typer.Option(None, "--note", metavar="TEXT", help="Anything else, in words."),
+) -> None:
+    """Log a day of your plan in the folder's checkins.csv (one row; the file is made if absent).
+
+    Example: rehabplan checkin itbs-2027-03-01 --date 2027-03-24 --pain-during 1 --pain-after 0 --pain-next-morning 0
+    """
+    from .app import inputs, logbook
+    from .app.outputs import find_plan
+
+    if find_plan(folder) is None:
+        raise InputError(f"{{field}} {str(folder)!r} holds no plan; give the folder `rehabplan make` wrote.", "folder")
+    cells = {
+        "date": date if date is not None else dt.date.today().isoformat(),
+        "pain_during": pain_during or "",
+        "pain_after": pain_after or "",
+        "pain_next_morning": pain_next_morning or "",
+        **{
+            k: "yes" if v else ""
+            for k, v in (
+                ("swelling", swelling),
+                ("missed", missed),
+                ("criteria_met", criteria_met),
+                ("red_flag", red_flag),
+                ("cleared", cleared),
+            )
+        },
+        "note": inputs.parse_label(note, "note") or "",
+    }
+    entry = logbook.parse_row(cells)
+    if not (entry.scored or entry.missed or entry.swelling or entry.criteria_met or entry.red_flag or entry.cleared):
+        raise InputError(
+            "nothing to log; give your pain (--pain-during, --pain-after, --pain-next-morning) or say what happened "
+            "(--missed, --swelling, --criteria-met, --red-flag, --cleared)."
+        )
+    path = logbook.append(folder, entry)
+    typer.echo(f"Logged {entry.date.isoformat()} in {path}")
+    if entry.red_flag:
+        typer.echo("A warning sign: stop the plan and get help as your booklet's first page says.")
+    typer.echo(f"Re-plan from what you logged: rehabplan replan {folder}")
+
+
+@app.command()
+def replan(
+    folder: Path = PlanFolder,
+    today: str | None = typer.Option(
+        None, "--today", metavar="YYYY-MM-DD", help="Plan anew from this day. [default: today]"
+    ),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Re-plan from your log: the past stays, and your pain decides what comes next.
+
+    Writes the next version of every file in the folder (booklet, summary, calendar and JSON) and
+    says what changed and why. Example: rehabplan replan itbs-2027-03-01
+    """
+    from . import wording
+    from .app import inputs, logbook
+    from .app.outputs import find_plan, output_names, render_all, write_rendered
+    from .planning.replan import replan as replan_plan
+    from .render.options import BookletOptions, CalendarOptions
+    from .render.plan_json import read_settings
+
+    found = find_plan(folder)
+    if found is None:
+        raise InputError(f"{{field}} {str(folder)!r} holds no plan; give the folder `rehabplan make` wrote.", "folder")
+    previous, data = found
+    booklet, calendar = read_settings(data)
+    day = inputs.parse_date(today, "today") if today is not None else dt.date.today()
+    plan = replan_plan(previous, _catalog(data_dir), logbook.read(folder), day, _now())
+    rendered = render_all(plan, booklet or BookletOptions(), calendar or CalendarOptions())
+    old = tuple(n for n in output_names(previous) if n not in output_names(plan))
+    result = write_rendered(folder, rendered, remove=old)
+    for line in wording.changes(result.plan) or ("Nothing changed: carry on with the plan as it was.",):
+        typer.echo(line)
+    _warn_notes(result.notes)
+    typer.echo(f"Version {result.plan.revision.number} written to {folder}")
 
 
 def main() -> None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
+import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..catalog import Catalog
 from ..errors import InputError, RehabplanError
 from ..planning import Plan, PlanRequest, build_plan
+from ..planning.plan import Revision
 from ..render.options import BookletOptions, CalendarOptions
 
 
@@ -24,6 +28,48 @@ class Outputs:
     calendar: Path
     plan_json: Path
     plan_text: str  # the plan JSON as written, for checks on the text it carries
+    notes: tuple[str, ...] = ()  # for the person making it (e.g. a calendar written in UTC)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Every output file by name, the plan as the files describe it (with its calendar's events),
+    and notes for the person making it."""
+
+    files: dict[str, bytes]
+    plan: Plan
+    notes: tuple[str, ...]
+
+
+PLAN_SUFFIX = "-plan.json"
+MAX_PLAN_BYTES = 20_000_000
+
+
+def find_plan(folder: Path) -> tuple[Plan, dict[str, Any]] | None:
+    """The plan a folder holds (its plan JSON, read back), or None when it holds none."""
+    from ..render.plan_json import read_plan
+
+    if not folder.is_dir():
+        return None
+    found = sorted(p for p in folder.iterdir() if p.name.endswith(PLAN_SUFFIX) and not p.name.startswith("."))
+    if not found:
+        return None
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        raise InputError(f"{str(folder)!r} holds more than one plan ({names}); keep one plan per folder.")
+    path = found[0]
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_PLAN_BYTES + 1)
+        if len(raw) > MAX_PLAN_BYTES:
+            raise ValueError("too large")
+        data = json.loads(raw.decode("utf-8"))
+        return read_plan(data), data
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
+        raise RehabplanError(
+            f"{str(path)!r} is not a plan this version can read ({type(exc).__name__}); "
+            "make a new plan with --new-plan, or in another folder."
+        ) from None
 
 
 def file_stem(plan: Plan) -> str:
@@ -60,19 +106,38 @@ def output_names(plan: Plan) -> tuple[str, str, str, str]:
     return (f"{stem}-booklet.pdf", f"{stem}-summary.pdf", f"{stem}.ics", f"{stem}-plan.json")
 
 
-def render_all(plan: Plan, booklet: BookletOptions, calendar: CalendarOptions) -> dict[str, bytes]:
-    """Every output file, by name, rendered in memory (nothing is written here)."""
-    from ..render.ics import to_ics
+def render_all(plan: Plan, booklet: BookletOptions, calendar: CalendarOptions) -> Rendered:
+    """Every output file, by name, rendered in memory (nothing is written here). The calendar
+    goes first: the plan JSON keeps the events it wrote, for the next revision to compare with."""
+    from ..render import ics
     from ..render.pdf import to_pdf, to_summary_pdf
     from ..render.plan_json import to_json
 
+    cal = ics.render(plan, calendar)
+    plan = plan.model_copy(update={"revision": plan.revision.model_copy(update={"events": cal.events})})
     booklet_name, summary_name, ics_name, json_name = output_names(plan)
-    return {
+    files = {
         booklet_name: to_pdf(plan, booklet),
         summary_name: to_summary_pdf(plan, booklet),
-        ics_name: to_ics(plan, calendar),
-        json_name: to_json(plan),
+        ics_name: cal.data,
+        json_name: to_json(plan, booklet, calendar),
     }
+    return Rendered(files, plan, cal.notes)
+
+
+def next_revision(plan: Plan, previous: Plan, now: dt.datetime) -> Plan:
+    """`plan` as the next revision of `previous`: the same plan id (so every calendar UID stays),
+    a higher number, its own stamp, and the events the previous revision wrote."""
+    stamp = max(now.astimezone(dt.UTC).replace(microsecond=0), previous.revision.stamp + dt.timedelta(seconds=1))
+    revision = Revision(
+        plan_id=previous.revision.plan_id,
+        number=previous.revision.number + 1,
+        stamp=stamp,
+        changes=plan.revision.changes,
+        seam=plan.revision.seam,
+        events=previous.revision.events,
+    )
+    return plan.model_copy(update={"revision": revision})
 
 
 def _refuse_existing(targets: list[Path]) -> None:
@@ -261,14 +326,36 @@ def generate(
     out_dir: Path | None = None,
     *,
     no_clobber: bool = False,
+    new_plan: bool = False,
+    now: dt.datetime | None = None,
 ) -> Outputs:
-    """Build, render and write one runner's plan; return the paths written."""
+    """Build, render and write one runner's plan; return the paths written.
+
+    Over a folder that already holds a plan (and unless `new_plan`), the new plan is the next
+    revision of that plan: the calendar keeps its UIDs and says what changed.
+    """
     plan = build_plan(request, catalog)
     folder = out_dir if out_dir is not None else default_out_dir(plan)
     check_writable(folder)
     if no_clobber:  # refuse before the slow rendering, and again just before writing
         _refuse_existing([folder / name for name in output_names(plan)])
-    files = render_all(plan, booklet, calendar)
-    paths = write_atomic(folder, files, no_clobber=no_clobber)
+    found = None if new_plan or no_clobber else find_plan(folder)
+    old_names: tuple[str, ...] = ()
+    if found is not None:
+        previous = found[0]
+        plan = next_revision(plan, previous, now or dt.datetime.now(dt.UTC))
+        old_names = tuple(n for n in output_names(previous) if n not in output_names(plan))
+    return write_rendered(folder, render_all(plan, booklet, calendar), no_clobber=no_clobber, remove=old_names)
+
+
+def write_rendered(
+    folder: Path, rendered: Rendered, *, no_clobber: bool = False, remove: tuple[str, ...] = ()
+) -> Outputs:
+    """Write a rendered plan into its folder, all files or none (and drop files of an earlier
+    revision whose names changed)."""
+    paths = write_atomic(folder, rendered.files, no_clobber=no_clobber)
+    for name in remove:
+        _remove_quietly(folder / name)
     booklet_path, summary_path, ics_path, json_path = paths
-    return Outputs(plan, booklet_path, summary_path, ics_path, json_path, files[json_path.name].decode("utf-8"))
+    text = rendered.files[json_path.name].decode("utf-8")
+    return Outputs(rendered.plan, booklet_path, summary_path, ics_path, json_path, text, rendered.notes)

@@ -172,10 +172,10 @@ class EventRecord(_Frozen):
 
     uid: str
     sequence: int = Field(ge=0)
-    digest: str  # of everything the event says
+    digest: str = Field(description="of everything the event says")
     summary: str
-    start: str  # iCalendar DATE or DATE-TIME value with its zone parameter, as written
-    end: str
+    start: dt.datetime | dt.date = Field(description="UTC for a timed event, the day for an all-day one")
+    end: dt.datetime | dt.date
     cancelled: bool = False
 
 

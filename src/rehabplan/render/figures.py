@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from reportlab.graphics.shapes import Circle, Drawing, Ellipse, Group, Line, Path, PolyLine, Polygon, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Ellipse, Group, Line, Path, Polygon, PolyLine, Rect, String
 from reportlab.lib.colors import Color, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -140,9 +140,19 @@ def _arrow(x1: float, y1: float, x2: float, y2: float, color: Color, width: floa
     ux, uy = dx / d, dy / d
     head = min(max(width * 3.2, d * 0.18), width * 4.5, d * 0.6)
     bx, by = x2 - ux * head, y2 - uy * head
-    g.add(Line(x1, y1, bx + ux * head * 0.3, by + uy * head * 0.3, strokeColor=color, strokeWidth=width, strokeLineCap=1))
+    g.add(
+        Line(x1, y1, bx + ux * head * 0.3, by + uy * head * 0.3, strokeColor=color, strokeWidth=width, strokeLineCap=1)
+    )
     px, py = -uy * head * 0.55, ux * head * 0.55
-    g.add(Polygon([x2, y2, bx + px, by + py, bx - px, by - py], fillColor=color, strokeColor=color, strokeWidth=width * 0.4, strokeLineJoin=1))
+    g.add(
+        Polygon(
+            [x2, y2, bx + px, by + py, bx - px, by - py],
+            fillColor=color,
+            strokeColor=color,
+            strokeWidth=width * 0.4,
+            strokeLineJoin=1,
+        )
+    )
     return g
 
 
@@ -158,7 +168,9 @@ def _prop(p: Prop, f: _Frame) -> Group:
     x2, y2 = f.pt(*_end(p))
 
     def rect(rx: float, ry: float, rw: float, rh: float, fill: Color = _PROP_FILL) -> None:
-        g.add(Rect(rx, ry, max(rw, thin), max(rh, thin), fillColor=fill, strokeColor=_PROP_LINE, strokeWidth=thin * 0.6))
+        g.add(
+            Rect(rx, ry, max(rw, thin), max(rh, thin), fillColor=fill, strokeColor=_PROP_LINE, strokeWidth=thin * 0.6)
+        )
 
     kind = p.kind
     if _is_ground(p):  # clipped to the panel
@@ -190,7 +202,18 @@ def _prop(p: Prop, f: _Frame) -> Group:
         rect(x + w - f.len(0.5) - leg, y, leg, h - seat)
         rect(back_x - (leg if back_x > x + w / 2 else 0), y + h - seat, leg, h * 0.95)
     elif kind is PropKind.BAND:
-        g.add(Line(x, y, x2, y2, strokeColor=_FAR, strokeWidth=f.len(1.3), strokeLineCap=1, strokeDashArray=[f.len(2.2), f.len(1.4)]))
+        g.add(
+            Line(
+                x,
+                y,
+                x2,
+                y2,
+                strokeColor=_FAR,
+                strokeWidth=f.len(1.3),
+                strokeLineCap=1,
+                strokeDashArray=[f.len(2.2), f.len(1.4)],
+            )
+        )
     elif kind is PropKind.BALL:
         r = f.len(max(p.w, 4.0)) / 2
         g.add(Circle(x, y, r, fillColor=_PROP_FILL, strokeColor=_PROP_LINE, strokeWidth=thin))
@@ -222,7 +245,9 @@ _NEAR_LEG = (Joint.KNEE, Joint.ANKLE, Joint.TOE)
 _FAR_LEG = (Joint.KNEE_FAR, Joint.ANKLE_FAR, Joint.TOE_FAR)
 
 
-def _chain(start: tuple[float, float], joints: Iterable[Joint], at: dict[Joint, tuple[float, float]]) -> list[tuple[float, float]]:
+def _chain(
+    start: tuple[float, float], joints: Iterable[Joint], at: dict[Joint, tuple[float, float]]
+) -> list[tuple[float, float]]:
     pts = [start]
     for j in joints:
         if j not in at:
@@ -309,15 +334,35 @@ def pose_drawing(pose: Pose, width: float, height: float, *, font: str = "Helvet
     for i, frame in enumerate(pose.frames):
         px = i * (panel_w + gap)
         inset = 0.6
-        d.add(Rect(px + inset, label_h + inset, panel_w - 2 * inset, panel_h - 2 * inset, rx=3, ry=3,
-                   fillColor=None, strokeColor=_PANEL, strokeWidth=0.6))
+        d.add(
+            Rect(
+                px + inset,
+                label_h + inset,
+                panel_w - 2 * inset,
+                panel_h - 2 * inset,
+                rx=3,
+                ry=3,
+                fillColor=None,
+                strokeColor=_PANEL,
+                strokeWidth=0.6,
+            )
+        )
         pad = 2 * inset
         d.add(_figure(frame, _Frame(px + pad, label_h + pad, panel_w - 2 * pad, panel_h - 2 * pad, box)))
         texts, size = fits[i]
         top = label_h - label_size * 1.05
         for k, text in enumerate(texts):
-            d.add(String(px + panel_w / 2, top - k * size * 1.15, text, fontName=font, fontSize=size,
-                         fillColor=_LABEL, textAnchor="middle"))
+            d.add(
+                String(
+                    px + panel_w / 2,
+                    top - k * size * 1.15,
+                    text,
+                    fontName=font,
+                    fontSize=size,
+                    fillColor=_LABEL,
+                    textAnchor="middle",
+                )
+            )
         if i < n - 1:
             ax = px + panel_w
             ay = label_h + panel_h / 2
@@ -352,7 +397,9 @@ def _shape(box: _Box, cmds: Sequence[tuple], fill: Color, stroke: Color, width: 
     return path
 
 
-def _line_ellipse(x0: float, y0: float, dx: float, dy: float, cx: float, cy: float, rx: float, ry: float) -> tuple[float, float] | None:
+def _line_ellipse(
+    x0: float, y0: float, dx: float, dy: float, cx: float, cy: float, rx: float, ry: float
+) -> tuple[float, float] | None:
     """Parameters t where the line (x0, y0) + t (dx, dy) is inside the ellipse, or None."""
     ax, ay = (x0 - cx) / rx, (y0 - cy) / ry
     bx, by = dx / rx, dy / ry
@@ -366,8 +413,13 @@ def _line_ellipse(x0: float, y0: float, dx: float, dy: float, cx: float, cy: flo
     return (-b - r) / (2 * a), (-b + r) / (2 * a)
 
 
-def _hatch(box: _Box, outer: tuple[float, float, float, float], inner: tuple[float, float, float, float] | None,
-           spacing: float, width: float) -> Group:
+def _hatch(
+    box: _Box,
+    outer: tuple[float, float, float, float],
+    inner: tuple[float, float, float, float] | None,
+    spacing: float,
+    width: float,
+) -> Group:
     """Diagonal hatching inside an ellipse (cx, cy, rx, ry), minus an optional inner ellipse."""
     g = Group()
     cx, cy, rx, ry = outer
@@ -393,7 +445,9 @@ def _hatch(box: _Box, outer: tuple[float, float, float, float], inner: tuple[flo
     return g
 
 
-def _mark(box: _Box, outer: tuple[float, float, float, float], inner: tuple[float, float, float, float] | None = None) -> Group:
+def _mark(
+    box: _Box, outer: tuple[float, float, float, float], inner: tuple[float, float, float, float] | None = None
+) -> Group:
     g = Group()
     g.add(_hatch(box, outer, inner, 3.2, box.s * 0.9))
     cx, cy, rx, ry = outer
@@ -410,25 +464,79 @@ def _front_knee(box: _Box, region: KneeRegion) -> Group:
     g = Group()
     w = box.s * 1.3
     # thigh bone with its two condyles
-    g.add(_shape(box, [
-        ("moveTo", 42, 100), ("lineTo", 42, 70), ("curveTo", 41, 63, 31, 60, 30, 53),
-        ("curveTo", 29, 47, 34, 44.5, 39, 45), ("curveTo", 44, 45.5, 46, 48, 50, 48.5),
-        ("curveTo", 54, 48, 56, 45.5, 61, 45), ("curveTo", 66, 44.5, 71, 47, 70, 53),
-        ("curveTo", 69, 60, 59, 63, 58, 70), ("lineTo", 58, 100),
-    ], _BONE, _BONE_LINE, w))
+    g.add(
+        _shape(
+            box,
+            [
+                ("moveTo", 42, 100),
+                ("lineTo", 42, 70),
+                ("curveTo", 41, 63, 31, 60, 30, 53),
+                ("curveTo", 29, 47, 34, 44.5, 39, 45),
+                ("curveTo", 44, 45.5, 46, 48, 50, 48.5),
+                ("curveTo", 54, 48, 56, 45.5, 61, 45),
+                ("curveTo", 66, 44.5, 71, 47, 70, 53),
+                ("curveTo", 69, 60, 59, 63, 58, 70),
+                ("lineTo", 58, 100),
+            ],
+            _BONE,
+            _BONE_LINE,
+            w,
+        )
+    )
     # shin bone
-    g.add(_shape(box, [
-        ("moveTo", 31, 41.5), ("curveTo", 40, 43, 60, 43, 69, 41.5), ("curveTo", 70, 37, 66, 33, 60, 27),
-        ("lineTo", 58, 0), ("lineTo", 43, 0), ("lineTo", 41, 27), ("curveTo", 35, 32, 30, 36, 31, 41.5),
-    ], _BONE, _BONE_LINE, w))
+    g.add(
+        _shape(
+            box,
+            [
+                ("moveTo", 31, 41.5),
+                ("curveTo", 40, 43, 60, 43, 69, 41.5),
+                ("curveTo", 70, 37, 66, 33, 60, 27),
+                ("lineTo", 58, 0),
+                ("lineTo", 43, 0),
+                ("lineTo", 41, 27),
+                ("curveTo", 35, 32, 30, 36, 31, 41.5),
+            ],
+            _BONE,
+            _BONE_LINE,
+            w,
+        )
+    )
     # fibula, on the outer side
-    g.add(_shape(box, [
-        ("moveTo", 25.5, 35), ("curveTo", 25, 39, 31, 39.5, 31.5, 35.5), ("lineTo", 29.5, 30),
-        ("lineTo", 29.5, 0), ("lineTo", 26.5, 0), ("lineTo", 26.5, 30),
-    ], _BONE, _BONE_LINE, w))
+    g.add(
+        _shape(
+            box,
+            [
+                ("moveTo", 25.5, 35),
+                ("curveTo", 25, 39, 31, 39.5, 31.5, 35.5),
+                ("lineTo", 29.5, 30),
+                ("lineTo", 29.5, 0),
+                ("lineTo", 26.5, 0),
+                ("lineTo", 26.5, 30),
+            ],
+            _BONE,
+            _BONE_LINE,
+            w,
+        )
+    )
     # thigh tendon above and kneecap tendon below the kneecap
-    g.add(_shape(box, [("moveTo", 44, 88), ("lineTo", 56, 88), ("lineTo", 57, 66), ("lineTo", 43, 66)], _TENDON, _BONE_LINE, w * 0.6))
-    g.add(_shape(box, [("moveTo", 45.5, 50), ("lineTo", 54.5, 50), ("lineTo", 53.5, 28), ("lineTo", 46.5, 28)], _TENDON, _BONE_LINE, w * 0.6))
+    g.add(
+        _shape(
+            box,
+            [("moveTo", 44, 88), ("lineTo", 56, 88), ("lineTo", 57, 66), ("lineTo", 43, 66)],
+            _TENDON,
+            _BONE_LINE,
+            w * 0.6,
+        )
+    )
+    g.add(
+        _shape(
+            box,
+            [("moveTo", 45.5, 50), ("lineTo", 54.5, 50), ("lineTo", 53.5, 28), ("lineTo", 46.5, 28)],
+            _TENDON,
+            _BONE_LINE,
+            w * 0.6,
+        )
+    )
     # kneecap
     kx, ky = box.p(50, 58)
     g.add(Ellipse(kx, ky, 9 * box.s, 11 * box.s, fillColor=_BONE, strokeColor=_BONE_LINE, strokeWidth=w))
@@ -452,23 +560,76 @@ def _side_knee(box: _Box, region: KneeRegion) -> Group:
     w = box.s * 1.3
     inner_view = region is KneeRegion.INNER_SHIN
     if not inner_view:  # the fibula is on the outer side, behind the shin bone
-        g.add(_shape(box, [
-            ("moveTo", 33.5, 35), ("curveTo", 33, 39.5, 40, 40, 40.5, 35.5), ("lineTo", 39, 30),
-            ("lineTo", 38.5, 0), ("lineTo", 35.5, 0), ("lineTo", 35.5, 30),
-        ], _BONE, _BONE_LINE, w))
+        g.add(
+            _shape(
+                box,
+                [
+                    ("moveTo", 33.5, 35),
+                    ("curveTo", 33, 39.5, 40, 40, 40.5, 35.5),
+                    ("lineTo", 39, 30),
+                    ("lineTo", 38.5, 0),
+                    ("lineTo", 35.5, 0),
+                    ("lineTo", 35.5, 30),
+                ],
+                _BONE,
+                _BONE_LINE,
+                w,
+            )
+        )
     # shin bone with the bump at the front where the tendon attaches
-    g.add(_shape(box, [
-        ("moveTo", 36, 41.5), ("curveTo", 45, 43.5, 56, 43.5, 62, 41.5), ("curveTo", 62, 36, 62, 31, 61, 27),
-        ("curveTo", 58, 22, 57, 20, 56, 14), ("lineTo", 55, 0), ("lineTo", 44, 0), ("lineTo", 43, 22),
-        ("curveTo", 40, 28, 36, 34, 36, 41.5),
-    ], _BONE, _BONE_LINE, w))
+    g.add(
+        _shape(
+            box,
+            [
+                ("moveTo", 36, 41.5),
+                ("curveTo", 45, 43.5, 56, 43.5, 62, 41.5),
+                ("curveTo", 62, 36, 62, 31, 61, 27),
+                ("curveTo", 58, 22, 57, 20, 56, 14),
+                ("lineTo", 55, 0),
+                ("lineTo", 44, 0),
+                ("lineTo", 43, 22),
+                ("curveTo", 40, 28, 36, 34, 36, 41.5),
+            ],
+            _BONE,
+            _BONE_LINE,
+            w,
+        )
+    )
     # thigh bone: shaft and the rounded end
-    g.add(_shape(box, [
-        ("moveTo", 41, 100), ("lineTo", 41, 70), ("curveTo", 35, 62, 35, 48, 44, 45.2),
-        ("curveTo", 52, 43.5, 62, 47, 61, 56), ("curveTo", 60, 63, 56, 67, 55, 72), ("lineTo", 55, 100),
-    ], _BONE, _BONE_LINE, w))
-    g.add(_shape(box, [("moveTo", 57, 88), ("lineTo", 62, 88), ("lineTo", 67, 65), ("lineTo", 60, 66)], _TENDON, _BONE_LINE, w * 0.6))
-    g.add(_shape(box, [("moveTo", 62.5, 50), ("lineTo", 67, 49), ("lineTo", 62.5, 27), ("lineTo", 59.5, 29)], _TENDON, _BONE_LINE, w * 0.6))
+    g.add(
+        _shape(
+            box,
+            [
+                ("moveTo", 41, 100),
+                ("lineTo", 41, 70),
+                ("curveTo", 35, 62, 35, 48, 44, 45.2),
+                ("curveTo", 52, 43.5, 62, 47, 61, 56),
+                ("curveTo", 60, 63, 56, 67, 55, 72),
+                ("lineTo", 55, 100),
+            ],
+            _BONE,
+            _BONE_LINE,
+            w,
+        )
+    )
+    g.add(
+        _shape(
+            box,
+            [("moveTo", 57, 88), ("lineTo", 62, 88), ("lineTo", 67, 65), ("lineTo", 60, 66)],
+            _TENDON,
+            _BONE_LINE,
+            w * 0.6,
+        )
+    )
+    g.add(
+        _shape(
+            box,
+            [("moveTo", 62.5, 50), ("lineTo", 67, 49), ("lineTo", 62.5, 27), ("lineTo", 59.5, 29)],
+            _TENDON,
+            _BONE_LINE,
+            w * 0.6,
+        )
+    )
     kx, ky = box.p(64.5, 58)
     g.add(Ellipse(kx, ky, 4.5 * box.s, 10 * box.s, fillColor=_BONE, strokeColor=_BONE_LINE, strokeWidth=w))
     marks = {

@@ -6,11 +6,13 @@ session's event, and has icalendar write every content line (names, parameters, 
 their escaping). Only the 75-octet folding is done here, the same way icalendar folds but a
 chunk at a time, which takes a fraction of the time.
 
-The output depends on the plan and the options only: UIDs come from :func:`event_uid`, DTSTAMP
-from the plan, never from the clock. Revisions of a plan (design D9) fit in without a new
-structure: the revision's time becomes the shared stamp, and :func:`_session_event` takes a
-sequence (raised for an event whose content changed) and a status (CANCELLED for a session the
-revision dropped, written once more).
+The output depends on the plan and the options only, never on the clock. Calendars that update
+(design D9): every UID comes from the plan's id (made from its first request and kept by every
+later revision) and the session's place (its day, its kind, and which one of that kind on that
+day it is), so a corrected name or a new mileage keeps every UID. DTSTAMP is the revision's
+time. Against the events the previous revision wrote (kept in the plan), an event whose content
+changed gets a higher SEQUENCE, and a session the revision dropped is written again with
+STATUS:CANCELLED and a higher SEQUENCE, so calendars that follow RFC 5545 update in place.
 """
 
 from __future__ import annotations
@@ -22,15 +24,15 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
-from icalendar import TRANSP, Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur, vText
+from icalendar import STATUS, TRANSP, Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur, vText
 
 from .. import __version__, wording
-from ..planning.plan import Plan
-from ..planning.sessions import ON_FEET, Session, SessionKind, StrengthSession
+from ..planning.plan import EventRecord, Plan
+from ..planning.sessions import ON_FEET, CheckInSession, Session, SessionKind, StrengthSession
 from ..wording import calendar as words
 from .options import CalendarOptions
 
-__all__ = ["DEFAULT_TIMES", "event_uid", "to_ics"]
+__all__ = ["DEFAULT_TIMES", "Rendered", "event_uid", "render", "to_ics"]
 
 #: Start time of each session kind when the caller gives none. Chosen so that the usual lengths
 #: never overlap: the morning check-in ends before the 07:00 run, heat ends before strength,
@@ -59,34 +61,28 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _plan_key(plan: Plan) -> str:
-    """Who and what the plan is for: everything but the mileage and other dosing inputs."""
-    return "\x1f".join((plan.athlete or "", plan.condition, plan.site or "", plan.start.isoformat()))
-
-
 def _uid(parts: list[str]) -> str:
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return f"{digest[:24]}@{_UID_DOMAIN}"
 
 
-def event_uid(plan: Plan, session: Session, occurrence: int = 0) -> str:
-    """The UID of a session's event, derived from the plan's identity and the session's place.
+def _identity(session: Session) -> str:
+    """What a session is, apart from its day: its kind, and for a check-in what it checks."""
+    check = session.check.value if isinstance(session, CheckInSession) else ""
+    return f"{session.kind.value}:{check}"
 
-    It depends on who the plan is for (athlete, condition, site, start date) and on the
-    session's date, kind and slot, never on the mileage: regenerating a plan with other numbers
-    keeps the UIDs of the sessions that stayed where they were, so a calendar that matches
-    events by UID can update them instead of adding copies. ``occurrence`` separates sessions
-    that share date, kind and slot (a planner never makes them; the UIDs stay unique anyway).
-    """
-    parts = [_plan_key(plan), session.date.isoformat(), session.kind, str(session.slot)]
-    if occurrence:
-        parts.append(str(occurrence))
-    return _uid(parts)
+
+def event_uid(plan: Plan, session: Session, occurrence: int = 0) -> str:
+    """The UID of a session's event: the plan's id, the session's day and kind, and which one of
+    that kind on that day it is (``occurrence``). Neither the mileage nor the runner's name is
+    part of it, and neither is the session's place among the day's other sessions, so a revised
+    plan keeps the UID of every session that is still there."""
+    return _uid([plan.revision.plan_id, session.date.isoformat(), _identity(session), str(occurrence)])
 
 
 def _calendar_uid(plan: Plan) -> str:
-    """The calendar's own UID (RFC 7986), from the same identity as its events' UIDs."""
-    return _uid([_plan_key(plan), "calendar"])
+    """The calendar's own UID (RFC 7986), from the plan's id."""
+    return _uid([plan.revision.plan_id, "calendar"])
 
 
 # --------------------------------------------------------------------------- times of day
@@ -215,6 +211,20 @@ def _observance(
     return block
 
 
+def _yearly(tz: zoneinfo.ZoneInfo, first_year: int, last_year: int) -> bool:
+    """Whether the zone follows one yearly rule each way (or never changes) over these years."""
+    per_year = [_transitions(tz, year) for year in range(first_year, last_year + 1)]
+    if all(not changes for changes in per_year):
+        return True
+    if not all(len(changes) == 2 for changes in per_year):
+        return False
+    forward = [max(changes, key=lambda c: c[2] - c[1]) for changes in per_year]
+    back = [min(changes, key=lambda c: c[2] - c[1]) for changes in per_year]
+    return all(
+        _yearly_rule([m for m, _, _ in group]) and len({(b, a) for _, b, a in group}) == 1 for group in (forward, back)
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _vtimezone(tz: zoneinfo.ZoneInfo, first_year: int, last_year: int) -> Timezone:
     """A VTIMEZONE for these years, written as yearly rules where the zone follows one.
@@ -299,6 +309,8 @@ def _session_event(
     """The event of one session: its words, its time (timed or all-day) and its reminder.
 
     ``start`` and ``end`` are dates for an all-day event, else datetimes in the calendar's zone.
+    All-day events carry no reminder: calendar apps disagree on when a reminder of an all-day
+    event fires (Outlook puts it the evening before).
     """
     worded = wording.word(shared.plan, session)
     summary = _one_line(worded.title)
@@ -315,36 +327,75 @@ def _session_event(
         # A timed session blocks its slot; an all-day entry must not mark the whole day as busy.
         transparency=TRANSP.OPAQUE if timed else TRANSP.TRANSPARENT,
     )
-    if shared.alarm_before is not None and session.kind in ON_FEET:
-        if timed:
-            trigger = -shared.alarm_before
-        else:
-            # An all-day event starts at midnight: remind at the kind's time of day instead.
-            at = shared.times[session.kind]
-            trigger = dt.timedelta(hours=at.hour, minutes=at.minute) - shared.alarm_before
-        event.add_component(Alarm.new_display(description=summary, trigger=trigger))
+    if shared.alarm_before is not None and session.kind in ON_FEET and timed:
+        event.add_component(Alarm.new_display(description=summary, trigger=-shared.alarm_before))
     return event
 
 
+def _digest(event: Event) -> str:
+    """What an event says, apart from when it was written and its version."""
+    lines = [line for line in event.content_lines() if not line.startswith(("DTSTAMP", "SEQUENCE"))]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:24]
+
+
+def _when(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
+    """A record's time: UTC for a timed event, the day for an all-day one."""
+    return value.astimezone(dt.UTC) if isinstance(value, dt.datetime) else value
+
+
+def _cancelled(record: EventRecord, stamp: dt.datetime) -> Event:
+    """A session the revision dropped, written once more as cancelled (in UTC: no zone needed)."""
+    return Event.new(
+        uid=record.uid,
+        stamp=stamp,
+        sequence=record.sequence,
+        summary=record.summary,
+        start=record.start,
+        end=record.end,
+        status=STATUS.CANCELLED,
+        transparency=TRANSP.TRANSPARENT,
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A calendar file, the events it holds (for the next revision to compare with), and notes
+    for the person making it."""
+
+    data: bytes
+    events: tuple[EventRecord, ...]
+    notes: tuple[str, ...] = ()
+
+
 def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
-    """Render every non-rest session of the plan as an iCalendar file (CRLF, folded, UTF-8).
+    """The plan's calendar as iCalendar bytes (see :func:`render`)."""
+    return render(plan, options).data
+
+
+def render(plan: Plan, options: CalendarOptions) -> Rendered:
+    """Every non-rest session of the plan as an iCalendar file (CRLF, folded, UTF-8), with
+    SEQUENCE and cancelled events worked out against the plan's previous revision.
 
     Timed events use ``options.tz`` (with a matching VTIMEZONE) and the start time of each
     session kind (``DEFAULT_TIMES`` overridden by ``options.times``); ``options.all_day``
-    writes date-only events ending the next day instead. Output depends only on the plan and
-    the options: UIDs come from :func:`event_uid` and DTSTAMP is the plan's start at 00:00 UTC.
+    writes date-only events ending the next day instead. A zone that changes its clocks on no
+    yearly rule (Africa/Casablanca, Asia/Gaza) is written in UTC times, which every app reads
+    the same, with a note saying so.
     """
     tz = zoneinfo.ZoneInfo(options.tz)
     timed = not options.all_day
+    notes: list[str] = []
     utc = tz.key in _UTC_NAMES
+    if timed and not utc and not _yearly(tz, plan.start.year - 1, plan.end.year + 1):
+        utc = True
+        notes.append(words.irregular_zone_note(tz.key))
     cal = Calendar.new(
         uid=_calendar_uid(plan),
         prodid=f"-//rehabplan//rehabplan {__version__}//EN",
         calscale="GREGORIAN",
         method="PUBLISH",
-        # As vText: icalendar 7.3 types NAME and X-WR-CALNAME as unknown and would write a plain
-        # string unescaped, so a comma or semicolon in the athlete's name would break the line.
-        name=vText(_one_line(wording.title(plan))),
+        # Without commas or semicolons, which some apps show with their escaping backslashes.
+        name=vText(words.calendar_name(plan)),
     )
     if timed:
         cal.add("X-WR-TIMEZONE", vText(tz.key))
@@ -352,30 +403,53 @@ def to_ics(plan: Plan, options: CalendarOptions) -> bytes:
             cal.add_component(_vtimezone(tz, plan.start.year - 1, plan.end.year + 1))
 
     sessions = _sessions(plan)
+    stamp = plan.revision.stamp.astimezone(dt.UTC).replace(microsecond=0)
     shared = _Shared(
         plan=plan,
-        stamp=dt.datetime.combine(plan.start, dt.time(0, 0), tzinfo=dt.UTC),
+        stamp=stamp,
         times={kind: _time_of(kind, options) for kind in DEFAULT_TIMES},
         alarm_before=dt.timedelta(minutes=options.alarm_minutes) if options.alarms else None,
         pain_rule=wording.pain_rule_lines(plan),
         when_to_stop=words.when_to_stop(plan),
     )
-    zone: dt.tzinfo = dt.UTC if utc else tz
+    previous = {r.uid: r for r in plan.revision.events}
+    records: list[EventRecord] = []
     starts = _start_times(sessions, shared.times) if timed else []
-    seen: dict[tuple[dt.date, str, int], int] = defaultdict(int)
+    seen: dict[tuple[dt.date, str], int] = defaultdict(int)
     for n, session in enumerate(sessions):
-        key = (session.date, session.kind, session.slot)
+        key = (session.date, _identity(session))
         uid = event_uid(plan, session, seen[key])
         seen[key] += 1
         if timed:
-            start = starts[n].replace(tzinfo=zone)  # wall-clock time: 07:00 stays 07:00 across a clock change
-            event = _session_event(shared, session, uid, start, start + dt.timedelta(minutes=_minutes(session)))
+            local = starts[n].replace(tzinfo=tz)  # wall-clock time: 07:00 stays 07:00 across a clock change
+            start: dt.date | dt.datetime = local.astimezone(dt.UTC) if utc else local
+            end: dt.date | dt.datetime = start + dt.timedelta(minutes=_minutes(session))
         else:
-            event = _session_event(shared, session, uid, session.date, session.date + dt.timedelta(days=1))
+            start, end = session.date, session.date + dt.timedelta(days=1)
+        event = _session_event(shared, session, uid, start, end)
+        digest = _digest(event)
+        before = previous.pop(uid, None)
+        sequence = (
+            0 if before is None else before.sequence + (0 if before.digest == digest and not before.cancelled else 1)
+        )
+        event["SEQUENCE"] = sequence
         cal.add_component(event)
+        summary = str(event["SUMMARY"])
+        records.append(
+            EventRecord(uid=uid, sequence=sequence, digest=digest, summary=summary, start=_when(start), end=_when(end))
+        )
+    for record in previous.values():  # dropped by this revision: cancelled, with a higher SEQUENCE
+        gone = (
+            record
+            if record.cancelled
+            else record.model_copy(update={"sequence": record.sequence + 1, "cancelled": True})
+        )
+        cal.add_component(_cancelled(gone, stamp))
+        records.append(gone)
     # icalendar writes every content line (names, parameters, values, escaping); folding them
     # here rather than in its to_ical() gives the same bytes in a fraction of the time.
-    return b"".join(_fold(line) + b"\r\n" for line in cal.content_lines() if line)
+    data = b"".join(_fold(line) + b"\r\n" for line in cal.content_lines() if line)
+    return Rendered(data, tuple(records), tuple(notes))
 
 
 def _fold(line: str) -> bytes:

@@ -40,7 +40,15 @@ from reportlab.platypus.paragraph import cleanBlockQuotedText
 from .. import wording
 from ..catalog.models import RedFlagTier, Running
 from ..planning.plan import Plan, Week
-from ..planning.sessions import CheckInSession, CheckKind, RunSession, Session, SessionKind, StrengthSession, WalkRunSession
+from ..planning.sessions import (
+    CheckInSession,
+    CheckKind,
+    RunSession,
+    Session,
+    SessionKind,
+    StrengthSession,
+    WalkRunSession,
+)
 from ..wording import formats as fmt
 from . import styles as st
 from .figures import knee_diagram, pose_drawing
@@ -248,7 +256,16 @@ _PARSED: dict[tuple[str, Any, object], tuple[Any, ...]] = {}
 _PARSED_MAX = 20000
 # Line breaking of one-line paragraphs by (parse key, width), and the attributes wrap() sets.
 _WRAPPED: dict[tuple[Any, float], dict[str, Any]] = {}
-_WRAP_ATTRS = ("width", "height", "_wrapWidths", "blPara", "frags", "_width_max", "_splitLongWordCount", "_hyphenations")
+_WRAP_ATTRS = (
+    "width",
+    "height",
+    "_wrapWidths",
+    "blPara",
+    "frags",
+    "_width_max",
+    "_splitLongWordCount",
+    "_hyphenations",
+)
 
 
 _PLAIN_FRAG: dict[Any, Any] = {}
@@ -450,7 +467,7 @@ def _logo(data: bytes, max_w: float, max_h: float) -> Image | None:
     try:
         reader = ImageReader(io.BytesIO(data))
         iw, ih = reader.getSize()
-    except Exception:  # noqa: BLE001 - a logo the imaging library cannot read is left off
+    except Exception:
         return None
     if iw <= 0 or ih <= 0:
         return None
@@ -709,7 +726,17 @@ def _timeline(k: _Kit) -> Drawing:
         if stringWidth(label, st.FONT_SEMIBOLD, 8.5) > w - 6:
             label = st.fit_text(str(i + 1), st.FONT_SEMIBOLD, 8.5, w - 1)
         wide = len(label) > 2
-        d.add(_chart_text(x0 + 3 if wide else x0 + w / 2, bar_y + 8, label, 8.5, "start" if wide else "middle", st.FONT_SEMIBOLD, st.INK))
+        d.add(
+            _chart_text(
+                x0 + 3 if wide else x0 + w / 2,
+                bar_y + 8,
+                label,
+                8.5,
+                "start" if wide else "middle",
+                st.FONT_SEMIBOLD,
+                st.INK,
+            )
+        )
         d.add(Line(x0, bar_y - 2, x0, bar_y - 7, strokeColor=st.RULE, strokeWidth=0.6))
     # week ticks: start date at the left end, end date at the right end, and phase starts
     d.add(Line(width, bar_y - 2, width, bar_y - 7, strokeColor=st.RULE, strokeWidth=0.6))
@@ -1007,7 +1034,12 @@ class _PhaseKey:
             targets, minutes, exercises, _, _ = r
             label = wording.sessions.strength_routine(self.letters[r])
             head = _esc(f"{wording.sessions.targets_title(targets)} · {fmt.minutes(minutes)}")
-            rows.append([k.m(f"<b>{escape(label)}</b>", "KeyLabel"), [k.m(f"<b>{head}</b>", "KeyText"), _exercise_list(k, exercises)]])
+            rows.append(
+                [
+                    k.m(f"<b>{escape(label)}</b>", "KeyLabel"),
+                    [k.m(f"<b>{head}</b>", "KeyText"), _exercise_list(k, exercises)],
+                ]
+            )
         for g, sessions in self.groups.items():
             lines, checks = self.common[g]
             kind, check = g
@@ -1024,7 +1056,9 @@ class _PhaseKey:
                 if mg != g:
                     continue
                 texts = list(extra)
-                marked = [k.p(x, "KeyText") for x in texts] + [k.m(f"{_BOX}&nbsp; {_esc(c)}", "KeyCheck") for c in extra_checks]
+                marked = [k.p(x, "KeyText") for x in texts] + [
+                    k.m(f"{_BOX}&nbsp; {_esc(c)}", "KeyCheck") for c in extra_checks
+                ]
                 sup = _superscript(n)
                 first = f"{sup} {_esc(texts[0])}" if texts else f"{sup}&nbsp;{_BOX}&nbsp; {_esc(extra_checks[0])}"
                 content += [k.m(first, "KeyText" if texts else "KeyCheck"), *marked[1:]]
@@ -1035,7 +1069,10 @@ class _PhaseKey:
 
 def _exercise_list(k: _Kit, exercises: Sequence[Any]) -> Flowable:
     """A routine's exercises with their doses, in two columns when there are several."""
-    items = [k.m(f"{_esc(ex.name)} <font color='{st.MUTED_HEX}'>— {_esc(fmt.dose(ex.dose))}</font>", "ExLine") for ex in exercises]
+    items = [
+        k.m(f"{_esc(ex.name)} <font color='{st.MUTED_HEX}'>— {_esc(fmt.dose(ex.dose))}</font>", "ExLine")
+        for ex in exercises
+    ]
     cols = 2 if len(items) >= 4 else 1
     per = -(-len(items) // cols)
     avail = k.width - _KEY_COL - 12
@@ -1140,7 +1177,11 @@ def _week_running(k: _Kit, w: Week) -> str:
 
 def _week_cell(k: _Kit, w: Week) -> _Lines:
     running = _week_running(k, w)
-    lines = [(f"Week {w.index}", st.FONT_BOLD, st.INK), (_span_short(w.start, w.end), st.FONT, st.INK), (running, st.FONT, st.INK)]
+    lines = [
+        (f"Week {w.index}", st.FONT_BOLD, st.INK),
+        (_span_short(w.start, w.end), st.FONT, st.INK),
+        (running, st.FONT, st.INK),
+    ]
     if w.hold_week:
         lines.append(("hold week", st.FONT, st.MUTED))
     return _lines(k, lines)
@@ -1150,7 +1191,12 @@ def _phase_part(k: _Kit, weeks: Sequence[Week], number: int, letters: dict[tuple
     first, last = weeks[0], weeks[-1]
     span = f"Week {first.index}" if first is last else f"Weeks {first.index}–{last.index}"
     band = _Table(
-        [[k.m(f"Phase {number} · {_esc(first.phase_name)}", "BandHead"), k.p(f"{span} · {_span(first.start, last.end)}", "BandSub")]],
+        [
+            [
+                k.m(f"Phase {number} · {_esc(first.phase_name)}", "BandHead"),
+                k.p(f"{span} · {_span(first.start, last.end)}", "BandSub"),
+            ]
+        ],
         colWidths=[k.width * 0.55, k.width * 0.45],
     )
     band.setStyle(
@@ -1198,7 +1244,9 @@ def _phase_part(k: _Kit, weeks: Sequence[Week], number: int, letters: dict[tuple
                 n = key.mark(s)
                 if n is not None:
                     label += _superscript(n)
-                lines.append((label, st.FONT, st.MUTED) if s.kind == SessionKind.REST else (f"{_BOX} {label}", st.FONT, st.INK))
+                lines.append(
+                    (label, st.FONT, st.MUTED) if s.kind == SessionKind.REST else (f"{_BOX} {label}", st.FONT, st.INK)
+                )
             if not todays:
                 lines.append(("Rest day", st.FONT, st.MUTED))
             row.append(_lines(k, lines))
@@ -1233,6 +1281,7 @@ def _weeks(k: _Kit) -> list[Flowable]:
     for number, (_, weeks) in enumerate(itertools.groupby(k.plan.weeks, key=lambda w: w.phase), 1):
         out += _phase_part(k, list(weeks), number, letters)
     return out
+
 
 # --------------------------------------------------------------------------- exercise cards
 
@@ -1381,7 +1430,10 @@ def _medicines(k: _Kit) -> list[Flowable]:
 
 def _sources(k: _Kit) -> list[Flowable]:
     out = k.section(SECTION_HEADINGS[11], new_page=False)
-    rows = [[k.p(src.key, "CellSmall"), k.p(wording.sources.short_reference(src), "CellSmall")] for src in k.plan.guidance.sources]
+    rows = [
+        [k.p(src.key, "CellSmall"), k.p(wording.sources.short_reference(src), "CellSmall")]
+        for src in k.plan.guidance.sources
+    ]
     if rows:
         t = _Table(rows, colWidths=[22 * mm, k.width - 22 * mm])
         t.setStyle(_layout_style(top=1, bottom=2))
@@ -1640,7 +1692,7 @@ def _surely_too_tall(k: _Kit, columns: int) -> bool:
             after = f.getSpaceAfter()
     except _TooNarrow:
         return True  # the real build would stop at the same point
-    except Exception:  # noqa: BLE001 - the real build reports it the same way
+    except Exception:
         return False
     return total > room + 1
 

@@ -8,14 +8,16 @@ they follow from the plan). :func:`schema` is the published JSON Schema.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 from .. import wording
 from ..planning.plan import Plan
+from .options import BookletOptions, CalendarOptions
 
 #: Keys the document adds to the typed plan (left out again when it is read back).
-_PLAN_WORDS = ("title",)
+_PLAN_WORDS = ("title", "settings")
 _SESSION_WORDS = ("title", "details", "checklist", "aftercare")
 _NOTE_WORDS = ("text",)
 _DOSE_WORDS = ("dose_text",)
@@ -44,9 +46,36 @@ def document(plan: Plan) -> dict[str, Any]:
     return out
 
 
-def to_json(plan: Plan) -> bytes:
-    """The plan document as pretty JSON, UTF-8, one trailing newline."""
-    return json.dumps(document(plan), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+def to_json(plan: Plan, booklet: BookletOptions | None = None, calendar: CalendarOptions | None = None) -> bytes:
+    """The plan document as pretty JSON, UTF-8, one trailing newline; with the settings the
+    booklet and calendar were made with, when given (a re-plan makes them the same way)."""
+    doc = document(plan)
+    if booklet is not None or calendar is not None:
+        doc["settings"] = settings(booklet, calendar)
+    return json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def settings(booklet: BookletOptions | None, calendar: CalendarOptions | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if booklet is not None:
+        out["booklet"] = booklet.model_dump(mode="json", exclude={"logo"})
+        if booklet.logo:
+            out["booklet"]["logo"] = base64.b64encode(booklet.logo).decode("ascii")
+    if calendar is not None:
+        out["calendar"] = calendar.model_dump(mode="json")
+    return out
+
+
+def read_settings(data: dict[str, Any]) -> tuple[BookletOptions | None, CalendarOptions | None]:
+    """The booklet and calendar settings a plan document was made with (None where it has none)."""
+    found = data.get("settings") or {}
+    booklet = found.get("booklet")
+    if booklet is not None and booklet.get("logo"):
+        booklet = {**booklet, "logo": base64.b64decode(booklet["logo"])}
+    return (
+        BookletOptions.model_validate(booklet) if booklet is not None else None,
+        CalendarOptions.model_validate(found["calendar"]) if found.get("calendar") is not None else None,
+    )
 
 
 def read_plan(data: dict[str, Any]) -> Plan:

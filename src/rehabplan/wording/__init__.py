@@ -6,6 +6,7 @@ words and read structure (kinds, numbers, which safety card applies) from the pl
 
 from . import calendar, formats, sources
 from .calendar import what_to_do
+from .changes import changes
 from .plan import notes, title
 from .sessions import CHECK_LABEL, KIND_LABEL, Worded, exit_criteria, pain_rule_lines, short_label, word
 
@@ -14,6 +15,7 @@ __all__ = [
     "KIND_LABEL",
     "Worded",
     "calendar",
+    "changes",
     "exit_criteria",
     "formats",
     "notes",

@@ -20,6 +20,7 @@ from ..planning.sessions import (
     WalkRunSession,
 )
 from . import formats as fmt
+from .plan import title as wording_title
 
 #: Headings of the description's lists, and the mark before each item of the list.
 EXERCISES_HEADING = "Exercises:"
@@ -64,3 +65,18 @@ def when_to_stop(plan: Plan) -> tuple[str, ...]:
     if plan.guidance.absolute_stops:
         lines.append(f"Stop the session if: {' '.join(plan.guidance.absolute_stops)}")
     return tuple(lines)
+
+
+def calendar_name(plan: Plan) -> str:
+    """The calendar's name: the plan's title on one line, without commas or semicolons (some apps
+    show those with the backslashes that escape them)."""
+    title = " ".join(wording_title(plan).split())
+    return " ".join(title.replace(",", " ").replace(";", " ").split())
+
+
+def irregular_zone_note(zone: str) -> str:
+    """Why a calendar is written in UTC times."""
+    return (
+        f"{zone} changes its clocks on no fixed yearly rule, so the calendar gives its times in UTC; "
+        "calendar apps show them in your own time zone."
+    )
