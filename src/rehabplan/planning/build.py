@@ -93,7 +93,7 @@ def _phase_done(sched: Schedule, ph: Phase, cur: Cursor) -> bool:
         return not sched.ctx.stages or (track is not None and track.mode != Mode.LADDER)
     if ph.running == Running.RAMP:
         return track is not None and track.mode not in (Mode.RAMP, Mode.LADDER)
-    return track is not None and cur.in_phase > 0 and _held_enough(sched, track)
+    return track is not None and cur.in_phase > 0 and track.mode == Mode.HOLD and _held_enough(sched, track)
 
 
 def _next_monday(sched: Schedule) -> dt.date:
@@ -121,7 +121,7 @@ def _week(sched: Schedule, ph: Phase, track: Track | None, *, last: bool | None)
         elif ph.running == Running.RAMP:
             last = track.mode != Mode.RAMP
         else:
-            last = _held_enough(sched, track)
+            last = track.mode == Mode.HOLD and _held_enough(sched, track)
     sched.close_week(wk, last_of_phase=last)
     _check_length(sched)
 

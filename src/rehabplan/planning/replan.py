@@ -89,6 +89,9 @@ def replan(previous: Plan, catalog: Catalog, checkins: Sequence[CheckIn], today:
     cur.track = _track(ctx, sched, previous, past, seam, seam_week, current, log)
     recent = [(d, c.light(rule)) for d, c in log.items() if (seam - d).days <= RED_WINDOW_DAYS]
     last_light = _last_light(past, log, rule)
+    red_days = [d for d, c in log.items() if c.light(rule) == Light.RED]
+    if red_days:  # two rest days after a red day, whatever comes next
+        sched.runs_from = max(red_days) + dt.timedelta(days=REST_AFTER_RED + 1)
     if cur.track is not None:
         changes += _apply_light(ctx, sched, cur.track, past, last_light, seam, seam_week)
     changes += _clinician(ctx, sched, cur, previous, log, recent, seam)

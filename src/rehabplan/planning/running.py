@@ -57,8 +57,7 @@ def ladder_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
     """Place a week of ladder sessions on the ladder's rhythm; move up after good sessions."""
     ctx = sched.ctx
     end = wk.day(DAYS - 1)
-    day = tr.next_run or wk.start
-    day = max(day, wk.start)
+    day = max(tr.next_run or wk.start, wk.start, sched.runs_from)
     while day <= end:
         if not _ladder_day_ok(sched, wk, day):
             day += dt.timedelta(days=1)
@@ -157,8 +156,9 @@ def hold_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
     want = ctx.target_h if tr.next_want is None else tr.next_want
     tr.next_want = None
     tr.prev_h = _run_week(sched, wk, tr, want, allow_intensity=want == ctx.target_h)
-    if tr.prev_h < ctx.target_h:  # stepped back from the target: build up again first
+    if tr.prev_h < ctx.target_h:  # stepped back from the target: build up again, then hold afresh
         tr.mode = Mode.RAMP
+        tr.hold_weeks = 0
     else:
         tr.hold_weeks += 1
 
@@ -225,15 +225,20 @@ def _run_week(sched: Schedule, wk: WeekDraft, tr: Track, want: int, *, allow_int
     k = max(1, min(tr.k or ctx.start_days(), ctx.max_run_days()))
     while cap_h is not None and k < ctx.max_run_days() and k * cap_h < want:
         k += 1
-    earliest = max(tr.next_run, sched.seam) if tr.next_run is not None else sched.seam
+    earliest = max(tr.next_run or sched.seam, sched.seam, sched.runs_from)
     done = [h for d, h in sched.runs if wk.start <= d < earliest]  # already run this week (re-planning)
-    if done:
+    if done:  # the runs already done this week count for the single-run cap too
+        longest = max(longest, *done)
+        cap_h = pg.run_cap(longest, ctx.rules.single_run_cap)
         want -= sum(done)
         k = max(1, k - len(done))
         if want <= 0:
             wk.run_h = sum(done)
             return wk.run_h
     days = _run_days(sched, wk, k, final=False, earliest=earliest)
+    if days is None and earliest > wk.start:  # the week's first days are rest days (or the past)
+        wk.run_h = sum(done)
+        return wk.run_h
     if days is None:
         raise PlanningError("could not place the week's runs; check the protocol's session counts.")
     k = len(days)

@@ -77,6 +77,7 @@ class Schedule:
     trained: dict[str, dt.date] = field(default_factory=dict)  # exercise id -> first day scheduled
     last_done: dict[str, dt.date] = field(default_factory=dict)  # exercise id -> last day scheduled
     seam: dt.date = dt.date.min  # nothing new is placed before this day (re-planning keeps the past)
+    runs_from: dt.date = dt.date.min  # no run before this day (rest days after a red day)
 
     def __post_init__(self) -> None:
         if self.seam == dt.date.min:
@@ -144,10 +145,13 @@ class Schedule:
         """The ready-to-run tests, at least 48 hours before the first run they gate, testing only
         what the plan has already trained; return the day of that first run (later than asked
         when the plan starts too soon for the tests)."""
-        start = self.ctx.request.start
-        day = max(first_run - dt.timedelta(days=2), start)
+        start = self.seam
+        latest = max(first_run - dt.timedelta(days=2), start)
+        day = latest
         while day > start and not self.room(day):
             day -= dt.timedelta(days=1)
+        while not self.room(day):  # no room on any day before: the tests, and the run, come later
+            day = max(day, latest) + dt.timedelta(days=1)
         tests = tuple(
             t.id
             for t in self.ctx.readiness_tests()

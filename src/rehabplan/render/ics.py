@@ -24,7 +24,18 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
-from icalendar import STATUS, TRANSP, Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur, vText
+from icalendar import (
+    STATUS,
+    TRANSP,
+    Alarm,
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vRecur,
+    vText,
+)
 
 from .. import __version__, wording
 from ..planning.plan import EventRecord, Plan
