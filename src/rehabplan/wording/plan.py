@@ -31,3 +31,32 @@ def note(plan: Plan, n: Note) -> str:
 def notes(plan: Plan) -> tuple[str, ...]:
     """Every note of the plan, worded."""
     return tuple(note(plan, n) for n in plan.notes)
+
+
+def why_this_long(plan: Plan) -> str:
+    """The plan's length explained in one line: each part, and the build's start and end."""
+    weeks = plan.weeks
+    target = plan.target_weekly_distance
+    reached = next((i for i, w in enumerate(weeks) if w.ramp_week and w.run_distance >= target), len(weeks) - 1)
+    paused = sum(1 for w in weeks if not w.running_allowed)
+    ladder = sum(1 for w in weeks if w.running_allowed and not w.ramp_week)
+    building = [w for w in weeks[: reached + 1] if w.ramp_week]
+    held = len(weeks) - reached - 1
+    parts = []
+    if paused:
+        parts.append(f"{_weeks(paused)} to settle and strengthen without running")
+    if ladder:
+        parts.append(f"{_weeks(ladder)} of walk/run")
+    if building:
+        first = fmt.distance(building[0].run_distance, plan.unit.value)
+        parts.append(
+            f"{_weeks(len(building))} building from {first} to {fmt.distance(target, plan.unit.value)} "
+            "by no more than 10% a week, every 4th week flat"
+        )
+    if held:
+        parts.append(f"{_weeks(held)} holding it")
+    return f"Why {_weeks(len(weeks))}: " + ", ".join(parts) + "."
+
+
+def _weeks(n: int) -> str:
+    return f"{n} week" if n == 1 else f"{n} weeks"
