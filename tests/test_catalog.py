@@ -151,3 +151,20 @@ def test_data_dir_that_does_not_exist(tmp_path):
     """A --data-dir that does not exist is an input error naming the folder."""
     with pytest.raises(InputError, match="does not exist"):
         load_catalog(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(
+    ("condition", "field", "line"),
+    [("itbs", "ice_after_runs_in", 'ice_after_runs_in = ["return-to-run"]'), ("meniscus", "ice_in_phases", None)],
+)
+def test_modality_phase_lists_name_real_phases(tmp_path, condition, field, line):
+    """Ice and heat lists naming a phase the protocol lacks are reported with the field and a hint."""
+    root = _copy_data(tmp_path)
+    path = root / "templates" / f"{condition}.toml"
+    text = path.read_text(encoding="utf-8")
+    old = line or next(x for x in text.splitlines() if x.startswith(f"{field} = "))
+    assert old in text
+    path.write_text(text.replace(old, f'{field} = ["retrun-to-run"]', 1), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_catalog(root)
+    assert [p for p in err.value.problems if f"modality.{field}[0]: no phase 'retrun-to-run'" in p]

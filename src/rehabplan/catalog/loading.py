@@ -324,7 +324,7 @@ def _cross_check(
             problems.append(
                 f"{label}: phases[{len(running) - 1}].running: the last phase must hold the target ('hold')"
             )
-        for field in ("ice_in_phases", "heat_in_phases"):
+        for field in ("ice_in_phases", "heat_in_phases", "ice_after_runs_in"):
             for i, pid in enumerate(getattr(p.modality, field)):
                 if pid not in phase_ids:
                     problems.append(f"{label}: modality.{field}[{i}]: no phase {pid!r}{_hint(pid, phase_ids)}")
