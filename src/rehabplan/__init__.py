@@ -28,6 +28,8 @@ _EXPORTS = {
     "Unit": ("rehabplan.planning", "Unit"),
     "Plan": ("rehabplan.planning", "Plan"),
     "build_plan": ("rehabplan.planning", "build_plan"),
+    "CheckIn": ("rehabplan.planning.checkins", "CheckIn"),
+    "replan": ("rehabplan.planning.replan", "replan"),
     "BookletOptions": ("rehabplan.render.options", "BookletOptions"),
     "CalendarOptions": ("rehabplan.render.options", "CalendarOptions"),
     "booklet_pdf": ("rehabplan.render.pdf", "to_pdf"),
@@ -48,6 +50,7 @@ __all__ = [
     "BookletOptions",
     "CalendarOptions",
     "Catalog",
+    "CheckIn",
     "DataError",
     "InputError",
     "Plan",
@@ -64,6 +67,7 @@ __all__ = [
     "plan_text",
     "read_plan_json",
     "render_all",
+    "replan",
     "summary_pdf",
     "write_plan",
 ]
@@ -81,6 +85,8 @@ if TYPE_CHECKING:
     from .planning import PlanRequest as PlanRequest
     from .planning import Unit as Unit
     from .planning import build_plan as build_plan
+    from .planning.checkins import CheckIn as CheckIn
+    from .planning.replan import replan as replan
     from .render.ics import to_ics as calendar_ics
     from .render.options import BookletOptions as BookletOptions
     from .render.options import CalendarOptions as CalendarOptions
