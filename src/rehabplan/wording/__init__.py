@@ -4,7 +4,7 @@ The planner schedules typed sessions and writes no sentence; renderers ask this 
 words and read structure (kinds, numbers, which safety card applies) from the plan itself.
 """
 
-from . import formats
+from . import booklet, formats
 from .plan import notes, title
 from .sessions import CHECK_LABEL, KIND_LABEL, Worded, pain_rule_lines, short_label, what_to_do, word
 
@@ -12,6 +12,7 @@ __all__ = [
     "CHECK_LABEL",
     "KIND_LABEL",
     "Worded",
+    "booklet",
     "formats",
     "notes",
     "pain_rule_lines",
