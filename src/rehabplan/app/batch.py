@@ -380,7 +380,7 @@ def _init_worker(shared: Shared, catalog: Catalog | None = None, in_worker: bool
 def _warm_up() -> None:
     """Import the renderers and register the fonts before the first runner, not during it."""
     from ..render import ics, pdf  # noqa: F401
-    from ..render.styles import register_fonts
+    from ..render.pdf.styles import register_fonts
     from . import outputs  # noqa: F401
 
     register_fonts()

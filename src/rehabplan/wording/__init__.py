@@ -4,7 +4,7 @@ The planner schedules typed sessions and writes no sentence; renderers ask this 
 words and read structure (kinds, numbers, which safety card applies) from the plan itself.
 """
 
-from . import calendar, formats, sources
+from . import booklet, calendar, formats, sources
 from .calendar import what_to_do
 from .changes import changes
 from .plan import notes, title
@@ -14,6 +14,7 @@ __all__ = [
     "CHECK_LABEL",
     "KIND_LABEL",
     "Worded",
+    "booklet",
     "calendar",
     "changes",
     "exit_criteria",

@@ -74,6 +74,11 @@ def span_short(a: dt.date, b: dt.date) -> str:
     return f"{a.day}–{b.day} {MONTHS[a.month - 1]}"
 
 
+def span_days(a: dt.date, b: dt.date) -> str:
+    """'1 Mar – 7 Mar' (a week or a phase in a table column)."""
+    return f"{date_short(a)} – {date_short(b)}"
+
+
 def span_compact(a: dt.date, b: dt.date) -> str:
     """'01-07 Mar', '29 Mar-04 Apr' (for narrow terminal columns)."""
     if a.month == b.month:

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from reportlab.graphics.shapes import Circle, Drawing, Ellipse, Group, Line, Path, Polygon, PolyLine, Rect, String
 from reportlab.lib.colors import Color, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from ..catalog.models import Joint, KneeRegion, Pose, PoseFrame, Prop, PropKind
+from ...catalog.models import Joint, KneeRegion, Pose, PoseFrame, Prop, PropKind
+from ...wording import booklet as words
 
-__all__ = ["knee_diagram", "pose_drawing"]
+__all__ = ["knee_diagram", "pose_drawing", "rect"]
 
 _INK = Color(0.08, 0.08, 0.08)  # near-side limbs, trunk, head
 _FAR = Color(0.56, 0.56, 0.56)  # far-side limbs
@@ -41,6 +43,11 @@ _MARGIN = 4.0  # pose units kept free around the figure and its props
 _HEAD_R = 5.2
 _LIMB_W = 3.3
 _TRUNK_W = 3.9
+
+
+def rect(x: float, y: float, width: float, height: float, **style: Any) -> Rect:
+    """A Rect with its style (reportlab's type stubs miss the unpacking of Rect's keywords)."""
+    return Rect(x, y, width, height, **style)
 
 
 def _font_ok(font: str) -> str:
@@ -167,9 +174,9 @@ def _prop(p: Prop, f: _Frame) -> Group:
     w, h = f.len(p.w), f.len(p.h)
     x2, y2 = f.pt(*_end(p))
 
-    def rect(rx: float, ry: float, rw: float, rh: float, fill: Color = _PROP_FILL) -> None:
+    def block(rx: float, ry: float, rw: float, rh: float, fill: Color = _PROP_FILL) -> None:
         g.add(
-            Rect(rx, ry, max(rw, thin), max(rh, thin), fillColor=fill, strokeColor=_PROP_LINE, strokeWidth=thin * 0.6)
+            rect(rx, ry, max(rw, thin), max(rh, thin), fillColor=fill, strokeColor=_PROP_LINE, strokeWidth=thin * 0.6)
         )
 
     kind = p.kind
@@ -180,27 +187,27 @@ def _prop(p: Prop, f: _Frame) -> Group:
         if hi > lo:
             x, y = f.pt(lo, p.y)
             if kind is PropKind.MAT:
-                rect(x, y, f.len(hi - lo), h if p.h else f.len(1.6), Color(0.78, 0.78, 0.78))
+                block(x, y, f.len(hi - lo), h if p.h else f.len(1.6), Color(0.78, 0.78, 0.78))
             else:
                 g.add(Line(x, y, f.pt(hi, p.y)[0], y, strokeColor=_PROP_LINE, strokeWidth=f.len(1.4), strokeLineCap=1))
     elif kind is PropKind.FLOOR:
         g.add(Line(x, y, x2, y2, strokeColor=_PROP_LINE, strokeWidth=f.len(1.4), strokeLineCap=1))
     elif kind in (PropKind.WALL, PropKind.STEP, PropKind.BOX):
-        rect(x, y, w, h)
+        block(x, y, w, h)
     elif kind is PropKind.BENCH:
         top = f.len(3.0)
-        rect(x, y + h - top, w, top)
+        block(x, y + h - top, w, top)
         leg = f.len(2.0)
-        rect(x + f.len(2), y, leg, h - top)
-        rect(x + w - f.len(2) - leg, y, leg, h - top)
+        block(x + f.len(2), y, leg, h - top)
+        block(x + w - f.len(2) - leg, y, leg, h - top)
     elif kind is PropKind.CHAIR:
         seat = f.len(2.6)
         leg = f.len(1.8)
         back_x = x2 if p.x2 is not None else x
-        rect(x, y + h - seat, w, seat)  # seat, its top at y + h
-        rect(x + f.len(0.5), y, leg, h - seat)
-        rect(x + w - f.len(0.5) - leg, y, leg, h - seat)
-        rect(back_x - (leg if back_x > x + w / 2 else 0), y + h - seat, leg, h * 0.95)
+        block(x, y + h - seat, w, seat)  # seat, its top at y + h
+        block(x + f.len(0.5), y, leg, h - seat)
+        block(x + w - f.len(0.5) - leg, y, leg, h - seat)
+        block(back_x - (leg if back_x > x + w / 2 else 0), y + h - seat, leg, h * 0.95)
     elif kind is PropKind.BAND:
         g.add(
             Line(
@@ -335,7 +342,7 @@ def pose_drawing(pose: Pose, width: float, height: float, *, font: str = "Helvet
         px = i * (panel_w + gap)
         inset = 0.6
         d.add(
-            Rect(
+            rect(
                 px + inset,
                 label_h + inset,
                 panel_w - 2 * inset,
@@ -388,11 +395,19 @@ class _Box:
         return self.x0 + x * self.s, self.y0 + y * self.s
 
 
-def _shape(box: _Box, cmds: Sequence[tuple], fill: Color, stroke: Color, width: float) -> Path:
-    path = Path(fillColor=fill, strokeColor=stroke, strokeWidth=width, strokeLineJoin=1, strokeLineCap=1)
-    for cmd, *args in cmds:
-        pts = [c for i in range(0, len(args), 2) for c in box.p(args[i], args[i + 1])]
-        getattr(path, cmd)(*pts)
+_PATH_OPS = {"M": ("moveTo", 2), "L": ("lineTo", 2), "C": ("curveTo", 6)}
+
+
+def _shape(box: _Box, outline: str, fill: Color, width: float) -> Path:
+    """A closed outline from 'M x y', 'L x y' and 'C x1 y1 x2 y2 x y' steps in the 100 x 100 box."""
+    path = Path(fillColor=fill, strokeColor=_BONE_LINE, strokeWidth=width, strokeLineJoin=1, strokeLineCap=1)
+    tokens = outline.split()
+    i = 0
+    while i < len(tokens):
+        op, count = _PATH_OPS[tokens[i]]
+        args = [float(t) for t in tokens[i + 1 : i + 1 + count]]
+        getattr(path, op)(*(c for j in range(0, count, 2) for c in box.p(args[j], args[j + 1])))
+        i += 1 + count
     path.closePath()
     return path
 
@@ -460,87 +475,43 @@ def _mark(
     return g
 
 
-def _front_knee(box: _Box, region: KneeRegion) -> Group:
-    g = Group()
-    w = box.s * 1.3
-    # thigh bone with its two condyles
-    g.add(
-        _shape(
-            box,
-            [
-                ("moveTo", 42, 100),
-                ("lineTo", 42, 70),
-                ("curveTo", 41, 63, 31, 60, 30, 53),
-                ("curveTo", 29, 47, 34, 44.5, 39, 45),
-                ("curveTo", 44, 45.5, 46, 48, 50, 48.5),
-                ("curveTo", 54, 48, 56, 45.5, 61, 45),
-                ("curveTo", 66, 44.5, 71, 47, 70, 53),
-                ("curveTo", 69, 60, 59, 63, 58, 70),
-                ("lineTo", 58, 100),
-            ],
+Ellipse4 = tuple[float, float, float, float]  # cx, cy, rx, ry in the 100 x 100 box
+
+
+class _Outline(NamedTuple):
+    fill: Color
+    weight: float  # of the view's line width
+    path: str
+    outer_side: bool = False  # drawn only when the view shows the outer side
+
+
+class _View(NamedTuple):
+    outlines: tuple[_Outline, ...]
+    kneecap: Ellipse4
+    marks: dict[KneeRegion, tuple[Ellipse4, Ellipse4 | None]]  # outer ring and an optional hole
+
+
+_FRONT = _View(
+    (
+        # thigh bone with its two condyles
+        _Outline(
             _BONE,
-            _BONE_LINE,
-            w,
-        )
-    )
-    # shin bone
-    g.add(
-        _shape(
-            box,
-            [
-                ("moveTo", 31, 41.5),
-                ("curveTo", 40, 43, 60, 43, 69, 41.5),
-                ("curveTo", 70, 37, 66, 33, 60, 27),
-                ("lineTo", 58, 0),
-                ("lineTo", 43, 0),
-                ("lineTo", 41, 27),
-                ("curveTo", 35, 32, 30, 36, 31, 41.5),
-            ],
-            _BONE,
-            _BONE_LINE,
-            w,
-        )
-    )
-    # fibula, on the outer side
-    g.add(
-        _shape(
-            box,
-            [
-                ("moveTo", 25.5, 35),
-                ("curveTo", 25, 39, 31, 39.5, 31.5, 35.5),
-                ("lineTo", 29.5, 30),
-                ("lineTo", 29.5, 0),
-                ("lineTo", 26.5, 0),
-                ("lineTo", 26.5, 30),
-            ],
-            _BONE,
-            _BONE_LINE,
-            w,
-        )
-    )
-    # thigh tendon above and kneecap tendon below the kneecap
-    g.add(
-        _shape(
-            box,
-            [("moveTo", 44, 88), ("lineTo", 56, 88), ("lineTo", 57, 66), ("lineTo", 43, 66)],
-            _TENDON,
-            _BONE_LINE,
-            w * 0.6,
-        )
-    )
-    g.add(
-        _shape(
-            box,
-            [("moveTo", 45.5, 50), ("lineTo", 54.5, 50), ("lineTo", 53.5, 28), ("lineTo", 46.5, 28)],
-            _TENDON,
-            _BONE_LINE,
-            w * 0.6,
-        )
-    )
-    # kneecap
-    kx, ky = box.p(50, 58)
-    g.add(Ellipse(kx, ky, 9 * box.s, 11 * box.s, fillColor=_BONE, strokeColor=_BONE_LINE, strokeWidth=w))
-    marks = {
+            1,
+            "M 42 100 L 42 70 C 41 63 31 60 30 53 C 29 47 34 44.5 39 45 C 44 45.5 46 48 50 48.5 "
+            "C 54 48 56 45.5 61 45 C 66 44.5 71 47 70 53 C 69 60 59 63 58 70 L 58 100",
+        ),
+        # shin bone
+        _Outline(
+            _BONE, 1, "M 31 41.5 C 40 43 60 43 69 41.5 C 70 37 66 33 60 27 L 58 0 L 43 0 L 41 27 C 35 32 30 36 31 41.5"
+        ),
+        # fibula, on the outer side
+        _Outline(_BONE, 1, "M 25.5 35 C 25 39 31 39.5 31.5 35.5 L 29.5 30 L 29.5 0 L 26.5 0 L 26.5 30"),
+        # thigh tendon above and kneecap tendon below the kneecap
+        _Outline(_TENDON, 0.6, "M 44 88 L 56 88 L 57 66 L 43 66"),
+        _Outline(_TENDON, 0.6, "M 45.5 50 L 54.5 50 L 53.5 28 L 46.5 28"),
+    ),
+    kneecap=(50, 58, 9, 11),
+    marks={
         KneeRegion.OUTER: ((30, 52, 7.5, 8.5), None),
         KneeRegion.AROUND_KNEECAP: ((50, 58, 15, 17), (50, 58, 9.5, 11.5)),
         KneeRegion.BELOW_KNEECAP: ((50, 45, 6.5, 6.5), None),
@@ -548,91 +519,27 @@ def _front_knee(box: _Box, region: KneeRegion) -> Group:
         KneeRegion.INNER_SHIN: ((64, 30, 7, 6.5), None),
         KneeRegion.JOINT_LINE: ((50, 43.3, 24, 4.2), None),
         KneeRegion.WHOLE_KNEE: ((50, 50, 29, 24), None),
-    }
-    outer, inner = marks[region]
-    g.add(_mark(box, outer, inner))
-    return g
-
-
-def _side_knee(box: _Box, region: KneeRegion) -> Group:
-    """Side view with the front of the knee to the right; seen from the inner side for inner-shin."""
-    g = Group()
-    w = box.s * 1.3
-    inner_view = region is KneeRegion.INNER_SHIN
-    if not inner_view:  # the fibula is on the outer side, behind the shin bone
-        g.add(
-            _shape(
-                box,
-                [
-                    ("moveTo", 33.5, 35),
-                    ("curveTo", 33, 39.5, 40, 40, 40.5, 35.5),
-                    ("lineTo", 39, 30),
-                    ("lineTo", 38.5, 0),
-                    ("lineTo", 35.5, 0),
-                    ("lineTo", 35.5, 30),
-                ],
-                _BONE,
-                _BONE_LINE,
-                w,
-            )
-        )
-    # shin bone with the bump at the front where the tendon attaches
-    g.add(
-        _shape(
-            box,
-            [
-                ("moveTo", 36, 41.5),
-                ("curveTo", 45, 43.5, 56, 43.5, 62, 41.5),
-                ("curveTo", 62, 36, 62, 31, 61, 27),
-                ("curveTo", 58, 22, 57, 20, 56, 14),
-                ("lineTo", 55, 0),
-                ("lineTo", 44, 0),
-                ("lineTo", 43, 22),
-                ("curveTo", 40, 28, 36, 34, 36, 41.5),
-            ],
+    },
+)
+# Side view with the front of the knee to the right; seen from the inner side for inner-shin.
+_SIDE = _View(
+    (
+        # the fibula is on the outer side, behind the shin bone
+        _Outline(_BONE, 1, "M 33.5 35 C 33 39.5 40 40 40.5 35.5 L 39 30 L 38.5 0 L 35.5 0 L 35.5 30", outer_side=True),
+        # shin bone with the bump at the front where the tendon attaches
+        _Outline(
             _BONE,
-            _BONE_LINE,
-            w,
-        )
-    )
-    # thigh bone: shaft and the rounded end
-    g.add(
-        _shape(
-            box,
-            [
-                ("moveTo", 41, 100),
-                ("lineTo", 41, 70),
-                ("curveTo", 35, 62, 35, 48, 44, 45.2),
-                ("curveTo", 52, 43.5, 62, 47, 61, 56),
-                ("curveTo", 60, 63, 56, 67, 55, 72),
-                ("lineTo", 55, 100),
-            ],
-            _BONE,
-            _BONE_LINE,
-            w,
-        )
-    )
-    g.add(
-        _shape(
-            box,
-            [("moveTo", 57, 88), ("lineTo", 62, 88), ("lineTo", 67, 65), ("lineTo", 60, 66)],
-            _TENDON,
-            _BONE_LINE,
-            w * 0.6,
-        )
-    )
-    g.add(
-        _shape(
-            box,
-            [("moveTo", 62.5, 50), ("lineTo", 67, 49), ("lineTo", 62.5, 27), ("lineTo", 59.5, 29)],
-            _TENDON,
-            _BONE_LINE,
-            w * 0.6,
-        )
-    )
-    kx, ky = box.p(64.5, 58)
-    g.add(Ellipse(kx, ky, 4.5 * box.s, 10 * box.s, fillColor=_BONE, strokeColor=_BONE_LINE, strokeWidth=w))
-    marks = {
+            1,
+            "M 36 41.5 C 45 43.5 56 43.5 62 41.5 C 62 36 62 31 61 27 C 58 22 57 20 56 14 L 55 0 L 44 0 L 43 22 "
+            "C 40 28 36 34 36 41.5",
+        ),
+        # thigh bone: shaft and the rounded end
+        _Outline(_BONE, 1, "M 41 100 L 41 70 C 35 62 35 48 44 45.2 C 52 43.5 62 47 61 56 C 60 63 56 67 55 72 L 55 100"),
+        _Outline(_TENDON, 0.6, "M 57 88 L 62 88 L 67 65 L 60 66"),
+        _Outline(_TENDON, 0.6, "M 62.5 50 L 67 49 L 62.5 27 L 59.5 29"),
+    ),
+    kneecap=(64.5, 58, 4.5, 10),
+    marks={
         KneeRegion.OUTER: ((47, 55, 7, 7.5), None),
         KneeRegion.AROUND_KNEECAP: ((64.5, 58, 9, 15), (64.5, 58, 5, 10.5)),
         KneeRegion.BELOW_KNEECAP: ((64.5, 46, 5, 6), None),
@@ -640,9 +547,22 @@ def _side_knee(box: _Box, region: KneeRegion) -> Group:
         KneeRegion.INNER_SHIN: ((51, 31, 7, 6.5), None),
         KneeRegion.JOINT_LINE: ((49, 43.3, 15, 4.2), None),
         KneeRegion.WHOLE_KNEE: ((51, 50, 22, 24), None),
-    }
-    outer, inner = marks[region]
-    g.add(_mark(box, outer, inner))
+    },
+)
+
+
+def _knee_view(box: _Box, view: _View, region: KneeRegion) -> Group:
+    """The bones and tendons of a view, the kneecap, then the painful region marked."""
+    g = Group()
+    w = box.s * 1.3
+    outer_side = region is not KneeRegion.INNER_SHIN
+    for outline in view.outlines:
+        if outer_side or not outline.outer_side:
+            g.add(_shape(box, outline.path, outline.fill, w * outline.weight))
+    cx, cy, rx, ry = view.kneecap
+    kx, ky = box.p(cx, cy)
+    g.add(Ellipse(kx, ky, rx * box.s, ry * box.s, fillColor=_BONE, strokeColor=_BONE_LINE, strokeWidth=w))
+    g.add(_mark(box, *view.marks[region]))
     return g
 
 
@@ -656,16 +576,16 @@ def knee_diagram(region: KneeRegion, width: float, height: float, *, font: str =
     panel_w = (width - gap) / 2
     size = max(min(panel_w, height - 2 * label_h), 1.0)
     y0 = label_h + (height - 2 * label_h - size) * 0.15  # the views sit just above their captions
-    side_name = "Side, from the inner side" if region is KneeRegion.INNER_SHIN else "Side, from the outer side"
-    for i, (title, draw) in enumerate((("Front", _front_knee), (side_name, _side_knee))):
+    front_name, side_name, front_sides, side_sides = words.knee_views(region)
+    for i, (title, view) in enumerate(((front_name, _FRONT), (side_name, _SIDE))):
         px = i * (panel_w + gap)
         box = _Box(px + (panel_w - size) / 2, y0, size)
-        d.add(draw(box, region))
+        d.add(_knee_view(box, view, region))
         d.add(_label(title, px + panel_w / 2, label_size * 0.5, panel_w - 2, label_size, font))
     # which side is which: a word either side of the shin in each view
     room = max(0.22 * size + (panel_w - size) / 2 - 1, 0.5)
-    small = min(label_size * 0.9, _exact_fit(["outer", "inner", "front", "back"], room, font))
-    for i, (left, right, left_end, right_start) in enumerate((("outer", "inner", 24, 62), ("back", "front", 33, 60))):
+    small = min(label_size * 0.9, _exact_fit([*front_sides, *side_sides], room, font))
+    for i, ((left, right), left_end, right_start) in enumerate(((front_sides, 24, 62), (side_sides, 33, 60))):
         px = i * (panel_w + gap)
         box = _Box(px + (panel_w - size) / 2, y0, size)
         xl, y = box.p(left_end, 11)

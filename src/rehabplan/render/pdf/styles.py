@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import font_source_sans_pro
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -15,6 +16,8 @@ from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from ...wording import booklet as words
 
 # --------------------------------------------------------------------------- fonts
 
@@ -48,6 +51,13 @@ def font_charmap() -> frozenset[int]:
     register_fonts()
     face = pdfmetrics.getFont(FONT).face  # type: ignore[attr-defined]
     return frozenset(face.charToGlyph)
+
+
+def embedded(d: Drawing) -> Drawing:
+    """The drawing, set to start in the booklet font, so no unembedded standard font is referenced."""
+    d.initialFontName = FONT  # type: ignore[attr-defined]  # read by reportlab's renderer, not in the stubs
+    d.initialFontSize = 8  # type: ignore[attr-defined]
+    return d
 
 
 # --------------------------------------------------------------------------- colours
@@ -115,7 +125,7 @@ def draw_footer(canvas: Any, setup: PageSetup, footer_text: str, section: str = 
     canvas.setLineWidth(0.5)
     canvas.line(setup.left, y + 4 * mm, right_edge, y + 4 * mm)
     canvas.setFillColor(MUTED)
-    right = f"{section}  ·  Page {page}" if section else f"Page {page}"
+    right = words.page_footer(section, page)
     canvas.setFont(FONT_SEMIBOLD, 8)
     canvas.drawRightString(right_edge, y, right)
     canvas.setFont(FONT, 8)
@@ -245,7 +255,6 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
         textColor=INK,
         spaceAfter=8,
     )
-    add("CoverSub", fontSize=base_size * 1.5, leading=base_size * 1.9, textColor=MUTED, spaceAfter=6)
     add("CoverLabel", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.85, leading=base_size * 1.1, textColor=MUTED)
     add("CoverValue", fontName=FONT, fontSize=base_size * 1.25, leading=base_size * 1.6, textColor=INK)
     add("CoverName", fontName=FONT_BOLD, fontSize=base_size * 1.8, leading=base_size * 2.2, textColor=INK)

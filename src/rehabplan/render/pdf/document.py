@@ -1,0 +1,88 @@
+"""The PDF documents: metadata, the booklet's outline and section footers, the cover's contents."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, SimpleDocTemplate
+
+from ...wording import booklet as words
+from . import styles as st
+from .flowables import Kit, SectionHeading, clean, given
+
+
+class BookletCanvas(Canvas):
+    """A canvas that knows the booklet's sections and their pages, and, before it saves, lets the
+    cover's contents (drawn as a form on page 1) fill in the page numbers."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.sections: list[tuple[str, int]] = []
+        self.before_save: Callable[[BookletCanvas], None] | None = None
+
+    def save(self) -> None:
+        if self.before_save is not None:
+            self.before_save(self)
+        super().save()
+
+
+class Booklet(SimpleDocTemplate):
+    """A document that bookmarks each section in the PDF outline and names the current section
+    in the footer (drawn at the end of each page, when the page's last section is known)."""
+
+    def __init__(self, *args: Any, footer_text: str, setup: st.PageSetup, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._rp_footer = footer_text
+        self._rp_setup = setup
+        self._rp_section = ""
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab's hook name
+        if isinstance(flowable, SectionHeading) and isinstance(self.canv, BookletCanvas):
+            title = flowable.section
+            self._rp_section = title
+            self.canv.sections.append((title, self.canv.getPageNumber()))
+            key = f"section-{len(self.canv.sections)}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=0)
+
+    def handle_pageEnd(self) -> None:  # noqa: N802 - reportlab's hook name
+        if self.canv.getPageNumber() > 1:
+            st.draw_footer(self.canv, self._rp_setup, self._rp_footer, self._rp_section)
+        super().handle_pageEnd()
+
+
+def footer_text(k: Kit) -> str:
+    """The plan's title, as the footers print it."""
+    return clean(k.title)
+
+
+def new_document(buf: io.BytesIO, k: Kit, summary: bool = False) -> SimpleDocTemplate:
+    """The booklet's (or the summary's) document on the kit's paper, with its metadata."""
+    opt = k.options
+    author = next((name for name in (given(opt.clinic), given(opt.coach)) if name), "rehabplan")
+    kw: dict[str, Any] = {}
+    cls: type[SimpleDocTemplate] = SimpleDocTemplate
+    if not summary:
+        cls = Booklet
+        kw = {"footer_text": footer_text(k), "setup": k.page}
+    return cls(
+        buf,
+        pagesize=k.page.size,
+        leftMargin=k.page.left,
+        rightMargin=k.page.right,
+        topMargin=k.page.top,
+        bottomMargin=k.page.bottom,
+        title=clean(k.title),
+        author=author,
+        subject=clean(words.subject(k.plan, k.athlete, summary=summary)),
+        creator="rehabplan",
+        keywords=[*words.KEYWORDS, k.plan.condition],
+        invariant=True,
+        initialFontName=st.FONT,
+        initialFontSize=10,
+        initialLeading=13.8,
+        **kw,
+    )

@@ -1,0 +1,289 @@
+"""The booklet's sections in words and tables: safety, the condition, how to use the plan, the
+exercise cards, the advice pages, the log, medicines, sources and the disclaimer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from reportlab.lib.colors import Color
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, TableStyle
+
+from ... import wording
+from ...catalog.models import Advice, RedFlagTier
+from ...planning.plan import ExerciseCard, Plan
+from ...planning.sessions import CheckInSession, CheckKind
+from ...wording import booklet as words
+from ...wording import formats as fmt
+from . import styles as st
+from .flowables import BOX, BookletTable, Kit, box, clean, days, grid_style, layout_style
+from .speedups import knee_figure, pose_figure
+
+# --------------------------------------------------------------------------- stop and get help
+
+
+def _tier_box(k: Kit, tier: RedFlagTier, bar: Color, fill: Color) -> BookletTable:
+    content: list[Flowable] = [
+        k.p(tier.heading, "AlertHead"),
+        k.styled(((tier.action, "b"),), "BodyTight"),
+        Spacer(1, 2),
+        *k.bullets(tier.items, "BoxBullet"),
+    ]
+    return box(content, k.width, bar, fill)
+
+
+def _no_improvement_date(plan: Plan) -> dt.date | None:
+    for s in plan.sessions():
+        if isinstance(s, CheckInSession) and s.check == CheckKind.NO_IMPROVEMENT:
+            return s.date
+    return None
+
+
+def stop(k: Kit) -> list[Flowable]:
+    """Red flags by tier, the condition's own, when to see someone, and the dated check-in."""
+    plan, g = k.plan, k.plan.guidance
+    out = k.section(words.STOP)
+    out.append(k.p(words.STOP_LEAD, "Body"))
+    look = {"A": (st.ALERT, st.ALERT_LIGHT), "B": (st.AMBER, st.SHADE), "C": (st.MUTED, st.SHADE)}
+    for tier in sorted(g.red_flags, key=lambda t: t.tier):
+        bar, fill = look[tier.tier]
+        out += [_tier_box(k, tier, bar, fill), Spacer(1, 6)]
+    left: list[Flowable] = []
+    if plan.info.red_flags:
+        left.append(k.p(words.also_watch_for(plan), "H3"))
+        left += k.bullets(plan.info.red_flags, "BoxBullet")
+    right: list[Flowable] = []
+    if plan.info.referrals:
+        right.append(k.p(words.WHEN_TO_SEE, "H3"))
+        right += k.bullets(plan.info.referrals, "BoxBullet")
+    right.append(k.p(words.NOT_BETTER, "H3"))
+    body: list[Flowable] = [k.p(g.no_improvement, "BodyTight")]
+    when = _no_improvement_date(plan)
+    if when is not None:
+        body += [Spacer(1, 3), k.styled(((words.check_in_date(when), "b"),), "BodyTight")]
+    half = (k.width - 6 * mm) / 2
+    right.append(box(body, half, st.ACCENT, st.ACCENT_LIGHT))
+    if left:
+        t = BookletTable([[left, "", right]], colWidths=[half, 6 * mm, half])
+        t.setStyle(layout_style(right=0, top=0))
+        out.append(t)
+    else:
+        out += right
+    return out
+
+
+# --------------------------------------------------------------------------- condition
+
+
+def condition(k: Kit) -> list[Flowable]:
+    """Where it hurts (with the knee diagram), its causes, how the plan helps, its cautions."""
+    info = k.plan.info
+    out = k.section(words.CONDITION)
+    out.append(k.p(info.name, "H2"))
+    dw = 78 * mm
+    right = [k.p(words.WHERE_IT_HURTS, "H3"), k.p(info.where_it_hurts)]
+    t = BookletTable(
+        [[knee_figure(info.knee_region, dw, 62 * mm), right]], colWidths=[dw + 6 * mm, k.width - dw - 6 * mm]
+    )
+    t.setStyle(layout_style())
+    out.append(t)
+    out += [k.p(words.CAUSES, "H2"), *k.bullets(info.causes)]
+    out += [k.p(words.HOW_IT_HELPS, "H2"), k.p(info.how_the_plan_helps)]
+    if info.cautions:
+        out += [k.p(words.TAKE_CARE, "H2"), *k.bullets(info.cautions)]
+    if info.running_modifications:
+        out += [k.p(words.RUNNING_CHANGED, "H2"), *k.bullets(info.running_modifications)]
+    return out
+
+
+# --------------------------------------------------------------------------- how to use the plan
+
+_LIGHT = {"green": st.GREEN, "amber": st.AMBER, "red": st.RED}
+
+
+def pain_rule_table(k: Kit, width: float, compact: bool = False) -> BookletTable:
+    """The traffic-light rule: a coloured label with its pain scores, then what to do."""
+    bands = words.pain_bands(k.plan)
+    rows = []
+    for band in bands:
+        label = [k.p(band.label, "CellWhite")]
+        if band.scores:
+            label.append(k.p(band.scores, "CellWhite"))
+        rows.append([label, k.p(band.action, "CellSmall" if compact else "Cell")])
+    lw = 30 * mm
+    t = BookletTable(rows, colWidths=[lw, width - lw])
+    cmds: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("GRID", (0, 0), (-1, -1), 0.4, st.GRID),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 3 if compact else 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4 if compact else 6),
+    ]
+    cmds += [("BACKGROUND", (0, i), (0, i), _LIGHT[band.level]) for i, band in enumerate(bands)]
+    t.setStyle(TableStyle(cmds))
+    return t
+
+
+def _head(k: Kit, labels: Sequence[str], style: str = "CellHead") -> list[Any]:
+    return [k.p(h, style) for h in labels]
+
+
+def how_to_use(k: Kit) -> list[Flowable]:
+    """The pain rule, the stops, how the plan builds up, the self-tests and the ladder."""
+    g = k.plan.guidance
+    out = k.section(words.HOW_TO_USE)
+    out += [k.p(words.PAIN_RULE, "H2"), k.p(words.PAIN_SCALE, "Body"), pain_rule_table(k, k.width)]
+    out += [k.p(words.STOP_AT_ONCE, "H2"), *k.bullets(g.absolute_stops)]
+    out += [k.p(words.HOW_IT_BUILDS, "H2"), *k.bullets(g.ramp_rules), k.p(g.ramp_convention, "Note")]
+    if g.readiness_tests:
+        out += [CondPageBreak(70 * mm), k.p(words.SELF_TESTS, "H2")]
+        if g.readiness_note:
+            out.append(k.p(g.readiness_note))
+        rows = [_head(k, words.SELF_TEST_HEAD)]
+        rows += [[k.p(t.name, "CellBold"), k.p(t.standard, "Cell"), k.p(BOX, "CellCenter")] for t in g.readiness_tests]
+        t = BookletTable(rows, colWidths=[45 * mm, k.width - 45 * mm - 15 * mm, 15 * mm], repeatRows=1)
+        t.setStyle(grid_style())
+        out.append(t)
+    if g.ladder_steps:
+        rows = [_head(k, words.LADDER_HEAD)]
+        for stage in g.ladder_steps:
+            stage_id, *cells, note = words.ladder_row(stage)
+            rows.append([k.p(stage_id, "CellBold"), *(k.p(c, "Cell") for c in cells), k.p(note, "CellSmall")])
+        cols = [16 * mm, 18 * mm, 18 * mm, 18 * mm, 20 * mm]
+        t = BookletTable(rows, colWidths=[*cols, k.width - sum(cols)], repeatRows=1)
+        t.setStyle(grid_style())
+        out += [k.p(words.ladder_heading(k.plan), "H2"), t]
+    return out
+
+
+# --------------------------------------------------------------------------- exercise cards
+
+
+def _card(k: Kit, card: ExerciseCard) -> Flowable:
+    fig_w, fig_h = 64 * mm, 46 * mm
+    wide = len(card.pose.frames) >= 3
+    if wide:
+        fig_w, fig_h = min(k.width - 16, 150 * mm), 42 * mm
+    drawing = pose_figure(card.pose, fig_w, fig_h)
+    text: list[Flowable] = [k.p(words.HOW_TO, "CardLabel"), *k.bullets(card.cues, "CardBullet")]
+    text += [k.p(words.MISTAKES_LABEL, "CardLabel"), *k.bullets(card.mistakes, "CardBullet")]
+    text += [k.p(words.EASIER, "CardLabel"), k.p(card.regression, "CardText")]
+    text += [k.p(words.HARDER, "CardLabel"), k.p(card.progression, "CardText")]
+    if card.caution:
+        text += [Spacer(1, 4), k.styled(words.card_caution(card.caution), "CardText")]
+    inner_w = k.width - 16
+    title = [
+        k.p(card.name, "CardTitle"),
+        k.styled(words.card_meta(card), "Small"),
+        Spacer(1, 2),
+        k.styled(words.card_dose(card), "CardText"),
+    ]
+    if wide:
+        t = BookletTable([[title], [drawing], [text]], colWidths=[inner_w])
+    else:
+        left_w = fig_w + 8
+        t = BookletTable([[drawing, [*title, *text]]], colWidths=[left_w, inner_w - left_w])
+    t.setStyle(layout_style(right=4, top=2, bottom=3))
+    outer = BookletTable([[t]], colWidths=[k.width])
+    outer.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.6, st.RULE),
+                ("LINEABOVE", (0, 0), (-1, 0), 2.5, st.ACCENT),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
+    return KeepTogether([outer, Spacer(1, 6)])
+
+
+def exercises(k: Kit) -> list[Flowable]:
+    """A card for every exercise in the plan."""
+    out = k.section(words.EXERCISES)
+    out.append(k.p(words.EXERCISES_LEAD, "Lead"))
+    out += [_card(k, card) for card in k.plan.exercises]
+    return out
+
+
+# --------------------------------------------------------------------------- advice
+
+
+def ice_heat(k: Kit) -> list[Flowable]:
+    """Ice and heat, each with its safety rules."""
+    g = k.plan.guidance
+    out = k.section(words.ICE_HEAT)
+    out += [k.p(words.ICE, "H2"), k.p(g.ice), *k.bullets(g.ice_safety)]
+    out += [k.p(words.HEAT, "H2"), k.p(g.heat), *k.bullets(g.heat_safety)]
+    return out
+
+
+def advice(k: Kit, heading: str, items: Sequence[Advice], new_page: bool) -> list[Flowable]:
+    """Numbered pieces of advice, each kept on one page."""
+    out = k.section(heading, new_page=new_page)
+    for i, a in enumerate(items, 1):
+        out.append(KeepTogether([k.p(words.numbered(i, a.title), "H3"), *(k.p(b) for b in a.body)]))
+    return out
+
+
+def log(k: Kit) -> list[Flowable]:
+    """A row a day: date, week, what is planned, and room for pain, a tick and notes."""
+    out = k.section(words.LOG)
+    out.append(k.p(words.LOG_LEAD, "Body"))
+    cols = [24 * mm, 12 * mm, 48 * mm, 18 * mm, 16 * mm]
+    style = k.s["CellSmall"]
+    room = cols[2] - 10  # the cell's width less its paddings
+    rows: list[list[Any]] = [_head(k, words.LOG_HEAD)]
+    rules: list[tuple[Any, ...]] = []
+    for w in k.plan.weeks:
+        for day, todays in days(w):
+            # plain text draws far faster than a Paragraph; only a plan line too long for its cell wraps
+            planned: Any = clean(words.planned(k.plan, todays))
+            if stringWidth(planned, style.fontName, style.fontSize) > room:
+                planned = k.p(planned, "CellSmall")
+            rows.append([fmt.weekday_date(day), str(w.index), planned, "", "", ""])
+            if day.weekday() == 6 or day == w.end:
+                rules.append(("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 1.0, st.RULE))
+    t = BookletTable(
+        rows, colWidths=[*cols, k.width - sum(cols)], repeatRows=1, rowHeights=[None] + [17] * (len(rows) - 1)
+    )
+    extra = [
+        ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
+        ("FONTSIZE", (0, 1), (-1, -1), style.fontSize),
+        ("TEXTCOLOR", (0, 1), (-1, -1), style.textColor),
+        *rules,
+    ]
+    t.setStyle(grid_style(extra=extra))
+    out.append(t)
+    return out
+
+
+def medicines(k: Kit) -> list[Flowable]:
+    """The NSAID caution (the plan never doses medicines)."""
+    return [*k.section(words.MEDICINES), *k.bullets(k.plan.guidance.medicines)]
+
+
+def sources(k: Kit) -> list[Flowable]:
+    """The sources the clinical text rests on."""
+    out = k.section(words.SOURCES, new_page=False)
+    rows = [
+        [k.p(src.key, "CellSmall"), k.p(wording.sources.short_reference(src), "CellSmall")]
+        for src in k.plan.guidance.sources
+    ]
+    if rows:
+        t = BookletTable(rows, colWidths=[22 * mm, k.width - 22 * mm])
+        t.setStyle(layout_style(top=1, bottom=2))
+        out.append(t)
+    return out
+
+
+def disclaimer(k: Kit) -> list[Flowable]:
+    """What the plan is not: a clinician's examination."""
+    out = k.section(words.ABOUT, new_page=False)
+    out.append(box([k.p(k.plan.guidance.disclaimer, "BodyTight")], k.width, st.ACCENT, st.SHADE))
+    return out

@@ -1,0 +1,254 @@
+"""Faster paths through reportlab: the one module that touches reportlab's private names.
+
+Each speed-up gives the same pages as reportlab's own path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Drawing
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+
+from ...catalog.models import KneeRegion, Pose
+from . import styles as st
+from .figures import knee_diagram, pose_drawing
+
+__all__ = ["Figure", "MemoTable", "Para", "knee_figure", "pose_figure"]
+
+# --------------------------------------------------------------------------- paragraphs
+#
+# The booklet repeats many identical texts (day names, doses, tick boxes, the disclaimer), and
+# parsing markup and breaking lines are most of what a Paragraph costs.
+
+# Parsed fragments by (markup, style, bullet).
+_PARSED: dict[tuple[str, Any, object], tuple[Any, ...]] = {}
+_PARSED_MAX = 20000
+# Line breaking of one-line paragraphs by (parse key, width), and the attributes wrap() sets.
+_WRAPPED: dict[tuple[Any, float], dict[str, Any]] = {}
+_WRAP_ATTRS = (
+    "width",
+    "height",
+    "_wrapWidths",
+    "blPara",
+    "frags",
+    "_width_max",
+    "_splitLongWordCount",
+    "_hyphenations",
+)
+_PLAIN_FRAG: dict[Any, Any] = {}
+
+
+def _plain_frag(style: Any) -> Any:
+    """The fragment reportlab's parser makes for unmarked text in this style (text aside)."""
+    frag = _PLAIN_FRAG.get(style)
+    if frag is None:
+        frag = _PLAIN_FRAG[style] = Paragraph("x", style).frags[0]
+    return frag
+
+
+class Para(Paragraph):
+    """A Paragraph that parses each distinct (text, style) once per process and remembers its
+    last line breaking, so the repeated wraps that tables and KeepTogether ask for are free.
+
+    Parsed fragments are shared read-only: reportlab's line breaking clones fragments before it
+    changes them and keeps its word list on the instance.
+    """
+
+    def __init__(self, text: Any, style: Any, bulletText: Any = None, frags: Any = None, **kw: Any) -> None:  # noqa: N803
+        self._rp_wrapped: tuple[float, float, float] | None = None
+        self._rp_key: tuple[str, Any, object] | None = None
+        if frags is not None or kw or not isinstance(text, str):  # reportlab's own split() path
+            super().__init__(text, style, bulletText, frags=frags, **kw)
+            return
+        bullet = bulletText or getattr(style, "bulletText", None)
+        key = (text, style, bullet)  # styles hash by identity and stay alive as part of the key
+        self._rp_key = key
+        hit = _PARSED.get(key)
+        if hit is None:
+            clean = cleanBlockQuotedText(text) if "<" not in text and "&" not in text else ""
+            if clean and not getattr(style, "textTransform", None):
+                # Plain text parses to one fragment in the style's font: build it directly.
+                frag = _plain_frag(style).clone()
+                frag.text = clean
+                frag.link = []
+                frag.us_lines = []
+                super().__init__(text, style, bulletText, frags=[frag])
+                self.text = clean
+            else:
+                super().__init__(text, style, bulletText)
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = (list(self.frags), self.bulletText, self.style, self.text)
+        else:
+            frags, bullet_out, parsed_style, clean_text = hit
+            self.caseSensitive = 1
+            self.encoding = "utf8"
+            self.text = clean_text
+            self.frags = list(frags)
+            self.style = parsed_style
+            self.bulletText = bullet_out
+            self.debug = 0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        memo = self._rp_wrapped
+        if memo is not None and memo[0] == availWidth and "blPara" in self.__dict__:  # split() may drop it
+            return memo[1], memo[2]
+        key = self._rp_key
+        shared = _WRAPPED.get((key, availWidth)) if key is not None else None
+        if shared is not None:
+            self.__dict__.update(shared)
+            w, h = self.width, self.height
+        else:
+            w, h = super().wrap(availWidth, availHeight)
+            # A one-line paragraph never splits, so its line breaking can be shared read-only
+            # by every paragraph with the same text, style and width.
+            if key is not None and availWidth >= 1e-8 and len(self.__dict__["blPara"].lines) <= 1:
+                if len(_WRAPPED) >= _PARSED_MAX:
+                    _WRAPPED.clear()
+                _WRAPPED[(key, availWidth)] = {a: self.__dict__[a] for a in _WRAP_ATTRS if a in self.__dict__}
+        if availWidth >= 1e-8:
+            self._rp_wrapped = (availWidth, w, h)
+        return w, h
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class MemoTable(Table):
+    """A Table that lays out its rows and columns again only when the room it is given changes.
+
+    KeepTogether, the frame and split() each ask a table for its size, often with the same room;
+    the cells' wraps do not depend on the room (column widths are fixed), so the last result
+    stands when the width is the same and either the height is too or the last layout measured
+    every row in less room (reportlab stops measuring rows only when they overflow the room).
+    """
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        self._rp_calc: tuple[float, float] | None = None
+        super().__init__(*args, **kw)
+
+    def setStyle(self, tblstyle: Any) -> None:  # noqa: N802 - reportlab's name
+        self._rp_calc = None
+        super().setStyle(tblstyle)
+
+    def _calc(self, availWidth: float, availHeight: float) -> None:  # noqa: N803
+        last = self._rp_calc
+        if last is not None and last[0] == availWidth:
+            if last[1] == availHeight:
+                return
+            if availHeight >= last[1] and self.__dict__["_hmax"] == len(self.__dict__["_argH"]):
+                return
+        Table._calc(self, availWidth, availHeight)  # type: ignore[attr-defined]
+        self._rp_calc = (availWidth, availHeight)
+
+
+# --------------------------------------------------------------------------- figures
+#
+# An exercise's figure or a knee diagram is the same in every booklet that shows it: its
+# drawing is built and walked by reportlab's renderer once per process, and replayed after.
+
+
+class _PathLog:
+    """Keeps the calls made on a canvas path while a drawing is recorded."""
+
+    def __init__(self) -> None:
+        self.ops: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *a, **kw: self.ops.append((name, a, kw))
+
+
+class _CanvasLog:
+    """Stands in for a canvas while reportlab's renderer draws a Drawing, and keeps every call."""
+
+    def __init__(self) -> None:
+        self.__dict__.update(calls=[], _fontname=st.FONT, _fontsize=8)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*a: Any, **kw: Any) -> Any:
+            if name == "beginPath":
+                return _PathLog()
+            if name == "setFont":
+                self.__dict__.update(_fontname=a[0], _fontsize=a[1])
+            self.calls.append((name, a, kw))
+            return None
+
+        return call
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "_fillMode":  # the renderer sets the fill rule as an attribute
+            self.calls.append(("=_fillMode", (value,), {}))
+        self.__dict__[name] = value
+
+
+class Figure(Flowable):
+    """A drawing whose canvas calls are recorded the first time it is drawn and replayed after.
+
+    The replayed calls are the ones reportlab's renderer would make, in the same order, so the
+    page is the same.
+    """
+
+    def __init__(self, drawing: Drawing) -> None:
+        super().__init__()
+        self.drawing = st.embedded(drawing)
+        self._calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width, self.height = self.drawing.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        if self._calls is None:
+            log = _CanvasLog()
+            renderPDF.draw(self.drawing, log, 0, 0)  # type: ignore[arg-type]
+            self._calls = log.calls
+        canvas: Canvas = self.canv
+        for name, args, kw in self._calls:
+            if name == "=_fillMode":
+                setattr(canvas, "_fillMode", args[0])  # noqa: B010 - a private name, set as the renderer sets it
+                continue
+            if args and isinstance(args[0], _PathLog):
+                path = canvas.beginPath()
+                for op, pa, pkw in args[0].ops:
+                    getattr(path, op)(*pa, **pkw)
+                args = (path, *args[1:])
+            getattr(canvas, name)(*args, **kw)
+
+
+@contextlib.contextmanager
+def _unchecked_shapes() -> Iterator[None]:
+    """Build drawings without reportlab's check of every shape attribute (a development aid that
+    doubles the cost; the figure tests build the same drawings with it on)."""
+    before = rl_config.shapeChecking
+    rl_config.shapeChecking = 0
+    try:
+        yield
+    finally:
+        rl_config.shapeChecking = before
+
+
+@functools.lru_cache(maxsize=256)
+def pose_figure(pose: Pose, width: float, height: float) -> Figure:
+    """An exercise's figure, drawn once per process."""
+    with _unchecked_shapes():
+        return Figure(pose_drawing(pose, width, height, font=st.FONT))
+
+
+@functools.lru_cache(maxsize=64)
+def knee_figure(region: KneeRegion, width: float, height: float) -> Figure:
+    """The knee diagram of a region, drawn once per process."""
+    with _unchecked_shapes():
+        return Figure(knee_diagram(region, width, height, font=st.FONT))
