@@ -45,13 +45,24 @@ def _files() -> dict[str, bytes]:
     return {name: f"new {name}\n".encode() * 50 for name in NAMES}
 
 
+@pytest.fixture(scope="session")
+def _made_once(tmp_path_factory) -> dict[str, bytes]:
+    """Every file of a real plan (20 mi a week), made once."""
+    from typer.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("made") / "plan"
+    result = CliRunner().invoke(app, ["make", "-c", "itbs", "-m", "20", "--start", "2027-03-01", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return {name: (out / name).read_bytes() for name in NAMES}
+
+
 @pytest.fixture()
-def old_folder(tmp_path: Path) -> Path:
-    """An output folder holding an older version of every plan file plus a file of the runner's own."""
+def old_folder(tmp_path: Path, _made_once: dict[str, bytes]) -> Path:
+    """An output folder holding an earlier plan (every file) plus a file of the runner's own."""
     out = tmp_path / "plan"
     out.mkdir()
-    for name in NAMES:
-        (out / name).write_bytes(f"old {name}\n".encode())
+    for name, data in _made_once.items():
+        (out / name).write_bytes(data)
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     return out
 
@@ -119,7 +130,7 @@ def test_renderer_failure_into_new_folder_creates_nothing(runner, tmp_path, monk
     def broken(plan, options):
         raise RehabplanError("the calendar could not be made")
 
-    monkeypatch.setattr(ics, "to_ics", broken)
+    monkeypatch.setattr(ics, "render", broken)
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ARGS)
     _assert_one_error_line(result, 1, "the calendar could not be made")

@@ -11,8 +11,8 @@ from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing, Group, PolyLine, Shape, String
 
 from rehabplan.catalog import default_root
-from rehabplan.models import Exercise, Joint, KneeRegion, Point, Pose, PoseFrame, Prop, PropKind
-from rehabplan.render.figures import knee_diagram, pose_drawing
+from rehabplan.catalog.models import Exercise, Joint, KneeRegion, Point, Pose, PoseFrame, Prop, PropKind
+from rehabplan.render.pdf.figures import knee_diagram, pose_drawing
 
 EXERCISE_FILES = sorted((default_root() / "exercises").glob("*.toml"))
 SIZES = [(240.0, 120.0), (120.0, 150.0), (420.0, 80.0)]
@@ -69,8 +69,16 @@ def test_each_frame_gets_its_label(path):
 
 def test_far_side_limbs_are_lighter():
     """A figure whose only far limb is a leg draws that leg lighter than the near leg."""
-    pts = {Joint.HEAD: (50, 90), Joint.NECK: (50, 80), Joint.PELVIS: (50, 50), Joint.KNEE: (55, 30),
-           Joint.ANKLE: (55, 10), Joint.KNEE_FAR: (45, 30), Joint.ANKLE_FAR: (45, 10), Joint.TOE: (60, 8)}
+    pts = {
+        Joint.HEAD: (50, 90),
+        Joint.NECK: (50, 80),
+        Joint.PELVIS: (50, 50),
+        Joint.KNEE: (55, 30),
+        Joint.ANKLE: (55, 10),
+        Joint.KNEE_FAR: (45, 30),
+        Joint.ANKLE_FAR: (45, 10),
+        Joint.TOE: (60, 8),
+    }
     frame = PoseFrame(label="Stand", points=tuple(Point(joint=j, x=x, y=y) for j, (x, y) in pts.items()))
     d = pose_drawing(Pose(frames=(frame,)), 100, 100)
     legs = [s for s in _shapes(d) if isinstance(s, PolyLine) and len(s.points) >= 6]
@@ -114,18 +122,26 @@ def _frames(draw):
     joints = list(Joint)
     pts = tuple(Point(joint=j, x=draw(_coord), y=draw(_coord)) for j in joints)
     props = tuple(
-        Prop(kind=draw(st.sampled_from(list(PropKind))), x=draw(_coord), y=draw(_coord),
-             w=draw(st.floats(0, 100)), h=draw(st.floats(0, 100)),
-             x2=draw(st.none() | _coord), y2=draw(st.none() | _coord))
+        Prop(
+            kind=draw(st.sampled_from(list(PropKind))),
+            x=draw(_coord),
+            y=draw(_coord),
+            w=draw(st.floats(0, 100)),
+            h=draw(st.floats(0, 100)),
+            x2=draw(st.none() | _coord),
+            y2=draw(st.none() | _coord),
+        )
         for _ in range(draw(st.integers(0, 4)))
     )
-    return PoseFrame(label=draw(st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=60)).strip() or "x",
-                     points=pts, props=props)
+    return PoseFrame(
+        label=draw(st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=60)).strip() or "x",
+        points=pts,
+        props=props,
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(frames=st.lists(_frames(), min_size=1, max_size=3),
-       w=st.floats(40, 600), h=st.floats(30, 300))
+@given(frames=st.lists(_frames(), min_size=1, max_size=3), w=st.floats(40, 600), h=st.floats(30, 300))
 def test_any_valid_pose_stays_inside_any_box(frames, w, h):
     """Whatever the pose data and the size asked for, nothing is drawn outside the drawing."""
     d = pose_drawing(Pose(frames=tuple(frames)), w, h)

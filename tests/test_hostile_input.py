@@ -439,7 +439,10 @@ def test_markup_in_names_is_printed_verbatim(runner, tmp_path):
     text = _booklet_text(out)
     for value in labels.values():
         assert " ".join(value.split()) in text, value
-    assert labels["--name"] in _calendar_name(out)
+    # the calendar name leaves out commas and semicolons (some apps show their escaping backslashes)
+    name = _calendar_name(out)
+    assert "," not in name and ";" not in name
+    assert " ".join(labels["--name"].replace(",", " ").replace(";", " ").split()) in name
     [plan_file] = out.glob("*-plan.json")
     assert json.loads(plan_file.read_text(encoding="utf-8"))["athlete"] == labels["--name"]
 
