@@ -110,7 +110,10 @@ def test_any_text_round_trips_through_both_parsers(plan, athlete, phase, disclai
     for line in data.split(b"\r\n"):
         assert len(line) <= 75
     cal = Calendar.from_ical(data)
-    name = _one_line(f"Knee rehab plan: {plan.info.name} for {athlete}")
+    # the calendar's name, on one line and without commas or semicolons (apps show their escapes)
+    name = " ".join(
+        _one_line(f"Knee rehab plan: {plan.info.name} for {athlete}").replace(",", " ").replace(";", " ").split()
+    )
     assert _unescape(cal["NAME"].to_ical()) == _unescape(cal["X-WR-CALNAME"].to_ical()) == name
     summaries = {str(e["SUMMARY"]) for e in cal.walk("VEVENT")}
     assert _one_line(f"Check-in: end of {phase}") in summaries
@@ -127,18 +130,19 @@ def test_any_text_round_trips_through_both_parsers(plan, athlete, phase, disclai
 @settings(max_examples=30, deadline=None)
 @given(lead=st.integers(0, 1440), all_day=st.booleans())
 def test_alarm_triggers_read_back_as_set(plan, lead, all_day):
-    """Every reminder's TRIGGER reads back, in both parsers, as alarm_minutes before the start (or the kind's time of day)."""
+    """Every reminder's TRIGGER reads back, in both parsers, as alarm_minutes before the start; all-day
+    events carry none (clients disagree on what a reminder on a date means)."""
     data = calendar_ics(plan, CalendarOptions(tz="Asia/Kolkata", all_day=all_day, alarm_minutes=lead))
     expected = dt.timedelta(minutes=-lead)
     mine = [a.decoded("TRIGGER") for e in Calendar.from_ical(data).walk("VEVENT") for a in e.walk("VALARM")]
     theirs = [
         a.trigger.value for e in vobject.readOne(data.decode()).vevent_list for a in getattr(e, "valarm_list", [])
     ]
-    assert mine and mine == theirs
-    if all_day:  # the run's 07:00 and the check-in's 06:45, less the lead
-        assert set(mine) <= {dt.timedelta(hours=7) + expected, dt.timedelta(hours=6, minutes=45) + expected}
+    assert mine == theirs
+    if all_day:
+        assert mine == []
     else:
-        assert set(mine) == {expected}
+        assert mine and set(mine) == {expected}
 
 
 @pytest.mark.parametrize(

@@ -363,18 +363,33 @@ def test_dst_keeps_local_time_and_the_vtimezone_gives_the_right_offsets(make, zo
     ],
 )
 def test_vtimezone_gives_true_offsets_in_unusual_zones(make, zone, start):
-    """Southern, half-hour, 45-minute, two-hour, no-DST and irregular zones: the file's VTIMEZONE agrees with tzdata for every event."""
+    """Southern, half-hour, 45-minute, two-hour and no-DST zones: the file's VTIMEZONE agrees with tzdata for
+    every event. Zones without a yearly rule (Casablanca, Gaza) are written in UTC, at the same instants."""
     plan = make(start=start)
     data = calendar_ics(plan, CalendarOptions(tz=zone, times=APART))
-    tz, own = zoneinfo.ZoneInfo(zone), _file_zone(data)
+    tz = zoneinfo.ZoneInfo(zone)
+    irregular = zone in ("Africa/Casablanca", "Asia/Gaza")
+    assert (b"BEGIN:VTIMEZONE" not in data) == irregular
+    own = dt.UTC if irregular else _file_zone(data)
     events = _events(data)
     assert len(events) == len(_sessions(plan))
     offsets = set()
+    local_events = []
     for e in events:
         for value in (e.decoded("DTSTART"), e.decoded("DTEND")):
-            assert value.replace(tzinfo=own).utcoffset() == value.replace(tzinfo=tz).utcoffset(), (zone, value)
+            if irregular:
+                assert value.utcoffset() == dt.timedelta(0), (zone, value)  # written as UTC (a trailing Z)
+                value = value.astimezone(tz)
+            else:
+                assert value.replace(tzinfo=own).utcoffset() == value.replace(tzinfo=tz).utcoffset(), (zone, value)
             offsets.add(value.replace(tzinfo=tz).utcoffset())
-    for (day, kind), first in _first_of_day(events).items():
+        local_events.append((e.decoded("DTSTART").astimezone(tz).replace(tzinfo=None) if irregular else None, e))
+    firsts: dict[tuple[dt.date, str], dt.datetime] = {}
+    for local, e in local_events:
+        begin = local if local is not None else e.decoded("DTSTART")
+        key = (begin.date(), _kind(e))
+        firsts[key] = min(firsts.get(key, begin), begin)
+    for (day, kind), first in firsts.items():
         assert first.time() == APART[kind], (day, kind)  # wall-clock time, whatever the offset
     # the zone's change falls inside the plan, so both offsets are checked
     assert len(offsets) == (1 if zone in ("Asia/Kolkata", "America/Sao_Paulo") else 2), offsets
@@ -480,15 +495,12 @@ def test_alarm_minutes_and_alarms_off(plan):
     assert b"BEGIN:VALARM" not in off
 
 
-@settings(max_examples=25, deadline=None)
-@given(lead=st.integers(0, 1440), run_at=st.times().map(lambda t: t.replace(second=0, microsecond=0)))
-def test_all_day_alarm_fires_before_the_kind_time(make, lead, run_at):
-    """An all-day event's reminder fires alarm_minutes before the kind's time of day, the day before if it must."""
+def test_all_day_events_carry_no_reminder(make):
+    """All-day events have no VALARM: clients read a reminder on a date differently (Outlook: the evening before)."""
     plan = make()
-    cut = plan.model_copy(update={"weeks": plan.weeks[4:6], "end": plan.weeks[5].end})  # walk/runs and check-ins
-    found = _alarms(calendar_ics(cut, CalendarOptions(all_day=True, alarm_minutes=lead, times={"run": run_at})))
-    expected = dt.timedelta(hours=run_at.hour, minutes=run_at.minute - lead)
-    assert found["walk_run"] and set(found["walk_run"]) == {expected}
+    data = calendar_ics(plan, CalendarOptions(all_day=True, alarm_minutes=30))
+    assert _events(data) and b"BEGIN:VALARM" not in data
+    assert all(not isinstance(e.decoded("DTSTART"), dt.datetime) for e in _events(data))
 
 
 # --------------------------------------------------------------------------- text and identity
@@ -498,8 +510,8 @@ def test_hostile_athlete_name_survives_both_parsers(make):
     """Commas, semicolons, quotes, backslashes, emoji, CJK and a newline in the name round-trip as one line."""
     plan = make(athlete=HOSTILE)
     data = calendar_ics(plan, CalendarOptions(tz="Europe/London"))
-    expected = _title(plan)
-    assert "\\" in expected and ";" in expected and "," in expected and "\U0001f3c3" in expected
+    expected = " ".join(_title(plan).replace(",", " ").replace(";", " ").split())  # no , or ; in a calendar name
+    assert "\\" in expected and "\U0001f3c3" in expected and "中文" in expected
     cal = Calendar.from_ical(data)
     assert _text(cal["X-WR-CALNAME"]) == _text(cal["NAME"]) == expected
     assert vobject.readOne(data.decode("utf-8")).x_wr_calname.value == expected
@@ -534,30 +546,6 @@ def test_regenerating_gives_identical_bytes(make, catalog):
     )
     assert first == again
     assert calendar_ics(make(), CalendarOptions(tz="Europe/London", times={"run": dt.time(6, 30)})) == first
-
-
-def _uid_by_session(plan: Plan, data: bytes) -> dict[tuple[str, str, int], str]:
-    """Pair events with sessions: events come in plan order (date, slot, kind), which the other tests check."""
-    sessions, events = _sessions(plan), _events(data)
-    assert [(e.decoded("DTSTART").date().isoformat(), str(e["SUMMARY"])) for e in events] == [
-        (s["date"], s["title"]) for s in sessions
-    ]
-    return {(s["date"], s["kind"], s["slot"]): str(e["UID"]) for s, e in zip(sessions, events, strict=True)}
-
-
-def test_changing_the_mileage_keeps_uids_of_unchanged_sessions(make):
-    """A plan rebuilt for another mileage keeps its calendar UID and the UIDs of sessions whose date, kind and slot did not move."""
-    low, high = make(mileage=30), make(mileage=45)
-    options = CalendarOptions(tz="Europe/London")
-    low_ics, high_ics = calendar_ics(low, options), calendar_ics(high, options)
-    a, b = _uid_by_session(low, low_ics), _uid_by_session(high, high_ics)
-    first_ramp = min(w.start for w in low.weeks if w.ramp_week).isoformat()
-    before = {key for key in a if key[0] < first_ramp}
-    assert before and before <= b.keys()  # the weeks before the ramp do not depend on the mileage
-    shared = a.keys() & b.keys()
-    assert all(a[key] == b[key] for key in shared)
-    assert len(set(a.values())) == len(a)
-    assert Calendar.from_ical(low_ics)["UID"] == Calendar.from_ical(high_ics)["UID"]
 
 
 def test_uids_depend_on_who_the_plan_is_for(make):
