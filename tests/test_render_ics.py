@@ -89,11 +89,14 @@ def _unambiguous(local: dt.datetime, tz: zoneinfo.ZoneInfo) -> bool:
     return once and naive.replace(tzinfo=tz).astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) == naive
 
 
-def _first_of_day(events: list) -> dict[tuple[dt.date, str], dt.datetime]:
-    """The start of each kind's first event on each day (a second one that day waits for the first)."""
+def _first_of_day(events: list, local: dt.tzinfo | None = None) -> dict[tuple[dt.date, str], dt.datetime]:
+    """The start of each kind's first event on each day (a second one that day waits for the first),
+    as wall-clock times in `local` when the file gives UTC times."""
     first: dict[tuple[dt.date, str], dt.datetime] = {}
     for e in events:
         start = e.decoded("DTSTART")
+        if local is not None:
+            start = start.astimezone(local).replace(tzinfo=None)
         key = (start.date(), _kind(e))
         first[key] = min(first.get(key, start), start)
     return first
@@ -374,7 +377,6 @@ def test_vtimezone_gives_true_offsets_in_unusual_zones(make, zone, start):
     events = _events(data)
     assert len(events) == len(_sessions(plan))
     offsets = set()
-    local_events = []
     for e in events:
         for value in (e.decoded("DTSTART"), e.decoded("DTEND")):
             if irregular:
@@ -383,13 +385,7 @@ def test_vtimezone_gives_true_offsets_in_unusual_zones(make, zone, start):
             else:
                 assert value.replace(tzinfo=own).utcoffset() == value.replace(tzinfo=tz).utcoffset(), (zone, value)
             offsets.add(value.replace(tzinfo=tz).utcoffset())
-        local_events.append((e.decoded("DTSTART").astimezone(tz).replace(tzinfo=None) if irregular else None, e))
-    firsts: dict[tuple[dt.date, str], dt.datetime] = {}
-    for local, e in local_events:
-        begin = local if local is not None else e.decoded("DTSTART")
-        key = (begin.date(), _kind(e))
-        firsts[key] = min(firsts.get(key, begin), begin)
-    for (day, kind), first in firsts.items():
+    for (day, kind), first in _first_of_day(events, tz if irregular else None).items():
         assert first.time() == APART[kind], (day, kind)  # wall-clock time, whatever the offset
     # the zone's change falls inside the plan, so both offsets are checked
     assert len(offsets) == (1 if zone in ("Asia/Kolkata", "America/Sao_Paulo") else 2), offsets
@@ -404,12 +400,15 @@ def test_any_zone_keeps_wall_times_and_true_offsets(catalog, zone, start):
     tz = zoneinfo.ZoneInfo(zone)
     events = _events(data)
     assert [e.decoded("DTSTART").date().isoformat() for e in events] == [s["date"] for s in _sessions(plan)]
-    own = _file_zone(data) if b"BEGIN:VTIMEZONE" in data else dt.UTC
-    for (day, kind), first in _first_of_day(events).items():
+    in_utc = b"BEGIN:VTIMEZONE" not in data  # a zone without a yearly rule: times written in UTC
+    own = dt.UTC if in_utc else _file_zone(data)
+    for (day, kind), first in _first_of_day(events, tz if in_utc else None).items():
         assert first.time() == APART[kind], (day, kind)
     for e in events:
         start_at = e.decoded("DTSTART")
-        if _unambiguous(start_at, tz):
+        if in_utc:
+            assert start_at.utcoffset() == dt.timedelta(0)
+        elif _unambiguous(start_at, tz):
             assert start_at.replace(tzinfo=own).utcoffset() == start_at.replace(tzinfo=tz).utcoffset(), (zone, start_at)
 
 
