@@ -22,23 +22,23 @@ def catalog() -> Catalog:
     75%, 2 maintain weeks, long run a third of the week from half the target, easy pace 10:30/mi."""
     cat = load_catalog()
     rules = cat.ramp.ramp.model_copy(
-        update=dict(
-            weekly_cap=1.10,
-            hold_every=4,
-            restart_fraction=0.6,
-            restart_share=0.5,
-            no_ladder_minutes=30,
-            long_run_fraction=0.334,
-            long_run_from=0.5,
-            single_run_cap=1.10,
-            single_run_window_days=30,
-            intensity_fraction=0.75,
-            maintain_weeks=2,
-            long_plan_weeks=26,
-            default_pace_min_per_mi=10.5,
-            default_pace_min_per_km=6.5,
-            no_improvement_days=7,
-        )
+        update={
+            "weekly_cap": 1.10,
+            "hold_every": 4,
+            "restart_fraction": 0.6,
+            "restart_share": 0.5,
+            "no_ladder_minutes": 30,
+            "long_run_fraction": 0.334,
+            "long_run_from": 0.5,
+            "single_run_cap": 1.10,
+            "single_run_window_days": 30,
+            "intensity_fraction": 0.75,
+            "maintain_weeks": 2,
+            "long_plan_weeks": 26,
+            "default_pace_min_per_mi": 10.5,
+            "default_pace_min_per_km": 6.5,
+            "no_improvement_days": 7,
+        }
     )
     return dataclasses.replace(cat, ramp=cat.ramp.model_copy(update={"ramp": rules}))
 

@@ -178,15 +178,22 @@ def test_footer_names_the_section_and_page(itbs_text):
 
 
 def test_safety_comes_first(booklet):
-    """Red flags are on page 2, straight after the cover, with the dated no-improvement check-in."""
+    """Red flags are on page 2, straight after the cover, with every dated review point of the plan."""
     plan, _, _, pages = booklet
     assert "Stop and get help" in pages[1]
     for tier in plan.guidance.red_flags:
         assert _flat(tier.heading) in pages[1]
     data = _document(plan)
-    check = [s["date"] for w in data["weeks"] for s in w["sessions"] if s.get("check") == "no_improvement"]
-    assert check, "the plan should have a no-improvement check-in"
-    assert f"Your check-in date: {_long_date(dt.date.fromisoformat(check[0]))}" in " ".join(pages[1:3])
+    reviews = [
+        (s["check"], s["date"])
+        for w in data["weeks"]
+        for s in w["sessions"]
+        if s.get("check") in ("no_improvement", "referral")
+    ]
+    assert reviews, "the plan should have dated review points"
+    for check, day in reviews:
+        label = "Your check-in date" if check == "no_improvement" else "Review point"
+        assert f"{label}: {_long_date(dt.date.fromisoformat(day))}" in " ".join(pages[1:3])
 
 
 def test_every_scheduled_exercise_is_named(booklet):
@@ -265,7 +272,7 @@ def _week_rows(pages: list[str]) -> dict[int, str]:
     """The text of each week's row in the week-by-week grids, by week number."""
     rows: dict[int, str] = {}
     for part in re.split(rf"(?=Week \d+ )|(?=Phase \d+ · )|(?=Week {_DAY_NAME} )", _week_section(pages)):
-        m = re.match(r"Week (\d+) ", part)
+        m = re.match(r"Week (\d+) (?!·)", part)  # not a one-week phase's band ("Week 1 · dates")
         if m:
             assert int(m.group(1)) not in rows, f"week {m.group(1)} has two rows"
             rows[int(m.group(1))] = part
@@ -427,9 +434,9 @@ def test_logo_only_when_given(itbs):
 
 
 def test_size_and_pages(itbs, oa):
-    """A booklet of 20 weeks or more stays small enough to email and print (under 400 KB)."""
+    """A booklet of 18 weeks or more stays small enough to email and print (under 400 KB)."""
     for plan, _, pdf in (itbs, oa):
-        assert len(plan.weeks) >= 20
+        assert len(plan.weeks) >= 18
         assert len(pdf) < 400_000
 
 

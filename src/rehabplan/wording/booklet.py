@@ -14,7 +14,7 @@ from typing import Literal
 
 from ..catalog.models import Equipment, KneeRegion, Running, Target
 from ..planning.plan import ExerciseCard, LadderStep, PhaseSummary, Plan, Week
-from ..planning.sessions import RunSession, Session, SessionKind, WalkRunSession
+from ..planning.sessions import CheckKind, RunSession, Session, SessionKind, WalkRunSession
 from . import formats as fmt
 from .sessions import KIND_LABEL
 
@@ -108,9 +108,11 @@ def also_watch_for(plan: Plan) -> str:
     return f"Also watch for, with {plan.info.name}"
 
 
-def check_in_date(d: dt.date) -> str:
-    """'Your check-in date: Mon 8 Mar 2027'."""
-    return f"Your check-in date: {fmt.date(d)}"
+def review_date(check: CheckKind, d: dt.date) -> str:
+    """'Your check-in date: Mon 8 Mar 2027' for the first-week check, 'Review point: ...' for the others."""
+    if check is CheckKind.NO_IMPROVEMENT:
+        return f"Your check-in date: {fmt.date(d)}"
+    return f"Review point: {fmt.date(d)}"
 
 
 def knee_views(region: KneeRegion) -> tuple[str, str, tuple[str, str], tuple[str, str]]:
@@ -129,6 +131,8 @@ RUNNING_LABEL = {
     Running.RAMP: "Building up",
     Running.HOLD: "Holding steady",
 }
+
+
 def pain_rule_reminder(plan: Plan) -> str:
     """The green light of the pain rule, as a reminder under every run."""
     return f"Pain rule: {plan.guidance.pain_rule.green}"

@@ -3,7 +3,6 @@ exercise cards, the advice pages, the log, medicines, sources and the disclaimer
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,11 +34,10 @@ def _tier_box(k: Kit, tier: RedFlagTier, bar: Color, fill: Color) -> BookletTabl
     return box(content, k.width, bar, fill)
 
 
-def _no_improvement_date(plan: Plan) -> dt.date | None:
-    for s in plan.sessions():
-        if isinstance(s, CheckInSession) and s.check == CheckKind.NO_IMPROVEMENT:
-            return s.date
-    return None
+def _review_points(plan: Plan) -> list[CheckInSession]:
+    """The plan's dated 'is it getting better?' and review check-ins, in order."""
+    kinds = (CheckKind.NO_IMPROVEMENT, CheckKind.REFERRAL)
+    return [s for s in plan.sessions() if isinstance(s, CheckInSession) and s.check in kinds]
 
 
 def stop(k: Kit) -> list[Flowable]:
@@ -56,14 +54,22 @@ def stop(k: Kit) -> list[Flowable]:
         left.append(k.p(words.also_watch_for(plan), "H3"))
         left += k.bullets(plan.info.red_flags, "BoxBullet")
     right: list[Flowable] = []
-    if plan.info.referrals:
+    points = _review_points(plan)
+    dated = {i for s in points for i in s.referrals}
+    undated = [r for i, r in enumerate(plan.info.referrals) if i not in dated]
+    if undated:
         right.append(k.p(words.WHEN_TO_SEE, "H3"))
-        right += k.bullets(plan.info.referrals, "BoxBullet")
+        right += k.bullets(undated, "BoxBullet")
     right.append(k.p(words.NOT_BETTER, "H3"))
-    body: list[Flowable] = [k.p(g.no_improvement, "BodyTight")]
-    when = _no_improvement_date(plan)
-    if when is not None:
-        body += [Spacer(1, 3), k.styled(((words.check_in_date(when), "b"),), "BodyTight")]
+    body: list[Flowable] = []
+    if any(s.check == CheckKind.NO_IMPROVEMENT for s in points):
+        body.append(k.p(g.no_improvement, "BodyTight"))
+    for s in points:
+        body += [Spacer(1, 3), k.styled(((words.review_date(s.check, s.date), "b"),), "BodyTight")]
+        if s.check == CheckKind.REFERRAL:  # the first-week check is the lead text above
+            body += k.bullets([plan.info.referrals[i] for i in s.referrals], "BoxBullet")
+    if not body:
+        body.append(k.p(g.no_improvement, "BodyTight"))
     half = (k.width - 6 * mm) / 2
     right.append(box(body, half, st.ACCENT, st.ACCENT_LIGHT))
     if left:
