@@ -241,3 +241,34 @@ def test_the_build_holds_on_amber_and_steps_back_on_red(catalog: Catalog, pains:
     else:
         assert nxt.run_distance < week.run_distance
     check_replan(plan, new, log, week.end + dt.timedelta(days=1), catalog)
+
+
+@st.composite
+def _quiet_replans(draw: st.DrawFn) -> tuple[Plan, dt.date]:
+    """A plan and a day to re-plan it on, with nothing logged."""
+    cat = _catalog()
+    proto = draw(st.sampled_from(sorted(cat.protocols.values(), key=lambda p: p.id)))
+    units = draw(st.sampled_from(["mi", "km"]))
+    request = PlanRequest(
+        condition=proto.condition,
+        site=proto.site,
+        mileage=draw(st.integers(3, 100 if units == "mi" else 160)),
+        units=units,
+        start=dt.date(2027, 3, 1) + dt.timedelta(days=draw(st.integers(0, 6))),
+        weeks_off=draw(st.integers(0, 8)),
+        run_days=draw(st.integers(3, 6)),
+        can_run=draw(st.sampled_from([0, 0, 10, 35])),
+    )
+    plan = build_plan(request, cat)
+    today = plan.start + dt.timedelta(days=draw(st.integers(0, (plan.end - plan.start).days)))
+    return plan, today
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=_quiet_replans())
+def test_a_re_plan_with_nothing_logged_keeps_every_session(case):
+    """Nothing logged, nothing changes: a calendar subscribed to the plan sees no event move."""
+    plan, today = case
+    new = replan(plan, _catalog(), [], today, NOW)
+    assert new.revision.changes == ()
+    assert list(new.sessions()) == list(plan.sessions())

@@ -86,6 +86,8 @@ def run_phases(sched: Schedule, cur: Cursor) -> None:
 
 
 def _phase_done(sched: Schedule, ph: Phase, cur: Cursor) -> bool:
+    if sched.weeks and sched.weeks[-1].start + dt.timedelta(days=DAYS) <= sched.seam:
+        return False  # a re-plan always plans the seam's own week (it holds the past's last days)
     track = cur.track
     if ph.running == Running.NONE:
         return cur.in_phase >= cur.pre_left.get(ph.id, 0)

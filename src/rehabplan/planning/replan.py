@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..catalog.loading import Catalog
-from ..catalog.models import Phase, Running
+from ..catalog.models import PainRule, Phase, Running
 from . import progression as pg
 from .build import Cursor, assemble, run_phases
 from .checkins import CheckIn, Light, latest_by_day, worst
@@ -47,11 +47,27 @@ def replan(previous: Plan, catalog: Catalog, checkins: Sequence[CheckIn], today:
     start = previous.request.start
     seam = max(today, start)
     log = latest_by_day(c for c in checkins if c.date <= today)
+    logged_before = {c.date: c for c in previous.log}
+    fresh = [c for d, c in log.items() if logged_before.get(d) != c]
+    visits = [s.date for s in previous.sessions() if isinstance(s, CheckInSession) and s.check == CheckKind.CLINICIAN]
+    awaiting = bool(visits) and not any(c.cleared and c.date >= min(visits) for c in log.values())
+    if not awaiting and all(_as_planned(c, ctx.protocol.pain_rule) for c in fresh):
+        # nothing new that changes the plan: the same sessions, so no calendar event moves
+        return previous.model_copy(
+            update={
+                "revision": _revision(previous, stamp, seam, ()),
+                "log": tuple(sorted(log.values(), key=lambda c: c.date)),
+            }
+        )
     past = _past(previous, log, seam)
     rule = ctx.protocol.pain_rule
     changes: list[Change] = []
 
     sched = Schedule(ctx, seam=seam)
+    week_end = start + dt.timedelta(days=DAYS * ((seam - start).days // DAYS + 1))  # end of the seam's week
+    for s in previous.sessions():
+        if seam <= s.date < week_end:
+            sched.prior.setdefault(s.date, []).append(s)
     for s in past.sessions:
         sched.add(s)
     sched.runs = [(d, h) for d, h, _ in past.done_runs]
@@ -89,6 +105,9 @@ def replan(previous: Plan, catalog: Catalog, checkins: Sequence[CheckIn], today:
     cur.track = _track(ctx, sched, previous, past, seam, seam_week, current, log)
     recent = [(d, c.light(rule)) for d, c in log.items() if (seam - d).days <= RED_WINDOW_DAYS]
     last_light = _last_light(past, log, rule)
+    acted_on = previous.revision.seam
+    if last_light is not None and acted_on is not None and last_light[0] < acted_on:
+        last_light = None  # the last revision already held or stepped back for that day
     red_days = [d for d, c in log.items() if c.light(rule) == Light.RED]
     if red_days:  # two rest days after a red day, whatever comes next
         sched.runs_from = max(red_days) + dt.timedelta(days=REST_AFTER_RED + 1)
@@ -103,15 +122,25 @@ def replan(previous: Plan, catalog: Catalog, checkins: Sequence[CheckIn], today:
     weeks_from, weeks_to = len(previous.weeks), len(plan.weeks)
     if weeks_from != weeks_to:
         changes.append(Change(kind=ChangeKind.LENGTH, date=seam, weeks_from=weeks_from, weeks_to=weeks_to))
-    revision = Revision(
+    revision = _revision(previous, stamp, seam, tuple(changes))
+    return plan.model_copy(update={"revision": revision, "log": tuple(sorted(log.values(), key=lambda c: c.date))})
+
+
+def _revision(previous: Plan, stamp: dt.datetime, seam: dt.date, changes: tuple[Change, ...]) -> Revision:
+    return Revision(
         plan_id=previous.revision.plan_id,
         number=previous.revision.number + 1,
         stamp=max(stamp, previous.revision.stamp + dt.timedelta(seconds=1)),
         seam=seam,
-        changes=tuple(changes),
+        changes=changes,
         events=previous.revision.events,
     )
-    return plan.model_copy(update={"revision": revision, "log": tuple(sorted(log.values(), key=lambda c: c.date))})
+
+
+def _as_planned(c: CheckIn, rule: PainRule) -> bool:
+    """A day that went as the plan assumed: green or unscored, done, nothing else to report."""
+    benign_light = c.light(rule) in (None, Light.GREEN)
+    return benign_light and not (c.missed or c.criteria_met or c.red_flag or c.cleared)
 
 
 # --------------------------------------------------------------------------- the past
@@ -207,9 +236,14 @@ def _track(
         return tr
     tr = Track(Mode.HOLD if _phase_running(ctx, current) == Running.HOLD else Mode.RAMP, next_run=seam)
     tr.prev_h = _last_full_week(past, previous.request.start, seam_week) or None
+    if tr.mode == Mode.HOLD and (tr.prev_h or 0) < ctx.target_h:
+        tr.mode = Mode.RAMP  # held below the usual distance (a step back): build up to it again first
     ramp_weeks = [w for w in previous.weeks[:seam_week] if w.ramp_week and _phase_running(ctx, w.phase) == Running.RAMP]
     tr.ramp_weeks = sum(1 for w in ramp_weeks if _done_in(past, w.start) > 0)
-    tr.hold_weeks = sum(1 for w in previous.weeks[:seam_week] if _phase_running(ctx, w.phase) == Running.HOLD)
+    for w in reversed(previous.weeks[:seam_week]):  # the weeks just before the seam done at the usual distance
+        if _phase_running(ctx, w.phase) != Running.HOLD or _done_in(past, w.start) < ctx.target_h:
+            break
+        tr.hold_weeks += 1
     last_week = [h for d, h in runs_done if previous.request.start + dt.timedelta(days=DAYS * (seam_week - 1)) <= d]
     tr.k = max(1, len(last_week)) if last_week else ctx.start_days()
     first = next((w for w in ramp_weeks), None)

@@ -78,6 +78,9 @@ class Schedule:
     last_done: dict[str, dt.date] = field(default_factory=dict)  # exercise id -> last day scheduled
     seam: dt.date = dt.date.min  # nothing new is placed before this day (re-planning keeps the past)
     runs_from: dt.date = dt.date.min  # no run before this day (rest days after a red day)
+    # re-planning: the previous plan's sessions from the seam to the end of its week, so that week
+    # keeps its strength and cross-training days when its phase stays the same
+    prior: dict[dt.date, list[Session]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.seam == dt.date.min:
@@ -109,8 +112,28 @@ class Schedule:
         wk = WeekDraft(index=index, start=start, phase=phase, mode=mode, hold_week=hold_week)
         self.weeks.append(wk)
         if self.ctx.protocol.runs_with_strength and mode != Mode.NONE:
-            wk.strength_days = self._strength_days(wk, set())
+            kept = self._prior_days(wk, SessionKind.STRENGTH)
+            wk.strength_days = kept if kept is not None else self._strength_days(wk, set())
         return wk
+
+    def _done_before_seam(self, wk: WeekDraft, kind: SessionKind) -> int:
+        """Days of the week before the seam (the past) that held a session of this kind."""
+        return sum(
+            1
+            for i in range(DAYS)
+            if wk.day(i) < self.seam and any(s.kind == kind for s in self.days.get(wk.day(i), ()))
+        )
+
+    def _prior_days(self, wk: WeekDraft, kind: SessionKind) -> tuple[int, ...] | None:
+        """The days from the seam on that held this kind in the previous plan, when the week is the
+        seam's and keeps the previous plan's phase there; None otherwise (the days are chosen anew)."""
+        days = [wk.day(i) for i in range(DAYS) if wk.day(i) >= self.seam]
+        if not self.prior or not days or days[0] != self.seam:
+            return None
+        phases = {getattr(x, "phase", None) for d in days for x in self.prior.get(d, ())} - {None}
+        if phases - {wk.phase.id}:
+            return None
+        return tuple((d - wk.start).days for d in days if any(x.kind == kind for x in self.prior.get(d, ())))
 
     def add_run(self, s: Session, h: int) -> None:
         """A run or walk/run, its next-morning pain check, and its place in the list of runs."""
@@ -145,6 +168,13 @@ class Schedule:
         """The ready-to-run tests, at least 48 hours before the first run they gate, testing only
         what the plan has already trained; return the day of that first run (later than asked
         when the plan starts too soon for the tests)."""
+        done = [
+            d
+            for d, sessions in self.days.items()
+            if d < self.seam and any(getattr(x, "check", None) == CheckKind.READINESS for x in sessions)
+        ]
+        if done:  # re-planning after the tests were done: they still gate the first run
+            return max(first_run, max(done) + dt.timedelta(days=2), self.seam)
         start = self.seam
         latest = max(first_run - dt.timedelta(days=2), start)
         day = latest
@@ -170,7 +200,13 @@ class Schedule:
             self.add(CheckInSession(date=wk.day(day), check=CheckKind.PHASE_EXIT, phase=wk.phase.id))
         rest = self._rest_day(wk)
         open_days = [i for i in range(DAYS) if i != rest]
-        strength = wk.strength_days if wk.strength_days is not None else self._strength_days(wk, {rest})
+        kept = self._prior_days(wk, SessionKind.STRENGTH)
+        if wk.strength_days is not None:
+            strength = wk.strength_days
+        elif kept is not None:
+            strength = kept
+        else:
+            strength = self._strength_days(wk, {rest})
         for i in strength:
             if i != rest and self.room(wk.day(i)):
                 self.add(self._routine(wk.phase, wk.day(i)))
@@ -195,10 +231,11 @@ class Schedule:
         if not (phase.strength_days and phase.exercises):
             return ()
         cands = tuple(i for i in range(DAYS) if i not in taken and self.room(wk.day(i)))
+        need = max(phase.strength_days - self._done_before_seam(wk, SessionKind.STRENGTH), 0)
         if self.ctx.protocol.runs_with_strength:
             # heavy loading and runs share a day and leave the next one free: spread out, never back to back
-            return pick_days(cands, min(phase.strength_days, 3), frozenset())
-        return pick_days(cands, phase.strength_days, frozenset(wk.run_days))
+            return pick_days(cands, min(need, 3), frozenset())
+        return pick_days(cands, need, frozenset(wk.run_days))
 
     def _cross_training(self, wk: WeekDraft, open_days: list[int], strength: set[int]) -> None:
         phase = wk.phase
@@ -207,7 +244,13 @@ class Schedule:
         recovery = {d + 1 for d in wk.run_days} if self.ctx.protocol.runs_with_strength else set()
         busy = wk.run_days | strength
         cands = [i for i in open_days if self.room(wk.day(i)) and i not in busy and i not in recovery]
-        for i in pick_days(tuple(cands), phase.cross_training_days, frozenset()):
+        kept = self._prior_days(wk, SessionKind.CROSS_TRAINING)
+        if kept is not None:
+            chosen = tuple(i for i in kept if i in cands)
+        else:
+            need = max(phase.cross_training_days - self._done_before_seam(wk, SessionKind.CROSS_TRAINING), 0)
+            chosen = pick_days(tuple(cands), need, frozenset())
+        for i in chosen:
             self.add(CrossTrainingSession(date=wk.day(i), minutes=phase.cross_training_minutes, phase=phase.id))
 
     def _ice_heat(self, wk: WeekDraft, open_days: list[int], strength: set[int]) -> None:
