@@ -29,3 +29,15 @@ def test_guide_examples_validate_and_load(tmp_path):
     (root / "exercises" / "hip-clamshell.toml").write_text(exercise_text, encoding="utf-8")
     catalog = load_catalog(root)
     assert catalog.protocols[proto.id].name == proto.name
+
+
+def test_readme_weeks_table_is_current():
+    """The README's table of plan lengths is what the planner makes today."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, str(root / "scripts" / "weeks_table.py"), "--check"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
