@@ -68,8 +68,13 @@ def requests(draw: st.DrawFn) -> PlanRequest:
     long_run = None
     if draw(st.booleans()):
         a, b = long_run_limits(mileage, run_days)
-        if int(a * 100) + 1 <= int(b * 100):
-            long_run = draw(st.integers(int(a * 100) + 1, int(b * 100)).map(lambda x: x / 100))
+        lo, hi = int(a * 100), int(b * 100)
+        while lo / 100 <= a:  # strictly longer than an even share, in hundredths
+            lo += 1
+        while hi / 100 > b:
+            hi -= 1
+        if lo <= hi:
+            long_run = draw(st.integers(lo, hi).map(lambda x: x / 100))
     return PlanRequest(
         condition=cond,
         site=site,

@@ -30,7 +30,7 @@ from .plan import (
 )
 from .request import PlanRequest
 from .running import Track, hold_week, ladder_week, long_run_reached, ramp_week, start_track
-from .schedule import Mode, Schedule
+from .schedule import Mode, Schedule, WeekDraft
 from .sessions import RunSession, Session, SessionKind, StrengthSession, WalkRunSession
 
 #: A plan longer than this many weeks is a bug in the data, not a plan (check-data tests for it).
@@ -116,6 +116,8 @@ def _week(sched: Schedule, ph: Phase, track: Track | None, *, last: bool | None)
         ramp_week(sched, wk, track)
     elif track is not None and mode == Mode.HOLD:
         hold_week(sched, wk, track)
+    elif track is not None and track.mode in (Mode.RAMP, Mode.HOLD):
+        _paused_week(sched, wk, track)
     if last is None:
         assert track is not None
         if ph.running == Running.LADDER:
@@ -126,6 +128,18 @@ def _week(sched: Schedule, ph: Phase, track: Track | None, *, last: bool | None)
             last = track.mode == Mode.HOLD and _held_enough(sched, track)
     sched.close_week(wk, last_of_phase=last)
     _check_length(sched)
+
+
+def _paused_week(sched: Schedule, wk: WeekDraft, track: Track) -> None:
+    """A week of the build with no new runs (a pause after a warning sign): what was run in it
+    before the pause is where the build goes on from."""
+    done = sum(h for d, h in sched.runs if wk.start <= d < wk.start + dt.timedelta(days=DAYS))
+    if done == 0:
+        return
+    track.prev_h = done
+    if done < sched.ctx.target_h and track.mode == Mode.HOLD:
+        track.mode = Mode.RAMP
+        track.hold_weeks = 0
 
 
 def _held_enough(sched: Schedule, track: Track) -> bool:

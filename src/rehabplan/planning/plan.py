@@ -146,7 +146,8 @@ Note = LongPlanNote
 class ChangeKind(StrEnum):
     HELD = "held"  # an amber day: the step is repeated
     STEPPED_BACK = "stepped_back"  # a red day: one step back, with rest days first
-    CLINICIAN = "clinician"  # two red days in 14 days, or a warning sign: see a clinician first
+    CLINICIAN = "clinician"  # two red days in 14 days: see a clinician first
+    WARNING_SIGN = "warning_sign"  # a warning sign: running paused for a week, see a clinician first
     CLEARED = "cleared"  # the clinician check-in was logged done
     MOVED_ON = "moved_on"  # a green phase with its exit criteria met ends early
     MISSED = "missed"  # missed sessions are not counted as done

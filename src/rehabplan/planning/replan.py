@@ -30,6 +30,8 @@ from .sessions import CheckInSession, CheckKind, RunSession, Session, StrengthSe
 RED_WINDOW_DAYS = 14
 #: Rest days after a red day before the next run.
 REST_AFTER_RED = 2
+#: Days without running after a warning sign, until a clinician has cleared the knee.
+WARNING_PAUSE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,10 @@ def _track(
         return tr
     tr = Track(Mode.HOLD if _phase_running(ctx, current) == Running.HOLD else Mode.RAMP, next_run=seam)
     tr.prev_h = _last_full_week(past, previous.request.start, seam_week) or None
-    if tr.mode == Mode.HOLD and (tr.prev_h or 0) < ctx.target_h:
+    seam_week_h = (
+        pg.to_hundredths(previous.weeks[seam_week].run_distance) if seam_week < len(previous.weeks) else ctx.target_h
+    )
+    if tr.mode == Mode.HOLD and min(tr.prev_h or 0, seam_week_h) < ctx.target_h:
         tr.mode = Mode.RAMP  # held below the usual distance (a step back): build up to it again first
     ramp_weeks = [w for w in previous.weeks[:seam_week] if w.ramp_week and _phase_running(ctx, w.phase) == Running.RAMP]
     tr.ramp_weeks = sum(1 for w in ramp_weeks if _done_in(past, w.start) > 0)
@@ -355,10 +360,14 @@ def _clinician(
     while not sched.room(day):
         day += dt.timedelta(days=1)
     sched.add(CheckInSession(date=day, check=CheckKind.CLINICIAN))
+    resume = day + dt.timedelta(days=1)
+    if flags:  # a warning sign: no running for a week, moved on at each re-plan until cleared
+        resume = max(resume, seam + dt.timedelta(days=WARNING_PAUSE_DAYS))
+        sched.runs_from = max(sched.runs_from, resume)
     if cur.track is not None:
-        cur.track.hold_until = day + dt.timedelta(days=1)
-        cur.track.next_run = max(cur.track.next_run or day, day + dt.timedelta(days=1))
-    return [Change(kind=ChangeKind.CLINICIAN, date=trigger)]
+        cur.track.hold_until = resume
+        cur.track.next_run = max(cur.track.next_run or resume, resume)
+    return [Change(kind=ChangeKind.WARNING_SIGN if flags else ChangeKind.CLINICIAN, date=trigger)]
 
 
 def _moved_on(

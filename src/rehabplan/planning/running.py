@@ -144,7 +144,8 @@ def ramp_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
         tr.k = _grown(tr, want, ctx.max_run_days())
     wk.hold_week = hold
     total = _run_week(sched, wk, tr, want, allow_intensity=hold)
-    tr.prev_h = total
+    if total > 0:  # a week without runs (a pause after a warning sign) leaves the build where it was
+        tr.prev_h = total
     if total >= ctx.target_h:
         tr.mode = Mode.HOLD
 
@@ -153,9 +154,14 @@ def hold_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
     """A week at the target, with strides or hills, the long run growing to its usual length."""
     ctx = sched.ctx
     tr.k = _grown(tr, ctx.target_h, ctx.max_run_days())
-    want = ctx.target_h if tr.next_want is None else tr.next_want
+    # at the target, or (after a week that fell short of it) at most 10% more than that week
+    base = ctx.target_h if tr.prev_h is None else min(ctx.target_h, pg.weekly_cap(tr.prev_h, ctx.rules.weekly_cap))
+    want = base if tr.next_want is None else tr.next_want
     tr.next_want = None
-    tr.prev_h = _run_week(sched, wk, tr, want, allow_intensity=want == ctx.target_h)
+    total = _run_week(sched, wk, tr, want, allow_intensity=want == ctx.target_h)
+    if total == 0:  # a pause (a warning sign): not a week held at the target
+        return
+    tr.prev_h = total
     if tr.prev_h < ctx.target_h:  # stepped back from the target: build up again, then hold afresh
         tr.mode = Mode.RAMP
         tr.hold_weeks = 0
@@ -246,7 +252,13 @@ def _run_week(sched: Schedule, wk: WeekDraft, tr: Track, want: int, *, allow_int
     start = pg.exact(ctx.rules.long_run_from)
     if want * start.denominator >= ctx.target_h * start.numerator and k > 1 and cap_h is not None:
         long_goal = pg.floor_step_from_one(ctx.long_h * want // ctx.target_h)
-    runs = pg.split_runs(want, k, cap_h, long_goal)
+    runs = pg.split_runs(want, k, cap_h, long_goal) if want > 0 else []
+    if 0 in runs:  # too little to share out: fewer, longer runs (still under the cap)
+        pairs = [(d, h) for d, h in zip(days, runs, strict=True) if h > 0]
+        days, runs = tuple(d for d, _ in pairs), [h for _, h in pairs]
+    if not runs:
+        wk.run_h = sum(done)
+        return wk.run_h
     if tr.ramp_weeks == 1 and tr.mode == Mode.RAMP and not tr.shortest_first:
         tr.shortest_first = min(runs)
     tr.k = k

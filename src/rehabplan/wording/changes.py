@@ -32,8 +32,14 @@ def change_line(plan: Plan, c: Change) -> str:
         )
     if c.kind == ChangeKind.CLINICIAN:
         return (
-            f"{day}: two red days within two weeks, or a warning sign. See a physiotherapist or doctor "
-            "before the plan moves on; until you log that you were cleared, the plan holds where you are."
+            f"{day}: two red days within two weeks. See a physiotherapist or doctor before the plan moves "
+            "on; until you log that you were cleared, the plan holds where you are."
+        )
+    if c.kind == ChangeKind.WARNING_SIGN:
+        return (
+            f"{day}: a warning sign. Stop running and see a doctor or physiotherapist (the booklet's first "
+            "page says how soon). Running is paused for a week, and the plan holds until you log that you "
+            "were cleared."
         )
     if c.kind == ChangeKind.CLEARED:
         return f"{day}: a clinician cleared you, so the plan moves on again."
