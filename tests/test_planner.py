@@ -225,3 +225,19 @@ def test_paused_phases_hold_no_running(catalog: Catalog) -> None:
         for w in plan.weeks:
             if w.phase in paused:
                 assert w.run_distance == 0, (proto.id, w.index)
+
+
+@pytest.mark.parametrize(("mileage", "can_run"), [(5, 0), (12, 40), (30, 30), (60, 60)])
+def test_tendinopathy_keeps_its_12_week_heavy_course(catalog: Catalog, mileage: int, can_run: int) -> None:
+    """However soon running is back, heavy slow resistance runs for 12 weeks after the week of holds."""
+    plan = build_plan(
+        PlanRequest(condition="patellar-tendinopathy", mileage=mileage, can_run=can_run, start=START), catalog
+    )
+    heavy = {
+        w.index
+        for w in plan.weeks
+        for s in w.sessions
+        if s.kind == "strength" and any(ex.id == "knee-hsr-squat" for ex in s.exercises)
+    }
+    assert len(plan.weeks) >= 13
+    assert len(heavy) >= 12

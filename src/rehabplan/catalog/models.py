@@ -334,6 +334,8 @@ class Protocol(_Strict):
     runs_with_strength: bool = False  # runs on strength days, each followed by a day without load
     no_improvement_check: bool = True  # the 7-day "is it getting better?" check (acute conditions)
     load_test: LoadTest | None = None
+    # the plan lasts at least this many weeks, whatever the mileage (e.g. a 12-week strength course)
+    min_total_weeks: int | None = Field(default=None, ge=1, le=52)
     phases: tuple[Phase, ...] = Field(min_length=2)
     cautions: tuple[Text, ...] = ()
     running_modifications: tuple[Text, ...] = Field(min_length=1)

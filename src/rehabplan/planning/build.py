@@ -148,6 +148,8 @@ def _held_enough(sched: Schedule, track: Track) -> bool:
     weeks = sched.ctx.rules.maintain_weeks
     if track.hold_weeks < weeks:
         return False
+    if len(sched.weeks) < (sched.ctx.protocol.min_total_weeks or 0):
+        return False  # the condition's strength course is not over yet
     return long_run_reached(sched) or track.hold_weeks >= weeks + _LONG_RUN_GRACE
 
 
