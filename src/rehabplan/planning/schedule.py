@@ -246,10 +246,17 @@ class Schedule:
         cands = [i for i in open_days if self.room(wk.day(i)) and i not in busy and i not in recovery]
         kept = self._prior_days(wk, SessionKind.CROSS_TRAINING)
         if kept is not None:
-            chosen = tuple(i for i in kept if i in cands)
+            chosen = tuple(i for i in kept if i in cands or (i in strength and self.room(wk.day(i))))
         else:
             need = max(phase.cross_training_days - self._done_before_seam(wk, SessionKind.CROSS_TRAINING), 0)
             chosen = pick_days(tuple(cands), need, frozenset())
+            if len(chosen) < need:  # no free day left: an easy session after strength on a day off running
+                spare = [
+                    i
+                    for i in open_days
+                    if i in strength and i not in wk.run_days and i not in recovery and self.room(wk.day(i))
+                ]
+                chosen += pick_days(tuple(spare), need - len(chosen), frozenset())
         for i in chosen:
             self.add(CrossTrainingSession(date=wk.day(i), minutes=phase.cross_training_minutes, phase=phase.id))
 
