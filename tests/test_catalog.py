@@ -168,3 +168,25 @@ def test_modality_phase_lists_name_real_phases(tmp_path, condition, field, line)
     with pytest.raises(DataError) as err:
         load_catalog(root)
     assert [p for p in err.value.problems if f"modality.{field}[0]: no phase 'retrun-to-run'" in p]
+
+
+@pytest.mark.parametrize(
+    ("file", "anchor"),
+    [
+        ("templates/rules/safety.toml", "[[red_flags]]"),
+        ("templates/rules/advice.toml", "[[training_mistakes]]"),
+        ("templates/rules/ramp.toml", "[[ladders]]"),
+        ("templates/patellar-tendinopathy.toml", "[load_test]"),
+    ],
+)
+def test_every_source_list_names_a_listed_source(tmp_path, file, anchor):
+    """A source key that sources.toml lacks is reported wherever it is cited: red flags, advice, ladders, load test."""
+    root = _copy_data(tmp_path)
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    start = text.index(anchor)
+    at = text.index("sources = [", start) + len("sources = [")
+    path.write_text(text[:at] + '"S999", ' + text[at:], encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_catalog(root)
+    assert [p for p in err.value.problems if p.startswith(file) and "'S999' is not listed" in p]

@@ -310,6 +310,8 @@ def _cross_check(
         check_sources(label, "sources", p.sources)
         check_sources(label, "pain_rule.sources", p.pain_rule.sources)
         check_sources(label, "modality.sources", p.modality.sources)
+        if p.load_test is not None:
+            check_sources(label, "load_test.sources", p.load_test.sources)
         phase_ids = [ph.id for ph in p.phases]
         if len(set(phase_ids)) != len(phase_ids):
             problems.append(f"{label}: phases: phase ids must be unique")
@@ -396,9 +398,18 @@ def _cross_check(
             problems.append(f"{label}: entry: one entry must have min_weeks_off = 0")
         for i, t in enumerate(ramp.readiness_tests):
             check_sources(label, f"readiness_tests[{i}].sources", t.sources)
+        for i, lad in enumerate(ramp.ladders):
+            check_sources(label, f"ladders[{i}].sources", lad.sources)
     safety: SafetyFile | None = rules.get("safety")
     if safety is not None:
         tiers = [t.tier for t in safety.red_flags]
         if sorted(tiers) != ["A", "B", "C"]:
             problems.append("templates/rules/safety.toml: red_flags: need exactly one tier each of A, B and C")
         check_sources("templates/rules/safety.toml", "sources", safety.sources)
+        for i, tier in enumerate(safety.red_flags):
+            check_sources("templates/rules/safety.toml", f"red_flags[{i}].sources", tier.sources)
+    advice: AdviceFile | None = rules.get("advice")
+    if advice is not None:
+        for field, items in (("training_mistakes", advice.training_mistakes), ("recovery", advice.recovery)):
+            for i, item in enumerate(items):
+                check_sources("templates/rules/advice.toml", f"{field}[{i}].sources", item.sources)
