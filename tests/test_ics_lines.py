@@ -116,11 +116,14 @@ def test_any_text_round_trips_through_both_parsers(plan, athlete, phase, disclai
     )
     assert _unescape(cal["NAME"].to_ical()) == _unescape(cal["X-WR-CALNAME"].to_ical()) == name
     summaries = {str(e["SUMMARY"]) for e in cal.walk("VEVENT")}
-    assert _one_line(f"Check-in: end of {phase}") in summaries
+    check_in = _one_line(f"Check-in: end of {phase}")
+    if len(check_in) > 40:  # titles stay short: a long phase name gives way to its number
+        check_in = "Check-in: end of phase 1"
+    assert check_in in summaries
     assert all(str(e["DESCRIPTION"]).endswith("\n\n" + disclaimer) for e in cal.walk("VEVENT"))
     parsed = vobject.readOne(data.decode("utf-8"))
     assert parsed.x_wr_calname.value == name
-    assert _one_line(f"Check-in: end of {phase}") in {v.summary.value for v in parsed.vevent_list}
+    assert check_in in {v.summary.value for v in parsed.vevent_list}
     assert all(v.description.value.endswith("\n\n" + disclaimer) for v in parsed.vevent_list)
 
 
