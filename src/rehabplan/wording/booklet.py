@@ -368,5 +368,5 @@ def summary_running(plan: Plan, w: Week) -> str:
 
 
 def check_in_days(days: Sequence[dt.date]) -> str:
-    """'Mon 8, Thu 11'."""
-    return ", ".join(fmt.weekday_day(d) for d in days)
+    """'Mon Thu Sat': the week's dates stand next to them."""
+    return " ".join(fmt.weekday(d) for d in days)

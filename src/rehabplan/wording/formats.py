@@ -50,6 +50,11 @@ def date_short(d: dt.date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]}"
 
 
+def weekday(d: dt.date) -> str:
+    """'Mon'."""
+    return DAYS[d.weekday()]
+
+
 def weekday_day(d: dt.date) -> str:
     """'Mon 30'."""
     return f"{DAYS[d.weekday()]} {d.day}"
@@ -75,7 +80,10 @@ def span_short(a: dt.date, b: dt.date) -> str:
 
 
 def span_days(a: dt.date, b: dt.date) -> str:
-    """'1 Mar – 7 Mar' (a week or a phase in a table column)."""
+    """'1–7 Mar', '29 Mar – 4 Apr', '28 Dec – 3 Jan' (a week or a phase in a table column, under
+    a heading that gives the year)."""
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{b.day} {MONTHS[a.month - 1]}"
     return f"{date_short(a)} – {date_short(b)}"
 
 
