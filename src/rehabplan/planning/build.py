@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from dataclasses import dataclass, field
 
 from ..catalog.loading import Catalog
@@ -169,7 +170,7 @@ def _interim_target(request: PlanRequest, catalog: Catalog, limit: int) -> int |
     hi = int(request.mileage)
     if pg.to_hundredths(hi) >= pg.to_hundredths(request.mileage):
         hi -= 1
-    lo = 1
+    lo = math.ceil(catalog.ramp.ramp.mileage_limits(request.units.value)[0])
     if hi < lo or _week_count(request, catalog, lo * pg.PER_UNIT) > limit:
         return None
     while lo < hi:

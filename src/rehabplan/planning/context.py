@@ -68,12 +68,12 @@ class Context:
             pace = pg.exact(rules.default_pace_min_per_mi)
         else:
             pace = pg.exact(rules.default_pace_min_per_km)
-        target = pg.to_hundredths(request.mileage) if target_h is None else target_h
-        top = rules.max_mileage_mi if request.units == Unit.MI else rules.max_mileage_km
-        if target < pg.PER_UNIT or target > pg.to_hundredths(top):
+        target = pg.floor_step(pg.to_hundredths(request.mileage)) if target_h is None else target_h
+        least, top = rules.mileage_limits(request.units.value)
+        if target < pg.to_hundredths(least) or target > pg.to_hundredths(top):
             raise InputError(
                 f"{{field}} {pg.from_hundredths(target):g} is outside what this planner supports "
-                f"(1 to {top:g} {request.units.value} a week).",
+                f"({least:g} to {top:g} {request.units.value} a week).",
                 "mileage",
             )
         long_h = _long_run(request, rules, target)
@@ -85,6 +85,8 @@ class Context:
         weekly_minutes = share * target * pace / pg.PER_UNIT
         session = int(weekly_minutes / per_week)
         session = max(ladder.session_min_minutes, min(ladder.session_max_minutes, session))
+        # the last stage runs at least one whole unit, so its runs can grow in 10% steps of 0.1
+        session = min(ladder.session_max_minutes, max(session, math.ceil(pace)))
         ctx = cls(
             request=request,
             catalog=catalog,
@@ -122,10 +124,8 @@ class Context:
         return int(Fraction(minutes) * pg.PER_UNIT / self.pace)
 
     def _tenths(self, minutes: Fraction) -> int:
-        """A session's running part as the distance a runner reads: down to 0.1 of the unit (from a
-        whole unit up; shorter parts keep their hundredths)."""
-        h = self.minutes_h(minutes)
-        return pg.floor_step(h) if h >= pg.PER_UNIT else h
+        """A session's running part as the distance a runner reads: down to 0.1 of the unit."""
+        return pg.floor_step(self.minutes_h(minutes))
 
     def run_minutes(self, h: int) -> int:
         """About how long a run of h hundredths takes at easy pace (at least a minute)."""
@@ -150,7 +150,7 @@ class Context:
         """A week of the ladder's last stage, averaged over the rhythm (e.g. 3.5 sessions)."""
         if not self.stages:
             return 0
-        return int(self.stages[-1].run_h * Fraction(DAYS, self.gap))
+        return pg.floor_step(int(self.stages[-1].run_h * Fraction(DAYS, self.gap)))
 
     def _size(self, stage: LadderStage) -> SizedStage | None:
         s = self.session_min

@@ -45,23 +45,14 @@ def floor_step(h: int, step: int = STEP) -> int:
 def weekly_cap(prev_h: int, cap: float) -> int:
     """Most a week may hold after a week of prev_h: cap x prev, rounded down to 0.1 of the unit.
 
-    Where the step (cap - 1) x prev is under 0.1 of the unit, round down to 0.01 instead so a
-    small ramp keeps moving.
+    From a week of one unit up, the ramp always moves (10% of it is at least 0.1).
     """
-    raw = scale_down(prev_h, cap)
-    if raw - prev_h < STEP:
-        return raw
-    return floor_step(raw)
-
-
-def floor_step_from_one(h: int) -> int:
-    """Round down to 0.1 of the unit from one whole unit up; below that, keep the hundredths."""
-    return floor_step(h) if h >= PER_UNIT else h
+    return floor_step(scale_down(prev_h, cap))
 
 
 def restart_cap(target_h: int, fraction: float) -> int:
-    """Most the first week may hold when running restarts without a ladder."""
-    return floor_step_from_one(scale_down(target_h, fraction))
+    """Most the first week may hold when running restarts without a ladder (in 0.1 steps)."""
+    return floor_step(scale_down(target_h, fraction))
 
 
 def run_cap(longest_h: int, cap: float) -> int:
@@ -72,22 +63,15 @@ def run_cap(longest_h: int, cap: float) -> int:
 def split_week(total_h: int, days: int, cap_h: int | None) -> list[int] | None:
     """Split a week's distance into `days` runs, as even as possible, each at most cap_h.
 
-    Runs are multiples of 0.1 of the unit when the week is (the cap then counts in 0.1 steps
-    too); the larger shares go to the last runs. None if they cannot fit under the cap.
+    Runs are multiples of 0.1 of the unit (so is the cap they are held to); the larger shares go
+    to the last runs. None if they cannot fit under the cap.
     """
     if days <= 0:
         return None
-    step = step_for(total_h, days)
-    runs = _even(total_h, days, step)
-    if cap_h is not None and max(runs) > cap_h // step * step:
+    runs = _even(total_h, days, STEP)
+    if cap_h is not None and max(runs) > floor_step(cap_h):
         return None
     return runs
-
-
-def step_for(total_h: int, runs: int) -> int:
-    """The step runs are counted in: 0.1 of the unit once each run is about a whole unit or more
-    (and the week is in 0.1 steps), else 0.01, so that short runs can still grow by 10%."""
-    return STEP if total_h % STEP == 0 and total_h >= runs * PER_UNIT else 1
 
 
 def _even(total_h: int, days: int, step: int) -> list[int]:
@@ -98,8 +82,7 @@ def _even(total_h: int, days: int, step: int) -> list[int]:
 
 def equal_split(total_h: int, days: int) -> int:
     """Length of each of `days` equal runs that fit into total_h (0.1 steps when possible)."""
-    each = total_h // days
-    return floor_step(each) if each >= STEP else each
+    return floor_step(total_h // days)
 
 
 def split_runs(total_h: int, k: int, cap_h: int | None, long_goal: int | None) -> list[int]:
@@ -115,16 +98,14 @@ def split_runs(total_h: int, k: int, cap_h: int | None, long_goal: int | None) -
     even = split_week(total_h, k, cap_h)
     if even is None:
         assert cap_h is not None
-        step = step_for(total_h, k)
-        even = split_week(k * (cap_h // step * step), k, cap_h) or [cap_h] * k
+        even = split_week(k * floor_step(cap_h), k, cap_h) or [floor_step(cap_h)] * k
     if k <= 1 or long_goal is None:
         return even
     total_h = sum(even)
-    step = step_for(total_h, k)
-    long_h = max(long_goal, max(even) + step)
+    long_h = max(long_goal, max(even) + STEP)
     if cap_h is not None:
-        long_h = min(long_h, cap_h // step * step)
+        long_h = min(long_h, floor_step(cap_h))
     long_h = min(long_h, total_h)
     if long_h <= max(even):
         return even
-    return [*_even(total_h - long_h, k - 1, step), long_h]
+    return [*_even(total_h - long_h, k - 1, STEP), long_h]

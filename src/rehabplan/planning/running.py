@@ -135,7 +135,7 @@ def ramp_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
         tr.ramp_weeks += 1
         hold = tr.ramp_weeks % rules.hold_every == 0
         if tr.prev_h is None:
-            want = max(pg.restart_cap(ctx.target_h, rules.restart_fraction), 1)
+            want = max(pg.restart_cap(ctx.target_h, rules.restart_fraction), pg.STEP)
         elif hold:
             want = tr.prev_h
         else:
@@ -228,7 +228,7 @@ def _run_week(sched: Schedule, wk: WeekDraft, tr: Track, want: int, *, allow_int
     ctx = sched.ctx
     longest = _longest_before(sched, wk.start)
     cap_h = pg.run_cap(longest, ctx.rules.single_run_cap) if longest else None
-    k = max(1, min(tr.k or ctx.start_days(), ctx.max_run_days()))
+    k = max(1, min(tr.k or ctx.start_days(), ctx.max_run_days(), want // pg.PER_UNIT))  # runs of a unit or more
     while cap_h is not None and k < ctx.max_run_days() and k * cap_h < want:
         k += 1
     earliest = max(tr.next_run or sched.seam, sched.seam, sched.runs_from)
@@ -251,7 +251,7 @@ def _run_week(sched: Schedule, wk: WeekDraft, tr: Track, want: int, *, allow_int
     long_goal = None
     start = pg.exact(ctx.rules.long_run_from)
     if want * start.denominator >= ctx.target_h * start.numerator and k > 1 and cap_h is not None:
-        long_goal = pg.floor_step_from_one(ctx.long_h * want // ctx.target_h)
+        long_goal = pg.floor_step(ctx.long_h * want // ctx.target_h)
     runs = pg.split_runs(want, k, cap_h, long_goal) if want > 0 else []
     if 0 in runs:  # too little to share out: fewer, longer runs (still under the cap)
         pairs = [(d, h) for d, h in zip(days, runs, strict=True) if h > 0]
