@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..catalog.models import Running
 from ..errors import PlanningError
 from . import progression as pg
 from .days import DAYS, best_run_days
@@ -87,7 +88,7 @@ def ladder_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
         tr.consolidate = True  # a short week at the top: one more week at the last stage first
     elif finished:
         tr.mode = Mode.RAMP
-        tr.prev_h = min(wk.run_h, ctx.ladder_week_h())
+        tr.prev_h = wk.run_h  # the build starts from the week just run (D4: at most 1.10 x that)
         tr.k = ctx.start_days()
 
 
@@ -158,7 +159,9 @@ def hold_week(sched: Schedule, wk: WeekDraft, tr: Track) -> None:
     base = ctx.target_h if tr.prev_h is None else min(ctx.target_h, pg.weekly_cap(tr.prev_h, ctx.rules.weekly_cap))
     want = base if tr.next_want is None else tr.next_want
     tr.next_want = None
-    total = _run_week(sched, wk, tr, want, allow_intensity=want == ctx.target_h)
+    # strides or hills only once the phase itself holds the target (not while a strength phase runs on)
+    at_target = want == ctx.target_h and wk.phase.running == Running.HOLD
+    total = _run_week(sched, wk, tr, want, allow_intensity=at_target)
     if total == 0:  # a pause (a warning sign): not a week held at the target
         return
     tr.prev_h = total
