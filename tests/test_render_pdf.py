@@ -568,3 +568,21 @@ def test_long_phase_names_wrap_and_keep_every_character(catalog):
 def test_public_api_names_the_renderers():
     """The package's public API gives the booklet and summary renderers."""
     assert rehabplan.booklet_pdf is booklet_pdf and rehabplan.summary_pdf is summary_pdf
+
+
+def test_the_plan_at_a_glance_says_why_the_plan_is_this_long(booklet):
+    """The glance page explains the plan's length in one line whose parts add up to its weeks and
+    whose build runs from the first build week's distance to the target."""
+    plan, _, _, text = booklet
+    page = next(t for t in text if t.startswith("The plan at a glance"))
+    m = re.search(r"Why (\d+) weeks: (.*?)\.(?: |$)", page)
+    assert m, page[:400]
+    assert int(m.group(1)) == len(plan.weeks)
+    parts = [int(n) for n in re.findall(r"(\d+) weeks? (?:to|of|building|holding)", m.group(2))]
+    assert sum(parts) == len(plan.weeks), m.group(0)
+    first_build = next(w for w in plan.weeks if w.ramp_week)
+    unit = plan.unit.value
+    assert (
+        f"from {_distance(first_build.run_distance, unit)} to {_distance(plan.target_weekly_distance, unit)}"
+        in m.group(2)
+    )

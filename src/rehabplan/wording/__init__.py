@@ -7,7 +7,7 @@ words and read structure (kinds, numbers, which safety card applies) from the pl
 from . import booklet, calendar, formats, sources
 from .calendar import what_to_do
 from .changes import changes
-from .plan import notes, title
+from .plan import notes, title, why_this_long
 from .sessions import CHECK_LABEL, KIND_LABEL, Worded, exit_criteria, pain_rule_lines, short_label, word
 
 __all__ = [
@@ -25,5 +25,6 @@ __all__ = [
     "sources",
     "title",
     "what_to_do",
+    "why_this_long",
     "word",
 ]

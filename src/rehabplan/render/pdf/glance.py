@@ -114,6 +114,7 @@ def glance(k: Kit) -> list[Flowable]:
     plan = k.plan
     out = k.section(words.GLANCE)
     out.append(k.styled(words.glance_lead(plan), "Lead"))
+    out.append(k.p(wording.why_this_long(plan)))
     if plan.notes:
         out += [box(k.bullets(wording.notes(plan), "BoxBullet"), k.width, st.AMBER, st.SHADE), Spacer(1, 6)]
     out += [k.p(words.PHASES, "H3"), _timeline(k), Spacer(1, 4)]
