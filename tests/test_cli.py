@@ -187,3 +187,22 @@ def test_every_condition_makes_a_readable_booklet_and_calendar(runner, tmp_path,
     events = Calendar.from_ical(next(tmp_path.glob("*.ics")).read_bytes()).walk("VEVENT")
     assert len(events) == sum(s["kind"] != "rest" for w in plan["weeks"] for s in w["sessions"])
     assert plan["condition"] == condition and plan["site"] == site
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--tz", "Mars/Olympus"], "--tz"),
+        (["--time", "run=25:00"], "--time"),
+        (["--paper", "a3"], "--paper"),
+        (["--logo", "no-such-logo.png"], "--logo"),
+        (["--coach", "x" * 300], "--coach"),
+    ],
+)
+def test_format_json_checks_every_option_as_files_do(runner, args, flag):
+    """Printing the plan JSON checks the calendar and booklet options too: a bad one is one line
+    naming its option, exit 2, and nothing on stdout."""
+    result = runner.invoke(app, ["make", "-c", "itbs", "-m", "30", "--format", "json", *args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"rehabplan: error: {flag}") and result.stderr.count("\n") == 1

@@ -293,13 +293,14 @@ def make(
     request = _request(
         catalog, condition, site, mileage, units, start, weeks_off, run_days, can_run, long_run, pace, name
     )
+    # every option is checked, also when only the JSON is printed
+    booklet = _booklet_options(request.units, paper, coach, clinic, contact, logo)
+    calendar = _calendar_options(tz, time, all_day, no_alarms, note_utc=fmt_key == "files")
     if fmt_key == "json":
         plan = build_plan(request, catalog)
         _warn_notes(wording.notes(plan))
         sys.stdout.write(to_json(plan).decode("utf-8"))
         return
-    booklet = _booklet_options(request.units, paper, coach, clinic, contact, logo)
-    calendar = _calendar_options(tz, time, all_day, no_alarms)
     result = generate(request, catalog, booklet, calendar, out, no_clobber=no_clobber, new_plan=new_plan, now=_now())
     _warn_unsupported(booklet, result.plan_text)  # the plan JSON carries the athlete's name too
     _warn_notes((*wording.notes(result.plan), *result.notes))
@@ -335,12 +336,14 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _calendar_options(tz: str | None, times: list[str], all_day: bool, no_alarms: bool) -> CalendarOptions:
+def _calendar_options(
+    tz: str | None, times: list[str], all_day: bool, no_alarms: bool, *, note_utc: bool = True
+) -> CalendarOptions:
     from .app import inputs
     from .render.options import CalendarOptions
 
     zone = inputs.parse_tz(tz) if tz is not None else inputs.system_tz()
-    if tz is None and zone in ("UTC", "Etc/UTC"):
+    if note_utc and tz is None and zone in ("UTC", "Etc/UTC"):
         sys.stderr.write(
             "rehabplan: note: this computer's time zone is UTC, so the calendar uses UTC times "
             "(a 07:00 run shows at 02:00 in New York); give --tz, e.g. --tz America/New_York.\n"
@@ -678,6 +681,31 @@ def replan(
         typer.echo(line)
     _warn_notes(result.notes)
     typer.echo(f"Version {result.plan.revision.number} written to {folder}")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for every network)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    data_dir: Path = typer.Option(
+        Path("rehabplan-data"), "--data-dir", metavar="DIR", help="Folder that keeps the site's plans (made if absent)."
+    ),
+    clinic: Path | None = typer.Option(
+        None, "--clinic", metavar="FILE", help="A clinic's TOML file: name, contact, logo, paper and own data."
+    ),
+) -> None:
+    """Serve the web page: runners make a plan, subscribe to its calendar and check in from a phone.
+
+    Needs the web extra: pip install 'rehabplan[web]'. Example: rehabplan serve --port 8000
+    """
+    try:
+        from .web import read_clinic
+        from .web import serve as run
+    except ImportError as exc:
+        raise RehabplanError(
+            f"the web page needs the web extra ({exc.name} is missing); install it with: pip install 'rehabplan[web]'"
+        ) from None
+    run(host, port, data_dir, read_clinic(clinic) if clinic is not None else None)
 
 
 def main() -> None:

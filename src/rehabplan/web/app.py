@@ -1,0 +1,393 @@
+"""The web page: make a plan, see it, download it, subscribe to its calendar, check in.
+
+Each plan lives behind a private link (``/p/<token>``); there are no accounts. What a plan page
+serves (booklet, summary, calendar, JSON) is the latest revision's files as stored: a calendar
+app fetching the feed never makes the server render anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import wording
+from ..app.outputs import file_stem, output_names, render_all
+from ..catalog import Catalog
+from ..planning import Plan, build_plan
+from ..planning.replan import replan
+from ..render.options import BookletOptions, CalendarOptions
+from ..render.plan_json import read_plan, read_settings
+from ..wording import formats as fmt
+from ..wording import web as words
+from . import forms
+from .store import Files, Store
+
+log = logging.getLogger("rehabplan.web")
+
+MAX_BODY = 64 * 1024  # bytes a request may send (the forms need a few hundred)
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+_DOWNLOADS = {
+    "booklet.pdf": ("booklet", "application/pdf", "booklet.pdf"),
+    "summary.pdf": ("summary", "application/pdf", "summary.pdf"),
+    "calendar.ics": ("calendar", "text/calendar; charset=utf-8", ".ics"),
+    "plan.json": ("plan_json", "application/json", "plan.json"),
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every page needs: the clinical data, the plans, and the clinic's settings."""
+
+    catalog: Catalog
+    store: Store
+    booklet: BookletOptions  # the clinic's name, contact, logo and paper (empty for a runner's own site)
+    default_tz: str
+
+
+# --------------------------------------------------------------------------- middleware
+
+
+class Guard:
+    """Security headers on every response; POSTs only from this site and of a sane size; a log
+    line per request that holds no link, name or pain score."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        private = scope["path"].startswith("/p/")
+
+        async def send_guarded(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                extra = [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                if private:
+                    extra += [(b"cache-control", b"no-store"), (b"x-robots-tag", b"noindex")]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        try:
+            if scope["method"] == "POST":
+                problem = _refuse_post(headers)
+                if problem is not None:
+                    await _plain(problem[0], problem[1])(scope, receive, send_guarded)
+                    return
+                receive = _limited(receive)
+            await self.app(scope, receive, send_guarded)
+        except _TooLarge:
+            await _plain(413, words.TOO_LARGE)(scope, receive, send_guarded)
+        finally:
+            route = scope["path"]
+            if private:  # the private link stays out of the log
+                rest = route[3:].partition("/")[2]
+                route = "/p/…" + ("/" + rest if rest else "")
+            log.info("%s %s %d %.0f ms", scope["method"], route, status, (time.perf_counter() - started) * 1000)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _refuse_post(headers: dict[str, str]) -> tuple[int, str] | None:
+    length = headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+        return 413, words.TOO_LARGE
+    # Browsers say where a request comes from: Sec-Fetch-Site (all current ones), else Origin.
+    # A client that sends neither is not a browser a cross-site page could drive.
+    fetch = headers.get("sec-fetch-site")
+    if fetch is not None:
+        return None if fetch in ("same-origin", "none") else (403, words.CROSS_SITE)
+    origin = headers.get("origin")
+    if origin is not None and origin.split("://", 1)[-1] != headers.get("host"):
+        return 403, words.CROSS_SITE
+    return None
+
+
+def _limited(receive: Receive) -> Receive:
+    seen = 0
+
+    async def inner() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY:
+                raise _TooLarge
+        return message
+
+    return inner
+
+
+def _plain(status: int, text: str) -> Response:
+    return Response(text + "\n", status_code=status, media_type="text/plain; charset=utf-8")
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@functools.cache
+def _templates() -> Environment:
+    env = Environment(loader=PackageLoader("rehabplan.web", "templates"), autoescape=select_autoescape(["html"]))
+    env.globals["label"] = words.label
+    env.globals["hint"] = words.HINTS.get
+    return env
+
+
+def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(_templates().get_template(name).render(**context), status_code=status)
+
+
+def _site(request: Request) -> Site:
+    site: Site = request.app.state.site
+    return site
+
+
+@functools.lru_cache(maxsize=64)
+def _plan_of(plan_id: int, revision: int, plan_json: bytes) -> tuple[Plan, dict[str, Any]]:
+    """A stored plan document, read back once per revision."""
+    data = json.loads(plan_json)
+    return read_plan(data), data
+
+
+def _files(rendered_files: dict[str, bytes], plan: Plan) -> Files:
+    booklet, summary, calendar, plan_json = (rendered_files[n] for n in output_names(plan))
+    return Files(file_stem(plan), booklet, summary, calendar, plan_json)
+
+
+async def start(request: Request) -> Response:
+    site = _site(request)
+    return _page("start.html", red_flags=site.catalog.safety.red_flags, clinic=site.booklet)
+
+
+def _plan_form(request: Request, form: forms.Form, status: int = 200) -> HTMLResponse:
+    site = _site(request)
+    return _page(
+        "new.html",
+        status,
+        form=form,
+        conditions=forms.condition_choices(site.catalog),
+        times=forms.TIMES,
+        clinic=site.booklet,
+    )
+
+
+async def new_plan(request: Request) -> Response:
+    site = _site(request)
+    if request.method == "GET":
+        return _plan_form(request, forms.Form(forms.plan_defaults(dt.date.today(), site.default_tz)))
+    raw = await request.form()
+    form, plan_request, booklet, calendar = forms.read_plan_form(raw, site.catalog, dt.date.today(), site.booklet)
+    if plan_request is None or booklet is None or calendar is None:
+        return _plan_form(request, form, 400)
+    plan = form.attempt(lambda: build_plan(plan_request, site.catalog), "mileage")
+    if plan is None:  # a planning problem is shown on the form, like any other
+        return _plan_form(request, form, 400)
+    rendered = render_all(plan, booklet, calendar)
+    token = site.store.add(_files(rendered.files, rendered.plan), rendered.plan.revision.number)
+    return RedirectResponse(f"/p/{token}", status_code=303)
+
+
+def _links(request: Request, token: str) -> dict[str, str]:
+    base = str(request.base_url).rstrip("/")
+    https = f"{base}/p/{token}/calendar.ics"
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1], "page": f"{base}/p/{token}"}
+
+
+def _weeks(plan: Plan, today: dt.date) -> list[dict[str, Any]]:
+    out = []
+    for w in plan.weeks:
+        days: dict[dt.date, list[str]] = {}
+        for s in w.sessions:
+            if s.kind != "rest":
+                days.setdefault(s.date, []).append(wording.short_label(plan, s))
+        out.append(
+            {
+                "index": w.index,
+                "dates": fmt.span_days(w.start, w.end),
+                "phase": w.phase_name,
+                "distance": fmt.distance(w.run_distance, plan.unit.value) if w.ramp_week else "",
+                "now": w.start <= today <= w.end,
+                "days": [(f"{fmt.weekday(d)} {d.day}", labels) for d, labels in sorted(days.items())],
+            }
+        )
+    return out
+
+
+async def plan_page(request: Request) -> Response:
+    site = _site(request)
+    token = request.path_params["token"]
+    stored = site.store.get(token)
+    if stored is None:
+        return _page("missing.html", 404)
+    plan, _ = _plan_of(stored.id, stored.revision, stored.files.plan_json)
+    today = dt.datetime.now(ZoneInfo(_tz(stored))).date()
+    return _page(
+        "plan.html",
+        plan=plan,
+        title=wording.title(plan),
+        token=token,
+        links=_links(request, token),
+        lead="".join(t for t, _ in wording.booklet.glance_lead(plan)),
+        why=wording.why_this_long(plan),
+        notes=wording.notes(plan),
+        pain_rule=wording.pain_rule_lines(plan),
+        weeks=_weeks(plan, today),
+        changes=stored.changes,
+        just_checked_in=request.query_params.get("checked") == "1",
+        nothing_changed=words.NOTHING_CHANGED,
+        clinic=site.booklet,
+        fmt=fmt,
+    )
+
+
+def _tz(stored: Any) -> str:
+    _, data = _plan_of(stored.id, stored.revision, stored.files.plan_json)
+    _, calendar = read_settings(data)
+    return calendar.tz if calendar is not None else "UTC"
+
+
+async def download(request: Request) -> Response:
+    site = _site(request)
+    token, name = request.path_params["token"], request.path_params["name"]
+    if name not in _DOWNLOADS:
+        return _page("missing.html", 404)
+    column, media, suffix = _DOWNLOADS[name]
+    found = site.store.file(token, column)
+    if found is None:
+        return _page("missing.html", 404)
+    stem, data = found
+    filename = f"{stem}{suffix}" if suffix.startswith(".") else f"{stem}-{suffix}"
+    disposition = "inline" if column == "calendar" else "attachment"
+    return Response(data, media_type=media, headers={"content-disposition": f'{disposition}; filename="{filename}"'})
+
+
+async def qr(request: Request) -> Response:
+    import segno
+
+    site = _site(request)
+    token = request.path_params["token"]
+    if site.store.get(token) is None:
+        return _page("missing.html", 404)
+    code = segno.make(_links(request, token)["webcal"], error="m")
+    svg = code.svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=False)
+    return Response(svg, media_type="image/svg+xml")
+
+
+async def check_in(request: Request) -> Response:
+    site = _site(request)
+    token = request.path_params["token"]
+    stored = site.store.get(token)
+    if stored is None:
+        return _page("missing.html", 404)
+    previous, data = _plan_of(stored.id, stored.revision, stored.files.plan_json)
+    zone = ZoneInfo(_tz(stored))
+    today = dt.datetime.now(zone).date()
+    if request.method == "GET":
+        form = forms.Form(forms.checkin_defaults(today))
+        return _page("checkin.html", title=wording.title(previous), token=token, form=form)
+    form, entry = forms.read_checkin_form(await request.form())
+    if entry is not None and entry.date > today:
+        form.errors["date"] = (
+            f"{words.label('date')} {entry.date.isoformat()} is after today; log a day once it is done."
+        )
+        entry = None
+    if entry is None:
+        return _page("checkin.html", 400, title=wording.title(previous), token=token, form=form)
+    booklet, calendar = read_settings(data)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    plan = replan(previous, site.catalog, [*site.store.checkins(stored.id), entry], today, now)
+    rendered = render_all(plan, booklet or site.booklet, calendar or CalendarOptions())
+    changes = tuple(wording.changes(rendered.plan))
+    site.store.update(stored.id, _files(rendered.files, rendered.plan), rendered.plan.revision.number, changes, entry)
+    return RedirectResponse(f"/p/{token}?checked=1", status_code=303)
+
+
+async def delete(request: Request) -> Response:
+    site = _site(request)
+    token = request.path_params["token"]
+    form = await request.form()
+    if site.store.get(token) is None:
+        return _page("missing.html", 404)
+    if not form.get("confirm"):
+        return RedirectResponse(f"/p/{token}#delete", status_code=303)
+    site.store.delete(token)
+    return _page("deleted.html", message=words.DELETED)
+
+
+async def knee(request: Request) -> Response:
+    svg = _knee_svg(request.path_params["region"])
+    return _page("missing.html", 404) if svg is None else Response(svg, media_type="image/svg+xml")
+
+
+@functools.cache
+def _knee_svg(region: str) -> bytes | None:
+    """The booklet's knee diagram for a region, as SVG (drawn once per process)."""
+    from reportlab.graphics import renderSVG
+
+    from ..catalog.models import KneeRegion
+    from ..render.pdf.figures import knee_diagram
+
+    try:
+        where = KneeRegion(region)
+    except ValueError:
+        return None
+    return renderSVG.drawToString(knee_diagram(where, 150, 95)).encode("utf-8")
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return _page("missing.html", 404)
+
+
+def create_app(
+    catalog: Catalog, data_dir: Path, *, booklet: BookletOptions | None = None, default_tz: str = "UTC"
+) -> ASGIApp:
+    """The site, keeping its plans in `data_dir`."""
+    site = Site(catalog, Store(data_dir), booklet or BookletOptions(), default_tz)
+    static = Path(__file__).parent / "static"
+    token = "{token:str}"
+    app = Starlette(
+        routes=[
+            Route("/", start),
+            Route("/new", new_plan, methods=["GET", "POST"]),
+            Route(f"/p/{token}", plan_page),
+            Route(f"/p/{token}/checkin", check_in, methods=["GET", "POST"]),
+            Route(f"/p/{token}/delete", delete, methods=["POST"]),
+            Route(f"/p/{token}/qr.svg", qr),
+            Route(f"/p/{token}/{{name:str}}", download),
+            Route("/knee/{region:str}.svg", knee),
+            Mount("/static", StaticFiles(directory=static), name="static"),
+        ],
+        exception_handlers={404: not_found},
+    )
+    app.state.site = site
+    return Guard(app)
