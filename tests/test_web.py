@@ -183,8 +183,12 @@ def test_a_wrong_link_is_a_plain_404(client):
     assert client.get("/no/such/page").status_code == 404
 
 
-def _first_ladder_day(plan: dict) -> str:
-    return min(s["date"] for w in plan["weeks"] for s in w["sessions"] if s["kind"] == "walk_run")
+def _last_ladder_day(plan: dict) -> str:
+    """The last walk/run session on or before today (the one a runner logs)."""
+    today = _today().isoformat()
+    return max(
+        s["date"] for w in plan["weeks"] for s in w["sessions"] if s["kind"] == "walk_run" and s["date"] <= today
+    )
 
 
 def test_a_red_check_in_replans_and_the_feed_follows(client):
@@ -193,7 +197,7 @@ def test_a_red_check_in_replans_and_the_feed_follows(client):
     page = _make(client)
     before = client.get(f"{page}/plan.json").json()
     feed1 = Calendar.from_ical(client.get(f"{page}/calendar.ics").content)
-    day = _first_ladder_day(before)
+    day = _last_ladder_day(before)
     assert day <= _today().isoformat()
     resp = client.post(
         f"{page}/checkin", data={"date": day, "pain_during": "7", "pain_after": "7", "pain_next_morning": "6"}
@@ -240,7 +244,7 @@ def test_a_check_in_for_a_day_still_to_come_is_refused(client):
 def test_deleting_removes_the_plan_and_its_check_ins_for_good(client, tmp_path):
     """Delete needs its box ticked; then the plan, its files, its feed and its check-ins are gone."""
     page = _make(client)
-    day = _first_ladder_day(client.get(f"{page}/plan.json").json())
+    day = _last_ladder_day(client.get(f"{page}/plan.json").json())
     client.post(f"{page}/checkin", data={"date": day, "pain_during": "1"})
     assert client.post(f"{page}/delete", data={}).status_code == 303
     assert client.get(page).status_code == 200
@@ -286,7 +290,7 @@ def test_the_log_holds_no_link_name_or_pain_score(client, caplog):
     caplog.set_level(logging.INFO, logger="rehabplan.web")
     page = _make(client, name="Zebedee Quartermain")
     token = page.removeprefix("/p/")
-    day = _first_ladder_day(client.get(f"{page}/plan.json").json())
+    day = _last_ladder_day(client.get(f"{page}/plan.json").json())
     client.post(f"{page}/checkin", data={"date": day, "pain_during": "7", "note": "Knee felt wobbly"})
     client.get(f"{page}/calendar.ics")
     logged = "\n".join(r.getMessage() for r in caplog.records)

@@ -41,6 +41,7 @@ class _Past:
     sessions: list[Session]
     log: dict[dt.date, CheckIn]
     done_runs: list[tuple[dt.date, int, RunSession | WalkRunSession]]  # runs and walk/runs actually done
+    next_stage: str | None  # the ladder stage the previous plan had next, from the seam on
 
 
 def replan(previous: Plan, catalog: Catalog, checkins: Sequence[CheckIn], today: dt.date, stamp: dt.datetime) -> Plan:
@@ -155,7 +156,8 @@ def _past(previous: Plan, log: dict[dt.date, CheckIn], seam: dt.date) -> _Past:
         for s in sessions
         if isinstance(s, (RunSession, WalkRunSession)) and not (s.date in log and log[s.date].missed)
     ]
-    return _Past(sessions, log, done)
+    ahead = (s.stage for s in previous.sessions() if s.date >= seam and isinstance(s, WalkRunSession))
+    return _Past(sessions, log, done, next(ahead, None))
 
 
 def _done_in(past: _Past, week_start: dt.date) -> int:
@@ -216,13 +218,18 @@ def _track(
         ids = [s.id for s in ctx.stages]
         tr = Track(Mode.LADDER, next_run=seam)
         rule = ctx.protocol.pain_rule
+        stepped_back = False
         for d, s in ladder_done:
             assert isinstance(s, WalkRunSession)
             idx = ids.index(s.stage) if s.stage in ids else 0
-            if idx != tr.stage:
+            # the plan's own stages hold until a red day; after it the ladder climbs again from
+            # where the red day put it (the stages planned before it assumed no red day)
+            if idx != tr.stage and not stepped_back:
                 tr.stage, tr.done_at_stage = idx, 0
             light = log[d].light(rule) if d in log else None
             if light == Light.RED:
+                stepped_back = True
+                idx = tr.stage if idx > tr.stage else idx
                 tr.stage, tr.done_at_stage, tr.finals = max(0, idx - 1), 0, 0
                 tr.next_run = max(seam, d + dt.timedelta(days=REST_AFTER_RED + 1))
             elif light != Light.AMBER:  # green, or not logged: done as planned
@@ -291,9 +298,15 @@ def _apply_light(
         done = [s for d, _, s in past.done_runs if d == day and isinstance(s, WalkRunSession)]
         if not done:
             return []
-        before, now = done[0].stage, ctx.stages[tr.stage].id
-        kind = ChangeKind.STEPPED_BACK if light == Light.RED else ChangeKind.HELD
-        return [Change(kind=kind, date=day, stage_from=before, stage_to=now)]
+        ids = [s.id for s in ctx.stages]
+        # what the runner was to do next, against what the plan now gives
+        before = past.next_stage or done[0].stage
+        now = ids[tr.stage]
+        if light == Light.AMBER:
+            return [Change(kind=ChangeKind.HELD, date=day, stage_from=now, stage_to=now)]
+        if before not in ids or ids.index(before) > tr.stage:
+            return [Change(kind=ChangeKind.STEPPED_BACK, date=day, stage_from=before, stage_to=now)]
+        return []  # sessions done as planned since the red day have already climbed back
     if tr.prev_h is None:
         return []
     if light == Light.RED:

@@ -97,6 +97,8 @@ def _ladder_day_ok(sched: Schedule, wk: WeekDraft, day: dt.date) -> bool:
     go with strength) a strength day."""
     if not (sched.room(day) and sched.room(day + dt.timedelta(days=1))):
         return False
+    if not sched.keeps_rest_day(wk, {(day - wk.start).days}):
+        return False  # the week's last free day stays free (a re-planned week's past may fill the rest)
     if wk.strength_days is not None:
         return (day - wk.start).days in wk.strength_days
     return True
@@ -213,11 +215,11 @@ def _run_days(
     allowed = wk.strength_days
     for kk in range(k, 0, -1):
         days = best_run_days(tuple(loads), training, kk, ctx.cap, gap, since)
-        if days is not None and (allowed is None or set(days) <= set(allowed)):
+        if days is not None and (allowed is None or set(days) <= set(allowed)) and sched.keeps_rest_day(wk, set(days)):
             return days
         if allowed is not None:
             fit = tuple(d for d in allowed if _fits(loads, d, ctx.cap))
-            if len(fit) >= kk:
+            if len(fit) >= kk and sched.keeps_rest_day(wk, set(fit[:kk])):
                 return fit[:kk]
     return None
 

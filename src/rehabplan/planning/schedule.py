@@ -98,6 +98,11 @@ class Schedule:
     def trains(self, day: dt.date) -> bool:
         return any(s.kind in TRAINING for s in self.days.get(day, ()))
 
+    def keeps_rest_day(self, wk: WeekDraft, runs: set[int]) -> bool:
+        """Whether the week still has a day without training once it runs on `runs` (days 0-6)."""
+        taken = runs | wk.run_days
+        return any(i not in taken and not self.trains(wk.day(i)) for i in range(DAYS))
+
     def room(self, day: dt.date, n: int = 1) -> bool:
         """Whether n more sessions fit on a day (never a day before the seam: that is the past)."""
         return day >= self.seam and self.load(day) + n <= self.ctx.cap
