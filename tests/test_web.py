@@ -343,3 +343,14 @@ def test_plan_json_round_trips_from_the_page(client):
     page = _make(client)
     plan = read_plan_json(json.loads(client.get(f"{page}/plan.json").content))
     assert plan.request.mileage == 30
+
+
+def test_plans_made_at_the_same_time_all_succeed(client):
+    """Several runners submitting the form at once each get their own plan."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pages = list(pool.map(lambda n: _make(client, name=f"Runner {n}"), range(6)))
+    assert len(set(pages)) == 6
+    names = {client.get(f"{p}/plan.json").json()["athlete"] for p in pages}
+    assert names == {f"Runner {n}" for n in range(6)}

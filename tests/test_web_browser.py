@@ -129,6 +129,7 @@ def test_a_runner_on_a_phone_makes_a_plan_subscribes_checks_in_and_the_calendar_
     page.get_by_role("link", name="Make my plan").click()
     page.wait_for_url(site + "/new")
     assert page.input_value("#tz") == TZ  # filled from the browser's time zone
+    assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")  # the knee pictures
     _check(page, axe_source, "form")
 
     # a mistake first: the form comes back with the problem next to the field
@@ -157,6 +158,7 @@ def test_a_runner_on_a_phone_makes_a_plan_subscribes_checks_in_and_the_calendar_
     downloaded = _events(Path(got.value.path()).read_bytes())
 
     # subscribe: the link on the page is the feed, and it is the downloaded calendar
+    assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")  # QR and knees
     feed_url = page.inner_text(".link code")
     assert feed_url == plan_url + "/calendar.ics"
     webcal = page.get_attribute("a[href^='webcal://']", "href")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -26,7 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import wording
-from ..app.outputs import file_stem, output_names, render_all
+from ..app.outputs import Rendered, file_stem, output_names, render_all
 from ..catalog import Catalog
 from ..planning import Plan, build_plan
 from ..planning.replan import replan
@@ -212,9 +215,20 @@ async def new_plan(request: Request) -> Response:
     plan = form.attempt(lambda: build_plan(plan_request, site.catalog), "mileage")
     if plan is None:  # a planning problem is shown on the form, like any other
         return _plan_form(request, form, 400)
-    rendered = render_all(plan, booklet, calendar)
+    # rendering takes a moment: off the event loop, so feeds and pages keep being served meanwhile
+    rendered = await run_in_threadpool(_render, plan, booklet, calendar)
     token = site.store.add(_files(rendered.files, rendered.plan), rendered.plan.revision.number)
     return RedirectResponse(f"/p/{token}", status_code=303)
+
+
+_RENDERING = threading.Lock()
+
+
+def _render(plan: Plan, booklet: BookletOptions, calendar: CalendarOptions) -> Rendered:
+    """Render one plan at a time: the PDF renderer keeps per-process caches that are not shared
+    between threads (and Python runs one thread at a time anyway)."""
+    with _RENDERING:
+        return render_all(plan, booklet, calendar)
 
 
 def _links(request: Request, token: str) -> dict[str, str]:
@@ -299,8 +313,9 @@ async def qr(request: Request) -> Response:
     if site.store.get(token) is None:
         return _page("missing.html", 404)
     code = segno.make(_links(request, token)["webcal"], error="m")
-    svg = code.svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=False)
-    return Response(svg, media_type="image/svg+xml")
+    out = io.BytesIO()
+    code.save(out, kind="svg", scale=4, border=2, dark="#000", light="#fff", xmldecl=False)
+    return Response(out.getvalue(), media_type="image/svg+xml")
 
 
 async def check_in(request: Request) -> Response:
@@ -326,7 +341,7 @@ async def check_in(request: Request) -> Response:
     booklet, calendar = read_settings(data)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     plan = replan(previous, site.catalog, [*site.store.checkins(stored.id), entry], today, now)
-    rendered = render_all(plan, booklet or site.booklet, calendar or CalendarOptions())
+    rendered = await run_in_threadpool(_render, plan, booklet or site.booklet, calendar or CalendarOptions())
     changes = tuple(wording.changes(rendered.plan))
     site.store.update(stored.id, _files(rendered.files, rendered.plan), rendered.plan.revision.number, changes, entry)
     return RedirectResponse(f"/p/{token}?checked=1", status_code=303)
