@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from rehabplan.app.batch import COLUMNS, folder_names, parse_row, read_roster, slugify
+from rehabplan.app.roster import COLUMNS, folder_names, parse_row, read_roster, slugify
 from rehabplan.cli import app
 from rehabplan.errors import InputError
 

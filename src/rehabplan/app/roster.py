@@ -1,0 +1,324 @@
+"""A squad's roster: its columns, reading the CSV as coaches save it, safe folder names, and
+one row into a checked plan request."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import InputError, RehabplanError
+from ..planning.limits import DEFAULT_UNITS
+from . import inputs
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..planning import PlanRequest
+
+
+# --------------------------------------------------------------------------- roster columns
+
+REQUIRED = ("name", "condition", "mileage")
+OPTIONAL = ("units", "start", "site", "weeks_off", "run_days", "can_run", "long_run", "pace", "tz")
+COLUMNS = REQUIRED + OPTIONAL
+_ALIASES = {"unit": "units", "time_zone": "tz", "timezone": "tz", "easy_pace": "pace", "athlete": "name"}
+INDEX_NAME = "index.csv"
+INDEX_FIELDS = (
+    "row",
+    "line",
+    "name",
+    "condition",
+    "site",
+    "mileage",
+    "unit",
+    "start",
+    "end",
+    "weeks",
+    "folder",
+    "status",
+)
+MAX_ROSTER_BYTES = 20_000_000
+MAX_FOLDER = 60
+
+
+def _column_key(header: str) -> str:
+    """'Weeks Off', 'weeks-off' and 'WEEKS_OFF' all name the column weeks_off."""
+    key = re.sub(r"[\s\-]+", "_", header.strip().lower()).strip("_")
+    return _ALIASES.get(key, key)
+
+
+# --------------------------------------------------------------------------- folder names
+
+_TRANSLIT = {
+    # Latin letters that do not decompose into a base letter and a mark
+    "ø": "o",
+    "æ": "ae",
+    "œ": "oe",
+    "ß": "ss",
+    "đ": "d",
+    "ð": "d",
+    "þ": "th",
+    "ł": "l",
+    "ı": "i",
+    "ħ": "h",
+    "ŧ": "t",
+    "ŋ": "ng",
+    "ĸ": "k",
+    "ſ": "s",
+    # Cyrillic
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "і": "i",
+    "ї": "yi",
+    "є": "ye",
+    "ґ": "g",
+    "ў": "u",
+    "ј": "j",
+    "љ": "lj",
+    "њ": "nj",
+    "џ": "dz",
+    "ђ": "dj",
+    "ћ": "c",
+    # Greek
+    "α": "a",
+    "β": "v",
+    "γ": "g",
+    "δ": "d",
+    "ε": "e",
+    "ζ": "z",
+    "η": "i",
+    "θ": "th",
+    "ι": "i",
+    "κ": "k",
+    "λ": "l",
+    "μ": "m",
+    "ν": "n",
+    "ξ": "x",
+    "ο": "o",
+    "π": "p",
+    "ρ": "r",
+    "σ": "s",
+    "ς": "s",
+    "τ": "t",
+    "υ": "y",
+    "φ": "f",
+    "χ": "ch",
+    "ψ": "ps",
+    "ω": "o",
+}
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def slugify(name: str) -> str:
+    """A readable, safe folder name: ASCII where the letters allow, never a path, '' when nothing is left."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    text = "".join(_TRANSLIT.get(c, c) for c in text)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = "".join(_TRANSLIT.get(c, c) for c in text)  # letters that were accented before (e.g. Greek έ)
+    # letters and digits stay (ASCII now where a transliteration exists, e.g. CJK otherwise); all else is a '-'
+    kept = [c if c.isalnum() else "-" for c in text]
+    slug = re.sub(r"-+", "-", "".join(kept)).strip("-")
+    slug = unicodedata.normalize("NFC", slug)
+    if len(slug) > MAX_FOLDER:
+        slug = slug[:MAX_FOLDER].rstrip("-")
+    if slug in _RESERVED:
+        slug = f"runner-{slug}"
+    return slug
+
+
+def folder_names(names: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """Unique folder names by row, in row order: 'sam-lee', 'sam-lee-2', ...; case-insensitive unique."""
+    used: set[str] = set()
+    out: dict[int, str] = {}
+    for row, name in names:
+        base = slugify(name) or f"runner-{row}"
+        candidate, n = base, 1
+        while candidate.casefold() in used:
+            n += 1
+            candidate = f"{base}-{n}"
+        used.add(candidate.casefold())
+        out[row] = candidate
+    return out
+
+
+# --------------------------------------------------------------------------- reading the roster
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row: int  # 1-based among the data rows
+    line: int  # line in the file where the row starts (the header is line 1)
+    cells: dict[str, str]
+    problem: str | None = None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode category Cc, less tab, LF and CR
+
+
+def read_roster(path: Path) -> list[RosterRow]:
+    """The data rows of a roster CSV; raise InputError when the file as a whole cannot be used."""
+    label = str(path)
+    if not path.exists():
+        raise InputError(
+            f"roster {label!r} does not exist; give a CSV file with a header row (name,condition,mileage)."
+        )
+    if path.is_dir():
+        raise InputError(f"roster {label!r} is a folder; give a CSV file with a header row (name,condition,mileage).")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"roster {label!r} cannot be read ({exc.strerror or exc}).") from None
+    if len(data) > MAX_ROSTER_BYTES:
+        raise InputError(
+            f"roster {label!r} is larger than {MAX_ROSTER_BYTES // 1_000_000} MB; split it into smaller files."
+        )
+    not_csv = (
+        f"{label} is not a CSV text file; save the roster as CSV (UTF-8) with a header row: name,condition,mileage."
+    )
+    if b"\x00" in data:
+        raise InputError(not_csv)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputError(not_csv) from None
+    if _CONTROL.search(text):
+        raise InputError(not_csv)
+    if not text.strip():
+        raise InputError(f"{label} is empty; give a header row (name,condition,mileage) and one row per runner.")
+    first = text.lstrip("\r\n").splitlines()[0]
+    delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        records = []
+        prev = 0
+        for cells in reader:
+            records.append((prev + 1, cells))
+            prev = reader.line_num
+    except csv.Error as exc:
+        raise InputError(f"{label} line {reader.line_num}: not valid CSV ({exc}).") from None
+    records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
+    if not records:
+        raise InputError(f"{label} is empty; give a header row (name,condition,mileage) and one row per runner.")
+    header_line, header = records[0]
+    keys = [_column_key(h) for h in header]
+    accepted = ", ".join(COLUMNS)
+    if not any(k in REQUIRED for k in keys):
+        shown = ", ".join(repr(h.strip()) for h in header[:6])
+        raise InputError(
+            f"{label} line {header_line}: the first row must be a header naming the columns name, condition and mileage "
+            f"(found {shown}); save the roster as CSV with that header row."
+        )
+    unknown = [
+        h.strip() or f"(empty, column {i + 1})"
+        for i, (h, k) in enumerate(zip(header, keys, strict=False))
+        if k not in COLUMNS
+    ]
+    if unknown:
+        raise InputError(
+            f"{label} line {header_line}: unknown column{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(u) for u in unknown)}; the accepted columns are {accepted}."
+        )
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise InputError(
+            f"{label} line {header_line}: column {', '.join(repr(d) for d in dupes)} appears more than once."
+        )
+    missing = [k for k in REQUIRED if k not in keys]
+    if missing:
+        raise InputError(
+            f"{label} line {header_line}: missing required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}; the header needs name, condition and mileage (optional: {', '.join(OPTIONAL)})."
+        )
+    rows: list[RosterRow] = []
+    for n, (line, cells) in enumerate(records[1:], start=1):
+        problem = None
+        if len(cells) > len(keys) and any(c.strip() for c in cells[len(keys) :]):
+            problem = f"has {len(cells)} fields but the header has {len(keys)}; check for an unquoted {delimiter!r} in a value."
+        padded = list(cells[: len(keys)]) + [""] * (len(keys) - len(cells))
+        rows.append(RosterRow(n, line, dict(zip(keys, padded, strict=True)), problem))
+    if not rows:
+        raise InputError(f"{label} has a header but no runners; add one row per runner below the header.")
+    return rows
+
+
+def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[PlanRequest, str | None]:
+    """A roster row into a checked PlanRequest (and the row's time zone); raise InputError naming the column."""
+
+    def get(key: str) -> str:
+        return cells.get(key, "").strip()
+
+    try:
+        inputs.parse_label(cells.get("name", ""), "name")  # a bad name is the row's first error
+        if not get("condition"):
+            raise InputError(
+                "{field} is empty; give one of the conditions listed by `rehabplan conditions`.", "condition"
+            )
+        if not get("mileage"):
+            catalog.resolve(get("condition"), get("site") or None)  # a bad condition, site or unit is reported first
+            unit = inputs.parse_units(get("units")) if get("units") else DEFAULT_UNITS
+            raise InputError(
+                f"{{field}} is empty; give the runner's usual weekly {'miles' if unit == 'mi' else 'km'}, e.g. 30.",
+                "mileage",
+            )
+        request = inputs.plan_request(
+            catalog,
+            condition=get("condition"),
+            site=get("site") or None,
+            mileage=get("mileage"),
+            units=get("units") or None,
+            start=get("start") or None,
+            weeks_off=get("weeks_off") or None,
+            run_days=get("run_days") or None,
+            can_run=get("can_run") or None,
+            long_run=get("long_run") or None,
+            pace=get("pace") or None,
+            name=cells.get("name", ""),
+            today=today,
+        )
+        tz = inputs.parse_tz(get("tz")) if get("tz") else None
+    except RehabplanError as exc:
+        raise InputError(" ".join(exc.worded().split())) from None  # a field is named as its column
+    return request, tz
+
+
+# --------------------------------------------------------------------------- the worker side

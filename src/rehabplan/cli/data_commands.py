@@ -1,0 +1,207 @@
+"""The catalog and squads: `conditions`, `exercises`, `check-data`, `schema` and `batch`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ..planning.limits import DEFAULT_UNITS, JOBS
+from .base import (
+    AllDay,
+    DataDir,
+    NoAlarms,
+    NoClobber,
+    Times,
+    _booklet_options,
+    _calendar_options,
+    _catalog,
+    _warn_unsupported,
+    app,
+)
+
+# --------------------------------------------------------------------------- catalog commands
+
+
+@app.command()
+def conditions(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """List the conditions a plan can be made for, with where each one hurts.
+
+    Example: rehabplan conditions
+    """
+    catalog = _catalog(data_dir)
+    rows: list[dict[str, Any]] = []
+    for cond in catalog.conditions():
+        # the default site first: it names the condition and leads its aliases
+        group = sorted((p for p in catalog.protocols.values() if p.condition == cond), key=lambda p: not p.default_site)
+        lead = group[0]
+        rows.append(
+            {
+                "id": cond,
+                "name": lead.name.split(":")[0] if lead.site else lead.name,
+                "aliases": list(dict.fromkeys(a for p in group for a in p.aliases)),
+                "where_it_hurts": lead.where_it_hurts,
+                "summary": lead.summary,
+                "sites": [
+                    {"id": p.site, "name": p.name, "default": p.default_site, "where_it_hurts": p.where_it_hurts}
+                    for p in group
+                    if p.site
+                ],
+            }
+        )
+    if as_json:
+        typer.echo(
+            json.dumps([{k: v for k, v in r.items() if k != "summary"} for r in rows], indent=2, ensure_ascii=False)
+        )
+        return
+    width = max(len(r["id"]) for r in rows) + 2
+    for r in rows:
+        typer.echo(f"{r['id']:<{width}}{r['summary']}")
+        for s in r["sites"]:
+            mark = " (default)" if s["default"] else ""
+            typer.echo(f"{'':<{width}}  --site {s['id']}{mark}: {s['where_it_hurts']}")
+        if r["aliases"]:
+            typer.echo(f"{'':<{width}}  also: {', '.join(r['aliases'][:6])}")
+    typer.echo("\nMake a plan: rehabplan make --condition ID --mileage YOUR-WEEKLY-MILES")
+
+
+@app.command()
+def exercises(
+    condition: str | None = typer.Option(
+        None, "--condition", "-c", metavar="ID", help="Only exercises that are not avoided for this condition."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """List the exercise library: target, equipment and starting dose.
+
+    Example: rehabplan exercises --condition itbs
+    """
+    from ..catalog.models import Target
+    from ..wording.formats import dose
+
+    catalog = _catalog(data_dir)
+    chosen = list(catalog.exercises.values())
+    if condition is not None:
+        cond = catalog.resolve(condition).condition
+        chosen = [e for e in chosen if cond not in e.avoid]
+    chosen.sort(key=lambda e: (list(Target).index(e.target), e.name))
+    if as_json:
+        data = [
+            {
+                "id": e.id,
+                "name": e.name,
+                "target": e.target.value,
+                "equipment": [q.value for q in e.equipment],
+                "dose": dose(e.dose),
+                "avoid": list(e.avoid),
+            }
+            for e in chosen
+        ]
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{'ID':<32} {'TARGET':<8} {'DOSE':<26} EQUIPMENT")
+    for e in chosen:
+        typer.echo(f"{e.id:<32} {e.target.value:<8} {dose(e.dose)[:26]:<26} {', '.join(q.value for q in e.equipment)}")
+    typer.echo(f"\n{len(chosen)} exercises")
+
+
+@app.command("check-data")
+def check_data(data_dir: Path | None = DataDir) -> None:
+    """Check the clinical data files and list every problem, one per line.
+
+    Example: rehabplan check-data --data-dir ./my-clinic-data
+    """
+    catalog = _catalog(data_dir)
+    typer.echo(
+        f"Data OK: {len(catalog.protocols)} protocols for {len(catalog.conditions())} conditions, "
+        f"{len(catalog.exercises)} exercises, {len(catalog.sources.sources)} sources."
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the plan JSON.
+
+    Example: rehabplan schema > plan.schema.json
+    """
+    from ..render.plan_json import schema as plan_schema
+
+    typer.echo(json.dumps(plan_schema(), indent=2))
+
+
+@app.command()
+def batch(
+    roster: Path = typer.Argument(
+        ...,
+        help="A CSV file with a header row: name, condition, mileage (required); units, start, site, weeks_off, run_days, can_run, long_run, pace, tz (optional).",
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        metavar="DIR",
+        help="Output folder: one folder per runner and index.csv. [default: ROSTER-plans in the current folder]",
+    ),
+    coach: str | None = typer.Option(None, "--coach", metavar="NAME", help="Coach name for every cover."),
+    clinic: str | None = typer.Option(None, "--clinic", metavar="NAME", help="Clinic or club name for every cover."),
+    contact: str | None = typer.Option(
+        None, "--contact", metavar="TEXT", help="Contact line for every cover (phone, e-mail)."
+    ),
+    logo: Path | None = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for every cover."),
+    paper: str | None = typer.Option(
+        None, "--paper", metavar="letter|a4", help="letter or a4. [default: letter; a4 for rows in km]"
+    ),
+    tz: str | None = typer.Option(
+        None,
+        "--tz",
+        metavar="ZONE",
+        help="Time zone for rows without a tz value, e.g. Europe/London. [default: this computer's]",
+    ),
+    time: list[str] = Times,
+    all_day: bool = AllDay,
+    no_alarms: bool = NoAlarms,
+    jobs: str | None = typer.Option(
+        None, "--jobs", "-j", metavar="N", help="Plans made at the same time. [default: the number of CPU cores]"
+    ),
+    no_clobber: bool = NoClobber,
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Make plans for a whole squad from a roster CSV: one folder per runner and an index.
+
+    Example: rehabplan batch squad.csv --out squad-plans --coach "Alex Kim" --clinic "Riverside RC"
+    """
+    from ..app import inputs
+    from ..app.batch import default_jobs, run_roster, summary_line
+
+    n_jobs = inputs.parse_int(jobs, "jobs", JOBS.lo, JOBS.hi, JOBS.what) if jobs is not None else default_jobs()
+    booklet = _booklet_options(DEFAULT_UNITS, paper, coach, clinic, contact, logo)
+    calendar = _calendar_options(tz, time, all_day, no_alarms)
+    _warn_unsupported(booklet)
+    result = run_roster(
+        roster,
+        out,
+        today=dt.date.today(),
+        booklet=booklet,
+        paper_given=paper is not None,
+        calendar=calendar,
+        data_dir=data_dir,
+        jobs=n_jobs,
+        no_clobber=no_clobber,
+    )
+    for row in result.rows:
+        if not row.ok:
+            sys.stderr.write(f"{roster} line {row.line}: {row.status}\n")
+        for note in row.notes:
+            sys.stderr.write(f"{roster} line {row.line}: {note}\n")
+    typer.echo(summary_line(result))
+    typer.echo(f"Index:    {result.index}")
+    if result.failed:
+        raise typer.Exit(1)
