@@ -14,11 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from rehabplan.app.roster import COLUMNS, folder_names, parse_row, read_roster, slugify
+from rehabplan.app.roster import folder_names, parse_row, read_roster, slugify
 from rehabplan.cli import app
 from rehabplan.errors import InputError
 
-# Ten runners: eight with awkward names that must still get distinct, safe folders, and two bad rows.
+# Ten runners: seven with awkward names that must still get distinct, safe folders, and three bad
+# rows (a blank name, an unknown condition, a mileage that is not a number).
 ROSTER = """\
 Name,Condition,Mileage,Units,Start,Weeks-Off
 Zoë Ørsted,itbs,9,mi,2027-03-01,0
@@ -32,7 +33,7 @@ Bad Condition,knee-itis,10,,2027-03-01,
 Sam Lee,itbs,9,,2027-03-01,
 Bad Miles,itbs,lots,,2027-03-01,
 """
-GOOD_NAMES = ["Zoë Ørsted", "Жанна", "../../etc", "a/b", "CON", "", "Sam Lee", "Sam Lee"]
+GOOD_NAMES = ["Zoë Ørsted", "Жанна", "../../etc", "a/b", "CON", "Sam Lee", "Sam Lee"]
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
@@ -70,21 +71,22 @@ def _is_safe(folder: str) -> bool:
 
 
 def test_bad_rows_fail_alone_with_exit_code_1(squad):
-    """Two bad rows give exit code 1 while the eight good runners each get a folder."""
+    """Three bad rows give exit code 1 while the seven good runners each get a folder."""
     result, _, out = squad
     assert result.exit_code == 1, result.stderr
     folders = sorted(p for p in out.iterdir() if p.is_dir())
-    assert len(folders) == 8
+    assert len(folders) == 7
     assert (out / "index.csv").is_file()
 
 
 def test_bad_rows_are_reported_with_file_line_and_reason(squad):
     """Each bad row is one stderr line naming the roster file, its line number and the reason."""
     result, roster, _ = squad
-    errors = [line for line in result.stderr.splitlines() if " line " in line]
-    assert len(errors) == 2, result.stderr
-    assert errors[0].startswith(f"{roster} line 9: ") and "knee-itis" in errors[0] and "itbs" in errors[0]
-    assert errors[1].startswith(f"{roster} line 11: ") and "mileage 'lots' is not a number" in errors[1]
+    errors = [line for line in result.stderr.splitlines() if " line " in line and ": note: " not in line]
+    assert len(errors) == 3, result.stderr
+    assert errors[0].startswith(f"{roster} line 7: ") and "name is empty" in errors[0]
+    assert errors[1].startswith(f"{roster} line 9: ") and "knee-itis" in errors[1] and "itbs" in errors[1]
+    assert errors[2].startswith(f"{roster} line 11: ") and "mileage 'lots' is not a number" in errors[2]
     assert "--mileage" not in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -92,7 +94,7 @@ def test_bad_rows_are_reported_with_file_line_and_reason(squad):
 def test_stdout_has_summary_and_index_path(squad):
     """stdout says how many plans were made out of how many rows and where the index is."""
     result, _, out = squad
-    assert "Made 8 of 10 plans" in result.stdout
+    assert "Made 7 of 10 plans" in result.stdout
     assert str(out / "index.csv") in result.stdout
 
 
@@ -118,7 +120,7 @@ def test_odd_and_equal_names_get_distinct_safe_folders_inside_out(squad):
     _, _, out = squad
     rows = [r for r in _index(out) if r["status"] == "ok"]
     folders = [r["folder"] for r in rows]
-    assert len({f.casefold() for f in folders}) == 8
+    assert len({f.casefold() for f in folders}) == 7
     for folder in folders:
         assert _is_safe(folder), folder
         assert (out / folder).resolve().parent == out.resolve()
@@ -140,7 +142,7 @@ def test_index_lists_every_row_in_order_with_status(squad):
     assert [int(r["line"]) for r in rows] == list(range(2, 12))
     assert [r["name"] for r in rows if r["status"] == "ok"] == list(GOOD_NAMES)
     bad = [r for r in rows if r["status"] != "ok"]
-    assert [r["name"] for r in bad] == ["Bad Condition", "Bad Miles"]
+    assert [r["name"] for r in bad] == ["", "Bad Condition", "Bad Miles"]
     assert all(r["folder"] == "" and r["end"] == "" for r in bad)
     for r in rows:
         if r["status"] == "ok":
@@ -170,7 +172,7 @@ def test_rows_in_km_default_to_a4_and_use_their_own_unit(squad):
         ("", "is empty"),
         ("\n\n", "is empty"),
         ("name,condition,mileage\n", "no runners"),
-        ("name,condition,miles,shoe size\nSam,itbs,20,9\n", "unknown columns 'miles', 'shoe size'"),
+        ("name,condition,miles,shoe size\nSam,itbs,20,9\n", "missing required column mileage"),
         ("name,condition\nSam,itbs\n", "missing required column mileage"),
         ("hello there, this is a letter\nnot a roster at all\n", "header"),
     ],
@@ -188,14 +190,21 @@ def test_unusable_roster_is_one_clear_line_exit_2(tmp_path, content, expected):
     assert not out.exists()
 
 
-def test_unknown_column_error_names_the_accepted_columns(tmp_path):
-    """The unknown-column message lists every accepted column."""
+def test_other_columns_are_kept_and_carried_into_the_index(tmp_path):
+    """Columns a coach's spreadsheet has besides the plan's (email, phone) are not an error: each
+    row's values come back in index.csv, after the plan's own columns."""
     roster = tmp_path / "roster.csv"
-    roster.write_text("name,condition,mileage,colour\nSam,itbs,20,red\n", encoding="utf-8")
-    result = _runner().invoke(app, ["batch", str(roster), "--out", str(tmp_path / "out")])
-    assert result.exit_code == 2
-    for column in COLUMNS:
-        assert column in result.stderr
+    roster.write_text(
+        "name,email,condition,Phone number,mileage,email\nSam,sam@example.org,itbs,0123,20,other@example.org\n",
+        encoding="utf-8",
+    )
+    result = _runner().invoke(app, ["batch", str(roster), "--out", str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    [row] = _index(tmp_path / "out")
+    assert row["status"] == "ok" and row["mileage"] == "20"
+    header = (tmp_path / "out" / "index.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert header[-3:] == ["email", "Phone number", "email (2)"]
+    assert (row["email"], row["Phone number"], row["email (2)"]) == ("sam@example.org", "0123", "other@example.org")
 
 
 def test_binary_file_is_not_a_roster(tmp_path):
@@ -351,3 +360,126 @@ def test_batch_help_has_an_example():
     assert result.exit_code == 0
     assert "Example: rehabplan batch" in result.stdout
     assert "--jobs" in result.stdout and "weeks_off" in result.stdout
+
+
+# --------------------------------------------------------------------------- rosters as spreadsheets save them
+
+EXCEL = """\
+Name;Condition;Mileage;Units;Start;Email
+Ana Pérez;Runner’s knee;30 mi;;01/03/2027;ana@example.org
+Bo Ek;itbs;48km;;25/03/2027;
+Cy Dunn;Knee osteoarthritis;40 km;km;01.03.2027;
+Di Fox;pfp;20;;2027-3-1;
+"""
+
+
+def _run(tmp_path: Path, text: str, *args: str, encoding: str = "utf-8"):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    roster = tmp_path / "squad.csv"
+    roster.write_bytes(text.encode(encoding))
+    out = tmp_path / "out"
+    return _runner().invoke(app, ["batch", str(roster), "--out", str(out), "-j", "1", *args]), out
+
+
+def test_a_roster_as_excel_saves_it_makes_every_plan(tmp_path):
+    """Semicolons, curly apostrophes, units in the mileage and local date forms: every plan is made,
+    slashed dates read day first because another row (25/03/2027) shows it, and the roster says so."""
+    result, out = _run(tmp_path, EXCEL, encoding="cp1252")
+    assert result.exit_code == 0, result.stderr
+    rows = {r["name"]: r for r in _index(out)}
+    assert all(r["status"] == "ok" for r in rows.values())
+    assert (rows["Ana Pérez"]["condition"], rows["Ana Pérez"]["unit"], rows["Ana Pérez"]["start"]) == (
+        "runners-knee",
+        "mi",
+        "2027-03-01",
+    )
+    assert (rows["Bo Ek"]["mileage"], rows["Bo Ek"]["unit"], rows["Bo Ek"]["start"]) == ("48", "km", "2027-03-25")
+    assert (rows["Cy Dunn"]["unit"], rows["Cy Dunn"]["start"]) == ("km", "2027-03-01")
+    assert rows["Di Fox"]["start"] == "2027-03-01"
+    assert "read day first" in result.stderr
+    assert rows["Ana Pérez"]["Email"] == "ana@example.org"
+
+
+def test_an_ambiguous_date_names_the_date_format_option(tmp_path):
+    """01/03/2027 alone could be either: that row fails naming --date-format; with it, it is read."""
+    text = "name,condition,mileage,start\nAna,itbs,30,01/03/2027\nBo,itbs,30,2027-03-08\n"
+    result, out = _run(tmp_path, text)
+    assert result.exit_code == 1
+    assert "line 2: start '01/03/2027' could be 1 March or 3 January" in result.stderr
+    assert "--date-format DMY" in result.stderr
+    for order, expected in (("DMY", "2027-03-01"), ("mdy", "2027-01-03")):
+        result, out = _run(tmp_path / order, text, "--date-format", order)
+        assert result.exit_code == 0, result.stderr
+        assert _index(out)[0]["start"] == expected
+
+
+def test_a_bad_date_format_is_one_line(tmp_path):
+    result, out = _run(tmp_path, "name,condition,mileage\nAna,itbs,30\n", "--date-format", "YDM")
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == "rehabplan: error: --date-format 'YDM' is not known; use DMY (day first) or MDY (month first)."
+    )
+    assert not out.exists()
+
+
+def test_a_mileage_unit_that_contradicts_the_units_column_fails_that_row(tmp_path):
+    result, out = _run(tmp_path, "name,condition,mileage,units\nAna,itbs,30 mi,km\nBo,itbs,30,\n")
+    assert result.exit_code == 1
+    assert "line 2: mileage '30 mi' is in mi but the units are km" in result.stderr
+    assert [r["status"] for r in _index(out)][1] == "ok"
+
+
+def test_names_that_fold_to_the_same_are_reported_and_kept_apart(tmp_path):
+    """'Sam Lee' and 'sam  lee', 'Zoë Ørsted' and 'Zoe Orsted': one note line each, separate folders."""
+    text = "name,condition,mileage\nSam Lee,itbs,20\nsam  lee,itbs,25\nZoë Ørsted,itbs,20\nZoe Orsted,oa,20\n"
+    result, out = _run(tmp_path, text)
+    assert result.exit_code == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "the same name as" in line]
+    assert len(notes) == 2
+    assert "line 3: note: the same name as line 2" in notes[0] and "'sam-lee-2'" in notes[0]
+    assert "line 5: note: the same name as line 4" in notes[1]
+    assert [r["folder"] for r in _index(out)] == ["sam-lee", "sam-lee-2", "zoe-orsted", "zoe-orsted-2"]
+
+
+def test_file_names_carry_the_runner_and_a_replan_keeps_them(tmp_path):
+    """A squad's files are named for the runner (sam-lee-itbs-booklet.pdf), so copying them into one
+    folder overwrites nothing; re-planning in the runner's folder keeps those names."""
+    result, out = _run(tmp_path, "name,condition,mileage,start\nSam Lee,itbs,20,2027-03-01\n")
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.name for p in (out / "sam-lee").iterdir())
+    assert names == [
+        "sam-lee-itbs-booklet.pdf",
+        "sam-lee-itbs-plan.json",
+        "sam-lee-itbs-summary.pdf",
+        "sam-lee-itbs.ics",
+    ]
+    folder = out / "sam-lee"
+    day = "2027-03-25"
+    logged = _runner().invoke(app, ["checkin", str(folder), "--date", day, "--pain-during", "7"])
+    assert logged.exit_code == 0, logged.stderr
+    replanned = _runner().invoke(app, ["replan", str(folder), "--today", "2027-03-26"])
+    assert replanned.exit_code == 0, replanned.stderr
+    assert sorted(p.name for p in folder.iterdir() if p.name != "checkins.csv") == names
+    plan = json.loads((folder / "sam-lee-itbs-plan.json").read_text(encoding="utf-8"))
+    assert plan["revision"]["number"] == 2
+
+
+def test_print_writes_one_file_of_summaries_and_one_of_booklets(tmp_path):
+    """--print adds two PDFs for one print job: every runner in roster order, each starting on an
+    odd page (a blank page before where needed) and bookmarked by name."""
+    from pypdf import PdfReader
+
+    text = "name,condition,mileage\nAna,itbs,30\nBo,oa,20\nCy,pfp,15\nBad,knee-itis,10\n"
+    result, out = _run(tmp_path, text, "--print")
+    assert result.exit_code == 1
+    for name, each in (("squad-summaries.pdf", "*-summary.pdf"), ("squad-booklets.pdf", "*-booklet.pdf")):
+        assert str(out / name) in result.stdout
+        combined = PdfReader(out / name)
+        marks = [(o.title, combined.get_destination_page_number(o)) for o in combined.outline]
+        assert [t for t, _ in marks] == ["Ana", "Bo", "Cy"]
+        assert all(start % 2 == 0 for _, start in marks)  # page 1, 3, 5...: the front of a sheet
+        pages = [len(PdfReader(next((out / f).glob(each))).pages) for f in ("ana", "bo", "cy")]
+        for (_, start), n, (_, following) in zip(marks, pages, [*marks[1:], ("", len(combined.pages))], strict=True):
+            assert following - start == n + n % 2 or following == len(combined.pages)
+        assert "Ana" in combined.pages[marks[0][1]].extract_text()

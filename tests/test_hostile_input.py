@@ -90,7 +90,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], int, str]] = [
     ("date-feb-30", {"--start": "2027-02-30"}, [], 2, "not a real calendar date"),
     ("date-month-13", {"--start": "2027-13-01"}, [], 2, "not a real calendar date"),
     ("date-word", {"--start": "tomorrow"}, [], 2, "use YYYY-MM-DD"),
-    ("date-us-order", {"--start": "03/01/2027"}, [], 2, "use YYYY-MM-DD"),
+    ("date-either-order", {"--start": "03/01/2027"}, [], 2, "could be 3 January or 1 March"),
     ("date-far-future", {"--start": "9999-01-01"}, [], 2, "between 2000 and 2099"),
     ("tz-unknown", {}, ["--tz", "Mars/Olympus"], 2, "not a known time zone"),
     ("tz-path", {}, ["--tz", "../etc"], 2, "not a time zone"),

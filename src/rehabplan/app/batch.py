@@ -24,7 +24,16 @@ if TYPE_CHECKING:
     from ..planning import PlanRequest
     from ..render.options import BookletOptions, CalendarOptions
 
-from .roster import INDEX_FIELDS, INDEX_NAME, folder_names, parse_row, read_roster, slugify
+from .roster import (
+    INDEX_FIELDS,
+    INDEX_NAME,
+    folder_names,
+    name_collisions,
+    parse_row,
+    read_roster,
+    roster_date_order,
+    slugify,
+)
 
 # --------------------------------------------------------------------------- one row → one request
 
@@ -94,7 +103,13 @@ def _run_job(job: Job) -> Done:
     notes: list[str] = []
     try:
         result = generate(
-            job.request, catalog, booklet, calendar, shared.out_dir / job.folder, no_clobber=shared.no_clobber
+            job.request,
+            catalog,
+            booklet,
+            calendar,
+            shared.out_dir / job.folder,
+            no_clobber=shared.no_clobber,
+            runner=job.folder,
         )
         missing = font_gaps(result.plan_text)  # the shared cover names are checked once, before the rows
         if missing:
@@ -125,6 +140,7 @@ class RowResult:
     folder: str
     status: str  # "ok" or the reason the row failed
     notes: tuple[str, ...] = ()
+    extra: tuple[tuple[str, str], ...] = ()  # the roster's other columns, carried into the index
 
     @property
     def ok(self) -> bool:
@@ -138,6 +154,8 @@ class BatchResult:
     index: Path
     rows: list[RowResult] = field(default_factory=list)
     seconds: float = 0.0
+    notes: tuple[str, ...] = ()  # about the roster as a whole
+    printed: tuple[Path, ...] = ()  # the squad's combined PDFs (batch --print)
 
     @property
     def failed(self) -> list[RowResult]:
@@ -177,6 +195,8 @@ def run_roster(
     data_dir: Path | None = None,
     jobs: int | None = None,
     no_clobber: bool = False,
+    date_format: str | None = None,
+    print_files: bool = False,
 ) -> BatchResult:
     """Make every runner's plan into its own folder under out_dir and write out_dir/index.csv.
 
@@ -198,6 +218,13 @@ def run_roster(
         )
     catalog = load_catalog(data_dir)
 
+    # slashed dates (01/03/2027) are read as --date-format says, else as the roster's other dates show
+    roster_notes: list[str] = []
+    order = date_format or roster_date_order(r.cells.get("start", "") for r in rows)
+    if order and not date_format and any("/" in r.cells.get("start", "") for r in rows):
+        way = "day first (25/03/2027)" if order == "DMY" else "month first (03/25/2027)"
+        roster_notes.append(f"dates with slashes are read {way}, as the roster's other dates show.")
+
     # check every row here (cheap), so folders go only to runners whose rows are usable
     parsed: dict[int, tuple[PlanRequest, str | None]] = {}
     errors: dict[int, str] = {}
@@ -206,10 +233,17 @@ def run_roster(
             errors[r.row] = r.problem
             continue
         try:
-            parsed[r.row] = parse_row(r.cells, catalog, today)
+            parsed[r.row] = parse_row(r.cells, catalog, today, order)
         except InputError as exc:
             errors[r.row] = str(exc)
-    folders = folder_names((r.row, r.cells.get("name", "")) for r in rows if r.row in parsed)
+    named = [(r.row, r.cells.get("name", "")) for r in rows if r.row in parsed]
+    folders = folder_names(named)
+    lines = {r.row: r.line for r in rows}
+    same = {
+        row: f"the same name as line {lines[other]} once case and accents are set aside; kept apart, "
+        f"in folder {folders[row]!r}."
+        for row, other in name_collisions(named).items()
+    }
     job_list = [Job(row, folders[row], req, tz) for row, (req, tz) in parsed.items()]
     booklets = {
         u: booklet if paper_given else booklet.model_copy(update={"paper": inputs.default_paper(u)}) for u in UNITS
@@ -270,11 +304,18 @@ def run_roster(
                 weeks=str(made.weeks) if ok and made else "",
                 folder=folders[r.row] if ok else "",
                 status=status,
-                notes=made.notes if made else (),
+                notes=((f"note: {same[r.row]}",) if r.row in same else ()) + (made.notes if made else ()),
+                extra=r.extra,
             )
         )
-    write_atomic(out, {INDEX_NAME: index_csv(results)}, no_clobber=no_clobber)
-    result = BatchResult(roster, out, index, results, time.perf_counter() - t0)
+    files = {INDEX_NAME: index_csv(results)}
+    if print_files and not interrupted:
+        from .printing import squad_pdfs
+
+        files.update(squad_pdfs(out, [(r.name, r.folder) for r in results if r.ok]))
+    write_atomic(out, files, no_clobber=no_clobber)
+    printed = tuple(out / n for n in files if n != INDEX_NAME)
+    result = BatchResult(roster, out, index, results, time.perf_counter() - t0, tuple(roster_notes), printed)
     if interrupted:
         raise Interrupted(
             f"interrupted; {result.made} of {len(job_list)} runners' folders are complete and listed in {str(index)!r}; "
@@ -373,8 +414,10 @@ def index_csv(results: list[RowResult]) -> bytes:
     """The index: one line per roster row, in roster order, with its folder and status."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(INDEX_FIELDS)
+    extra = list(dict.fromkeys(name for r in results for name, _ in r.extra))
+    writer.writerow([*INDEX_FIELDS, *extra])
     for r in results:
+        theirs = dict(r.extra)
         writer.writerow(
             [
                 r.row,
@@ -389,6 +432,7 @@ def index_csv(results: list[RowResult]) -> bytes:
                 r.weeks,
                 r.folder,
                 r.status,
+                *(_cell(theirs.get(name, "")) for name in extra),
             ]
         )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -26,6 +26,49 @@ if TYPE_CHECKING:
 
 KINDS_WITH_TIMES = TIMED_KINDS
 MAX_LOGO_BYTES = 5_000_000
+DATE_ORDERS = ("DMY", "MDY")
+
+# What a word processor or a spreadsheet makes of quotes, dashes and spaces, read as typed.
+_STRAIGHT = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4\u0060", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+        **dict.fromkeys("\u00a0\u2007\u202f", " "),
+    }
+)
+_UNIT_WORDS = {
+    "mi": "mi",
+    "mile": "mi",
+    "miles": "mi",
+    "km": "km",
+    "kms": "km",
+    "k": "km",
+    "kilometre": "km",
+    "kilometres": "km",
+    "kilometer": "km",
+    "kilometers": "km",
+}
+
+
+def straight(text: str) -> str:
+    """Curly quotes, long dashes and hard spaces as the plain ones a person meant."""
+    return text.translate(_STRAIGHT)
+
+
+def split_mileage(text: str) -> tuple[str, str | None]:
+    """'30 mi' -> ('30', 'mi'); '48km' -> ('48', 'km'); '30' -> ('30', None)."""
+    m = re.fullmatch(r"\s*(.*?\d)\s*([^\W\d_]+)\.?\s*", straight(text))
+    if not m:
+        return text, None
+    unit = _UNIT_WORDS.get(m.group(2).lower())
+    if unit is None:
+        raise InputError(
+            f"{{field}} {shown(text)} has a unit we do not know ({m.group(2)!r}); write miles as mi and kilometres as km, "
+            "e.g. 30 mi or 48 km.",
+            "mileage",
+        )
+    return m.group(1), unit
 
 
 def next_monday(today: dt.date) -> dt.date:
@@ -101,12 +144,37 @@ def parse_long_run(text: str, units: str, weekly: float, run_days: int) -> float
     return math.floor(value * 10 + 1e-6) / 10
 
 
-def parse_date(text: str, field: str = "start") -> dt.date:
-    """A date, YYYY-MM-DD, in 2000-2099."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+def parse_date(text: str, field: str = "start", order: str | None = None, ambiguous_hint: str = "") -> dt.date:
+    """A date in 2000-2099: YYYY-MM-DD (also 2027-3-1 or 2027/03/01), day.month.year with dots,
+    or day and month with slashes where they cannot be mixed up (25/03/2027), or in `order`
+    ("DMY" or "MDY") when given. `ambiguous_hint` ends the error for a date like 01/03/2027."""
+    t = straight(text).strip()
+    ymd = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", t)
+    dotted = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", t)
+    slashed = re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})", t)
+    if ymd:
+        y, mo, d = (int(g) for g in ymd.groups())
+    elif dotted:
+        d, mo, y = (int(g) for g in dotted.groups())
+    elif slashed:
+        a, b, y = (int(g) for g in slashed.groups())
+        if order is None:
+            order = "DMY" if a > 12 >= b else "MDY" if b > 12 >= a else "DMY" if a == b else None
+        if order is None:
+            raise InputError(
+                f"{{field}} {shown(text)} could be {_day_month(a, b)} or {_day_month(b, a)}; write it as year-month-day, "
+                f"e.g. {y}-{b:02d}-{a:02d}{ambiguous_hint}.",
+                field,
+            )
+        d, mo = (a, b) if order == "DMY" else (b, a)
+    else:
+        if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}", t):
+            raise InputError(
+                f"{{field}} {shown(text)} has a two-digit year; write the year in full, e.g. 2027-03-01.", field
+            )
         raise InputError(f"{{field}} {shown(text)} is not a date; use YYYY-MM-DD, e.g. 2027-03-01.", field)
     try:
-        value = dt.date.fromisoformat(text.strip())
+        value = dt.date(y, mo, d)
     except ValueError:
         raise InputError(
             f"{{field}} {shown(text)} is not a real calendar date; use YYYY-MM-DD, e.g. 2027-03-01.", field
@@ -114,6 +182,26 @@ def parse_date(text: str, field: str = "start") -> dt.date:
     if not 2000 <= value.year <= 2099:
         raise InputError(f"{{field}} {shown(text)} is out of range; use a date between 2000 and 2099.", field)
     return value
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _day_month(day: int, month: int) -> str:
+    return f"{day} {_MONTHS[month - 1]}" if 1 <= month <= 12 else f"day {day} of month {month}"
 
 
 def parse_tz(text: str) -> str:
@@ -307,21 +395,29 @@ def plan_request(
     today: dt.date,
     can_run: str | None = None,
     long_run: str | None = None,
+    date_order: str | None = None,
+    date_hint: str = "",
 ) -> PlanRequest:
     """Typed plan settings into a checked PlanRequest; errors name the field.
 
-    None for an optional field means its default.
+    None for an optional field means its default. A mileage may carry its unit ("30 mi"), which
+    then sets the units; `date_order` reads slashed dates as "DMY" or "MDY".
     """
-    protocol = catalog.resolve(condition, site)
-    unit = parse_units(units) if units is not None else DEFAULT_UNITS
-    weekly = parse_mileage(mileage, unit, catalog.ramp.ramp.mileage_limits(unit))
+    protocol = catalog.resolve(straight(condition), straight(site) if site is not None else None)
+    number, unit_given = split_mileage(mileage)
+    unit = parse_units(straight(units)) if units is not None else unit_given or DEFAULT_UNITS
+    if unit_given is not None and unit_given != unit:
+        raise InputError(
+            f"{{field}} {shown(mileage)} is in {unit_given} but the units are {unit}; give one or the other.", "mileage"
+        )
+    weekly = parse_mileage(number, unit, catalog.ramp.ramp.mileage_limits(unit))
     days = parse_bounded(run_days, "run_days", RUN_DAYS)
     return PlanRequest(
         condition=protocol.condition,
         site=protocol.site,
         mileage=weekly,
         units=Unit(unit),
-        start=parse_date(start) if start else next_monday(today),
+        start=parse_date(start, order=date_order, ambiguous_hint=date_hint) if start else next_monday(today),
         weeks_off=parse_bounded(weeks_off, "weeks_off", WEEKS_OFF),
         run_days=days,
         can_run=parse_bounded(can_run, "can_run", CAN_RUN),

@@ -72,13 +72,25 @@ def find_plan(folder: Path) -> tuple[Plan, dict[str, Any]] | None:
         ) from None
 
 
-def file_stem(plan: Plan) -> str:
-    """The shared start of every output file name, e.g. 'itbs-2027-03-01'."""
-    parts = [plan.condition]
+def file_stem(plan: Plan, runner: str = "") -> str:
+    """The shared start of every output file name: 'itbs-2027-03-01', or with the runner's folder
+    name (a squad's plans, which may end up in one folder) 'sam-lee-itbs'."""
+    parts = [runner] if runner else []
+    parts.append(plan.condition)
     if plan.site:
         parts.append(plan.site)
-    parts.append(plan.start.isoformat())
+    if not runner:
+        parts.append(plan.start.isoformat())
     return "-".join(parts)
+
+
+def runner_of(folder: Path, plan: Plan) -> str:
+    """The runner part of the names of the plan files a folder already holds ('' for none)."""
+    tail = "-".join([plan.condition, *([plan.site] if plan.site else [])]) + PLAN_SUFFIX
+    for path in folder.glob("*" + PLAN_SUFFIX):
+        if path.name.endswith("-" + tail) and path.name != file_stem(plan) + PLAN_SUFFIX:
+            return path.name[: -len("-" + tail)]
+    return ""
 
 
 def default_out_dir(plan: Plan) -> Path:
@@ -100,13 +112,13 @@ def font_gaps(*texts: str | None) -> str:
     return " ".join(sorted(unsupported_chars(text)))
 
 
-def output_names(plan: Plan) -> tuple[str, str, str, str]:
+def output_names(plan: Plan, runner: str = "") -> tuple[str, str, str, str]:
     """The file names of the booklet, summary, calendar and plan JSON, in that order."""
-    stem = file_stem(plan)
+    stem = file_stem(plan, runner)
     return (f"{stem}-booklet.pdf", f"{stem}-summary.pdf", f"{stem}.ics", f"{stem}-plan.json")
 
 
-def render_all(plan: Plan, booklet: BookletOptions, calendar: CalendarOptions) -> Rendered:
+def render_all(plan: Plan, booklet: BookletOptions, calendar: CalendarOptions, runner: str = "") -> Rendered:
     """Every output file, by name, rendered in memory (nothing is written here). The calendar
     goes first: the plan JSON keeps the events it wrote, for the next revision to compare with."""
     from ..render import ics
@@ -115,7 +127,7 @@ def render_all(plan: Plan, booklet: BookletOptions, calendar: CalendarOptions) -
 
     cal = ics.render(plan, calendar)
     plan = plan.model_copy(update={"revision": plan.revision.model_copy(update={"events": cal.events})})
-    booklet_name, summary_name, ics_name, json_name = output_names(plan)
+    booklet_name, summary_name, ics_name, json_name = output_names(plan, runner)
     files = {
         booklet_name: to_pdf(plan, booklet),
         summary_name: to_summary_pdf(plan, booklet),
@@ -328,24 +340,29 @@ def generate(
     no_clobber: bool = False,
     new_plan: bool = False,
     now: dt.datetime | None = None,
+    runner: str | None = None,
 ) -> Outputs:
     """Build, render and write one runner's plan; return the paths written.
 
     Over a folder that already holds a plan (and unless `new_plan`), the new plan is the next
-    revision of that plan: the calendar keeps its UIDs and says what changed.
+    revision of that plan: the calendar keeps its UIDs and says what changed. `runner` starts
+    every file name (a squad's plans); by default the folder's existing files decide.
     """
     plan = build_plan(request, catalog)
     folder = out_dir if out_dir is not None else default_out_dir(plan)
     check_writable(folder)
     if no_clobber:  # refuse before the slow rendering, and again just before writing
-        _refuse_existing([folder / name for name in output_names(plan)])
+        _refuse_existing([folder / name for name in output_names(plan, runner or "")])
     found = None if new_plan or no_clobber else find_plan(folder)
     old_names: tuple[str, ...] = ()
     if found is not None:
         previous = found[0]
+        before = runner_of(folder, previous)
+        runner = before if runner is None else runner
         plan = next_revision(plan, previous, now or dt.datetime.now(dt.UTC))
-        old_names = tuple(n for n in output_names(previous) if n not in output_names(plan))
-    return write_rendered(folder, render_all(plan, booklet, calendar), no_clobber=no_clobber, remove=old_names)
+        old_names = tuple(n for n in output_names(previous, before) if n not in output_names(plan, runner))
+    rendered = render_all(plan, booklet, calendar, runner or "")
+    return write_rendered(folder, rendered, no_clobber=no_clobber, remove=old_names)
 
 
 def write_rendered(

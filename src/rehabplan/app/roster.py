@@ -178,6 +178,36 @@ def folder_names(names: Iterable[tuple[int, str]]) -> dict[int, str]:
     return out
 
 
+def name_collisions(names: Iterable[tuple[int, str]]) -> dict[int, int]:
+    """Rows whose name is an earlier row's name once case, accents and punctuation are set aside
+    ('Zoë Ørsted' and 'zoe orsted'): row -> that earlier row."""
+    first: dict[str, int] = {}
+    out: dict[int, int] = {}
+    for row, name in names:
+        key = slugify(name).casefold()
+        if not key:
+            continue
+        if key in first:
+            out[row] = first[key]
+        else:
+            first[key] = row
+    return out
+
+
+def roster_date_order(starts: Iterable[str]) -> str | None:
+    """The day/month order a roster's slashed dates show (25/03/2027 is day first), if they agree."""
+    seen = set()
+    for text in starts:
+        m = re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-]\d{4}", inputs.straight(text).strip())
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            if a > 12 >= b:
+                seen.add("DMY")
+            elif b > 12 >= a:
+                seen.add("MDY")
+    return seen.pop() if len(seen) == 1 else None
+
+
 # --------------------------------------------------------------------------- reading the roster
 
 
@@ -187,6 +217,7 @@ class RosterRow:
     line: int  # line in the file where the row starts (the header is line 1)
     cells: dict[str, str]
     problem: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()  # columns the plan does not use (email, phone, ...), as headed
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode category Cc, less tab, LF and CR
@@ -241,24 +272,22 @@ def read_roster(path: Path) -> list[RosterRow]:
         raise InputError(f"{label} is empty; give a header row (name,condition,mileage) and one row per runner.")
     header_line, header = records[0]
     keys = [_column_key(h) for h in header]
-    accepted = ", ".join(COLUMNS)
     if not any(k in REQUIRED for k in keys):
         shown = ", ".join(repr(h.strip()) for h in header[:6])
         raise InputError(
             f"{label} line {header_line}: the first row must be a header naming the columns name, condition and mileage "
             f"(found {shown}); save the roster as CSV with that header row."
         )
-    unknown = [
-        h.strip() or f"(empty, column {i + 1})"
-        for i, (h, k) in enumerate(zip(header, keys, strict=False))
-        if k not in COLUMNS
-    ]
-    if unknown:
-        raise InputError(
-            f"{label} line {header_line}: unknown column{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(repr(u) for u in unknown)}; the accepted columns are {accepted}."
-        )
-    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    # other columns (email, phone, group, ...) are kept as they are and carried into the index
+    extra_names: dict[int, str] = {}
+    for i, (h, k) in enumerate(zip(header, keys, strict=False)):
+        if k not in COLUMNS:
+            base = " ".join(inputs.straight(h).split()) or f"column {i + 1}"
+            name, n = base, 2
+            while name in extra_names.values() or name in INDEX_FIELDS:
+                name, n = f"{base} ({n})", n + 1
+            extra_names[i] = name
+    dupes = sorted({k for k in keys if k in COLUMNS and keys.count(k) > 1})
     if dupes:
         raise InputError(
             f"{label} line {header_line}: column {', '.join(repr(d) for d in dupes)} appears more than once."
@@ -275,19 +304,29 @@ def read_roster(path: Path) -> list[RosterRow]:
         if len(cells) > len(keys) and any(c.strip() for c in cells[len(keys) :]):
             problem = f"has {len(cells)} fields but the header has {len(keys)}; check for an unquoted {delimiter!r} in a value."
         padded = list(cells[: len(keys)]) + [""] * (len(keys) - len(cells))
-        rows.append(RosterRow(n, line, dict(zip(keys, padded, strict=True)), problem))
+        known = {k: v for i, (k, v) in enumerate(zip(keys, padded, strict=True)) if i not in extra_names}
+        extra = tuple((name, padded[i]) for i, name in extra_names.items())
+        rows.append(RosterRow(n, line, known, problem, extra))
     if not rows:
         raise InputError(f"{label} has a header but no runners; add one row per runner below the header.")
     return rows
 
 
-def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[PlanRequest, str | None]:
-    """A roster row into a checked PlanRequest (and the row's time zone); raise InputError naming the column."""
+def parse_row(
+    cells: dict[str, str], catalog: Catalog, today: dt.date, date_order: str | None = None
+) -> tuple[PlanRequest, str | None]:
+    """A roster row into a checked PlanRequest (and the row's time zone); raise InputError naming the column.
+
+    `date_order` ("DMY" or "MDY") reads a start date like 01/03/2027."""
 
     def get(key: str) -> str:
         return cells.get(key, "").strip()
 
     try:
+        if not get("name"):
+            raise InputError(
+                "{field} is empty; give the runner's name (it names their folder and their files).", "name"
+            )
         inputs.parse_label(cells.get("name", ""), "name")  # a bad name is the row's first error
         if not get("condition"):
             raise InputError(
@@ -314,8 +353,10 @@ def parse_row(cells: dict[str, str], catalog: Catalog, today: dt.date) -> tuple[
             pace=get("pace") or None,
             name=cells.get("name", ""),
             today=today,
+            date_order=date_order,
+            date_hint=", or run batch with --date-format DMY (day first) or MDY (month first)",
         )
-        tz = inputs.parse_tz(get("tz")) if get("tz") else None
+        tz = inputs.parse_tz(inputs.straight(get("tz"))) if get("tz") else None
     except RehabplanError as exc:
         raise InputError(" ".join(exc.worded().split())) from None  # a field is named as its column
     return request, tz

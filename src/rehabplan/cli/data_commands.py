@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from ..errors import InputError, quoted
 from ..planning.limits import DEFAULT_UNITS, JOBS
 from .base import (
     AllDay,
@@ -173,6 +174,17 @@ def batch(
     ),
     no_clobber: bool = NoClobber,
     data_dir: Path | None = DataDir,
+    date_format: str | None = typer.Option(
+        None,
+        "--date-format",
+        metavar="DMY|MDY",
+        help="How to read start dates with slashes such as 01/03/2027: DMY (day first) or MDY (month first). [default: as the roster's other dates show]",
+    ),
+    print_files: bool = typer.Option(
+        False,
+        "--print",
+        help="Also write squad-summaries.pdf and squad-booklets.pdf: every runner in one file each, for one print job (each runner starts on a new sheet when printed double-sided).",
+    ),
 ) -> None:
     """Make plans for a whole squad from a roster CSV: one folder per runner and an index.
 
@@ -182,6 +194,12 @@ def batch(
     from ..app.batch import default_jobs, run_roster, summary_line
 
     n_jobs = inputs.parse_int(jobs, "jobs", JOBS.lo, JOBS.hi, JOBS.what) if jobs is not None else default_jobs()
+    order = date_format.strip().upper() if date_format is not None else None
+    if order is not None and order not in inputs.DATE_ORDERS:
+        raise InputError(
+            f"{{field}} {quoted(date_format or '')} is not known; use DMY (day first) or MDY (month first).",
+            "date_format",
+        )
     booklet = _booklet_options(DEFAULT_UNITS, paper, coach, clinic, contact, logo)
     calendar = _calendar_options(tz, time, all_day, no_alarms)
     _warn_unsupported(booklet)
@@ -195,7 +213,11 @@ def batch(
         data_dir=data_dir,
         jobs=n_jobs,
         no_clobber=no_clobber,
+        date_format=order,
+        print_files=print_files,
     )
+    for note in result.notes:
+        sys.stderr.write(f"{roster}: note: {note}\n")
     for row in result.rows:
         if not row.ok:
             sys.stderr.write(f"{roster} line {row.line}: {row.status}\n")
@@ -203,5 +225,7 @@ def batch(
             sys.stderr.write(f"{roster} line {row.line}: {note}\n")
     typer.echo(summary_line(result))
     typer.echo(f"Index:    {result.index}")
+    for path in result.printed:
+        typer.echo(f"Print:    {path}")
     if result.failed:
         raise typer.Exit(1)

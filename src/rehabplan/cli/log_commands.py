@@ -92,7 +92,7 @@ def replan(
     """
     from .. import wording
     from ..app import inputs, logbook
-    from ..app.outputs import find_plan, output_names, render_all, write_rendered
+    from ..app.outputs import find_plan, output_names, render_all, runner_of, write_rendered
     from ..planning.replan import replan as replan_plan
     from ..render.options import BookletOptions, CalendarOptions
     from ..render.plan_json import read_settings
@@ -104,8 +104,9 @@ def replan(
     booklet, calendar = read_settings(data)
     day = inputs.parse_date(today, "today") if today is not None else dt.date.today()
     plan = replan_plan(previous, _catalog(data_dir), logbook.read(folder), day, _now())
-    rendered = render_all(plan, booklet or BookletOptions(), calendar or CalendarOptions())
-    old = tuple(n for n in output_names(previous) if n not in output_names(plan))
+    runner = runner_of(folder, previous)
+    rendered = render_all(plan, booklet or BookletOptions(), calendar or CalendarOptions(), runner)
+    old = tuple(n for n in output_names(previous, runner) if n not in output_names(plan, runner))
     result = write_rendered(folder, rendered, remove=old)
     for line in wording.changes(result.plan) or ("Nothing changed: carry on with the plan as it was.",):
         typer.echo(line)
