@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -127,11 +129,89 @@ def test_exercises_json_filters_avoided(runner, catalog):
         assert len(shown) == sum(1 for e in everything if cond not in e["avoid"])
 
 
-def test_check_data_ok(runner):
-    """check-data on the shipped data exits 0 with a one-line count."""
+def test_check_data_ok_and_says_where_the_shipped_data_lives(runner):
+    """check-data on the shipped data exits 0 with a count, the folder it checked and where the
+    shipped data lives (a clinic copies from there)."""
+    from rehabplan.catalog.loading import default_root
+
     result = runner.invoke(app, ["check-data"])
     assert result.exit_code == 0
-    assert result.stdout.startswith("Data OK:") and len(result.stdout.strip().splitlines()) == 1
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("Data OK:") and len(lines) == 3
+    assert lines[2] == f"Shipped data (templates/ and exercises/): {default_root()}"
+    assert (Path(str(default_root())) / "templates").is_dir()
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "posixrules", "posix/Europe/London", "right/UTC"])
+def test_only_places_time_zones_are_accepted(runner, zone):
+    """Files of the zone database that are not a place's zone are refused, naming --tz."""
+    result = runner.invoke(app, ["make", "-c", "itbs", "-m", "30", "--format", "json", "--tz", zone])
+    assert result.exit_code == 2
+    assert f"--tz '{zone}' is not" in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("option", ["--start", "--out"])
+def test_an_empty_start_or_folder_is_an_error_not_the_default(runner, tmp_path, option, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["make", "-c", "itbs", "-m", "30", "--tz", "UTC", option, ""])
+    assert result.exit_code == 2
+    assert f"{option} is empty" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("pace", "ask"), [("9.45", "9:45"), ("10,5", "10:50")])
+def test_a_decimal_pace_asks_for_minutes_and_seconds(runner, pace, ask):
+    result = runner.invoke(app, ["make", "-c", "itbs", "-m", "30", "--format", "json", "--pace", pace])
+    assert result.exit_code == 2
+    assert "MM:SS" in result.stderr and f"e.g. {ask}" in result.stderr
+
+
+def test_a_vague_condition_points_to_the_conditions_command(runner):
+    """'knee' could be any of them: no diagnosis is suggested, the list command is named."""
+    result = runner.invoke(app, ["make", "-c", "knee", "-m", "30", "--format", "json"])
+    assert result.exit_code == 2
+    assert "`rehabplan conditions`" in result.stderr and "Did you mean" not in result.stderr
+    typo = runner.invoke(app, ["make", "-c", "itbss", "-m", "30", "--format", "json"])
+    assert "Did you mean 'itbs'?" in typo.stderr
+
+
+def test_show_never_cuts_a_phase_name_and_prints_each_note_once(runner):
+    """Every word of every phase name is in the table, nothing ends in '...', and a long plan's note
+    appears once."""
+    result = runner.invoke(app, ["show", "-c", "pt", "-m", "150"])
+    assert result.exit_code == 0
+    assert "..." not in result.stdout
+    plan = json.loads(runner.invoke(app, ["make", "-c", "pt", "-m", "150", "--format", "json"]).stdout)
+    table = result.stdout.split("Weekly running")[0]
+    for phase in plan["phases"]:
+        for word in phase["name"].split():
+            assert word in table, phase["name"]
+    assert result.stdout.count("clinician review it") + result.stderr.count("clinician review it") == 1
+
+
+def test_exercises_show_names_and_whole_doses(runner, catalog):
+    from rehabplan.wording.formats import dose
+
+    result = runner.invoke(app, ["exercises"])
+    text = " ".join(result.stdout.split())
+    for e in catalog.exercises.values():
+        assert e.name in text and " ".join(dose(e.dose).split()) in text
+
+
+def test_the_default_start_is_today_on_a_monday_and_make_says_it(runner, tmp_path):
+    from rehabplan.app.inputs import next_monday
+
+    monday = dt.date(2027, 3, 1)
+    assert next_monday(monday) == monday
+    assert all(next_monday(monday + dt.timedelta(days=n)) == monday + dt.timedelta(days=7) for n in range(1, 7))
+    result = runner.invoke(
+        app, ["make", "-c", "itbs", "-m", "30", "--tz", "UTC", "--start", "2027-03-01", "--out", str(tmp_path / "p")]
+    )
+    assert result.exit_code == 0 and "Starts:   Mon 1 Mar 2027" in result.stdout
+
+
+def test_shell_completion_is_offered(runner):
+    assert "--install-completion" in runner.invoke(app, ["--help"]).stdout
 
 
 def test_check_data_broken_lists_every_problem(runner, tmp_path):

@@ -70,7 +70,7 @@ def _assert_clean_failure(result, code: int, fragment: str, *, lines: int | None
 CASES: list[tuple[str, dict[str, str | None], list[str], int, str]] = [
     ("condition-typo", {"-c": "itbz"}, [], 2, r"did you mean [^?]*'itbs'"),
     ("condition-alias-typo", {"-c": "jumpers-kne"}, [], 2, "did you mean"),
-    ("condition-unknown", {"-c": "elbow"}, [], 2, r"choose one of: .*itbs"),
+    ("condition-unknown", {"-c": "elbow"}, [], 2, r"`rehabplan conditions` lists each one .*itbs"),
     ("condition-empty", {"-c": ""}, [], 2, "--condition '' is not a condition we know"),
     ("site-unknown", {"-c": "bursitis"}, ["--site", "elbow"], 2, "--site 'elbow' is not a site of bursitis"),
     ("site-typo", {"-c": "bursitis"}, ["--site", "pes-anserin"], 2, r"did you mean [^?]*'pes-anserine'"),

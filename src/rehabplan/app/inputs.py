@@ -8,6 +8,7 @@ bounds come from the request model (``rehabplan.planning.request``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import re
@@ -72,8 +73,8 @@ def split_mileage(text: str) -> tuple[str, str | None]:
 
 
 def next_monday(today: dt.date) -> dt.date:
-    """The Monday after today (a week ahead when today is a Monday)."""
-    return today + dt.timedelta(days=7 - today.weekday())
+    """The plan's default start: today when today is a Monday, else the Monday after."""
+    return today + dt.timedelta(days=(7 - today.weekday()) % 7)
 
 
 def default_paper(units: str) -> str:
@@ -219,7 +220,23 @@ def parse_tz(text: str) -> str:
             f"{{field}} {shown(text)} is not a known time zone; use a name like Europe/London or America/New_York.",
             "tz",
         ) from None
+    if name not in _zone_names():  # files in the zone database that are not places (localtime, Factory, posix/...)
+        raise InputError(
+            f"{{field}} {shown(text)} is not the name of a place's time zone; use a name like Europe/London or "
+            "America/New_York.",
+            "tz",
+        )
     return name
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """The IANA names of places' time zones (and UTC), without the database's helper files."""
+    import zoneinfo
+
+    helpers = ("posix/", "right/", "SystemV/")
+    names = {n for n in zoneinfo.available_timezones() if not n.startswith(helpers)}
+    return frozenset(names - {"localtime", "Factory", "posixrules", "leapseconds"}) | {"UTC"}
 
 
 def system_tz() -> str:
@@ -275,9 +292,16 @@ def parse_pace(text: str, units: str) -> float:
     """Easy pace 'MM:SS' (or minutes) per unit, into minutes per unit."""
     per = "mile" if units == "mi" else "km"
     lo, hi = PACE_LIMITS[units]
-    m = re.fullmatch(r"(\d{1,2}):([0-5]\d)", text.strip())
+    t = text.strip()
+    m = re.fullmatch(r"(\d{1,2}):([0-5]\d)", t)
+    if not m and re.fullmatch(r"\d{1,2}[.,]\d+", t):  # 9.45 could mean 9:45 or 9.45 minutes: ask
+        raise InputError(
+            f"{{field}} {shown(text)} is not minutes:seconds; write your easy pace per {per} as MM:SS, e.g. "
+            f"{t.replace(',', '.').split('.')[0]}:{t.replace(',', '.').split('.')[1][:2].ljust(2, '0')}.",
+            "pace",
+        )
     try:
-        value = int(m.group(1)) + int(m.group(2)) / 60 if m else float(text.strip())
+        value = int(m.group(1)) + int(m.group(2)) / 60 if m else float(int(t))
     except ValueError:
         value = float("nan")
     if math.isnan(value) or not lo <= value <= hi:
@@ -403,6 +427,8 @@ def plan_request(
     None for an optional field means its default. A mileage may carry its unit ("30 mi"), which
     then sets the units; `date_order` reads slashed dates as "DMY" or "MDY".
     """
+    if start is not None and not start.strip():
+        raise InputError("{field} is empty; give a date as YYYY-MM-DD, or leave it out to start next Monday.", "start")
     protocol = catalog.resolve(straight(condition), straight(site) if site is not None else None)
     number, unit_given = split_mileage(mileage)
     unit = parse_units(straight(units)) if units is not None else unit_given or DEFAULT_UNITS

@@ -72,11 +72,12 @@ class Catalog:
         if condition is None:
             names = self.conditions()
             owner = {a: p.condition for p in self.protocols.values() for a in (p.condition, p.id, *p.aliases)}
-            close = list(dict.fromkeys(owner[c] for c in difflib.get_close_matches(key, list(owner), n=4, cutoff=0.6)))
+            # a typo gets a suggestion; a vague word ('knee', 'pain') gets none: it could be any of them
+            close = list(dict.fromkeys(owner[c] for c in difflib.get_close_matches(key, list(owner), n=4, cutoff=0.8)))
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             raise InputError(
-                f"{{field}} {quoted(name)} is not a condition we know.{hint} Choose one of: {', '.join(names)} "
-                "(see `rehabplan conditions`).",
+                f"{{field}} {quoted(name)} is not a condition we know.{hint} `rehabplan conditions` lists each one "
+                f"with where it hurts: {', '.join(names)}.",
                 field="condition",
             )
         options = self.protocols_of(condition)

@@ -35,8 +35,16 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+_ORDER = ("make", "show", "checkin", "replan", "batch", "serve", "conditions", "exercises", "check-data", "schema")
+
+
 class _Group(TyperGroup):
     """Every failure ends as 'rehabplan: error: …' on stderr with exit 1 or 2, never a traceback."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Commands in the order a runner meets them, whatever order their modules load in."""
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: _ORDER.index(n) if n in _ORDER else len(_ORDER))
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         standalone = kwargs.pop("standalone_mode", True)
@@ -82,7 +90,7 @@ class _Group(TyperGroup):
 app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help=(
@@ -276,3 +284,12 @@ def _warn_unsupported(booklet: BookletOptions, plan_text: str | None = None) -> 
     missing = font_gaps(booklet.coach, booklet.clinic, booklet.contact, plan_text)
     if missing:
         sys.stderr.write(f"rehabplan: warning: {FONT_GAP_WARNING.format(missing)}\n")
+
+
+def _folder(text: str | None) -> Path | None:
+    """An output folder as typed; an empty one is a mistake, not the current folder."""
+    if text is None:
+        return None
+    if not text.strip():
+        raise InputError("{field} is empty; give a folder, or leave it out for the default.", "out")
+    return Path(text)

@@ -21,6 +21,7 @@ from .base import (
     _booklet_options,
     _calendar_options,
     _catalog,
+    _folder,
     _warn_unsupported,
     app,
 )
@@ -108,10 +109,19 @@ def exercises(
         ]
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    typer.echo(f"{'ID':<32} {'TARGET':<8} {'DOSE':<26} EQUIPMENT")
-    for e in chosen:
-        typer.echo(f"{e.id:<32} {e.target.value:<8} {dose(e.dose)[:26]:<26} {', '.join(q.value for q in e.equipment)}")
-    typer.echo(f"\n{len(chosen)} exercises")
+    import textwrap
+
+    for target in dict.fromkeys(e.target for e in chosen):
+        typer.echo(f"{target.value.capitalize()}")
+        for e in (e for e in chosen if e.target == target):
+            kit = ", ".join(q.value for q in e.equipment) or "no equipment"
+            typer.echo(f"  {e.name}  ({e.id})")
+            for line in textwrap.wrap(
+                f"{dose(e.dose)}; {kit}", width=76, initial_indent="    ", subsequent_indent="    "
+            ):
+                typer.echo(line)
+        typer.echo("")
+    typer.echo(f"{len(chosen)} exercises. Use an id with --json for scripts.")
 
 
 @app.command("check-data")
@@ -120,11 +130,15 @@ def check_data(data_dir: Path | None = DataDir) -> None:
 
     Example: rehabplan check-data --data-dir ./my-clinic-data
     """
+    from ..catalog.loading import default_root
+
     catalog = _catalog(data_dir)
     typer.echo(
         f"Data OK: {len(catalog.protocols)} protocols for {len(catalog.conditions())} conditions, "
         f"{len(catalog.exercises)} exercises, {len(catalog.sources.sources)} sources."
     )
+    typer.echo(f"Checked:  {data_dir if data_dir is not None else default_root()}")
+    typer.echo(f"Shipped data (templates/ and exercises/): {default_root()}")
 
 
 @app.command()
@@ -144,7 +158,7 @@ def batch(
         ...,
         help="A CSV file with a header row: name, condition, mileage (required); units, start, site, weeks_off, run_days, can_run, long_run, pace, tz (optional).",
     ),
-    out: Path | None = typer.Option(
+    out: str | None = typer.Option(
         None,
         "--out",
         "-o",
@@ -205,7 +219,7 @@ def batch(
     _warn_unsupported(booklet)
     result = run_roster(
         roster,
-        out,
+        _folder(out),
         today=dt.date.today(),
         booklet=booklet,
         paper_given=paper is not None,

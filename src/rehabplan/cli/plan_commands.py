@@ -27,6 +27,7 @@ from .base import (
     _booklet_options,
     _calendar_options,
     _catalog,
+    _folder,
     _now,
     _request,
     _warn_notes,
@@ -65,7 +66,7 @@ def make(
         None, "--contact", metavar="TEXT", help="Contact line for the cover (phone, e-mail)."
     ),
     logo: Path | None = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for the cover."),
-    out: Path | None = typer.Option(
+    out: str | None = typer.Option(
         None,
         "--out",
         "-o",
@@ -111,9 +112,11 @@ def make(
         _warn_notes(wording.notes(plan))
         sys.stdout.write(to_json(plan).decode("utf-8"))
         return
-    result = generate(request, catalog, booklet, calendar, out, no_clobber=no_clobber, new_plan=new_plan, now=_now())
+    folder = _folder(out)
+    result = generate(request, catalog, booklet, calendar, folder, no_clobber=no_clobber, new_plan=new_plan, now=_now())
     _warn_unsupported(booklet, result.plan_text)  # the plan JSON carries the athlete's name too
     _warn_notes((*wording.notes(result.plan), *result.notes))
+    typer.echo(f"Starts:   {wording.formats.date(result.plan.start)}")
     typer.echo(f"Booklet:  {result.booklet}")
     typer.echo(f"Summary:  {result.summary}")
     typer.echo(f"Calendar: {result.calendar}")

@@ -45,24 +45,16 @@ def _key_sessions(week: Week) -> str:
     return ", ".join(parts) or "rest"
 
 
-def _clip(text: str, width: int) -> str:
-    if len(text) <= width:
-        return text
-    return text[: max(0, width - 3)] + "..."
-
-
 def plan_table(plan: Plan, width: int = 80) -> str:
     """The plan as a week table, a bar chart of weekly running and the notes, within `width` columns."""
     width = max(width, _MIN_WIDTH)
     unit = plan.unit.value
     lines: list[str] = []
-    lines.append(_clip(wording.title(plan), width))
-    lines.append(
-        _clip(
-            f"Target {number_text(plan.target_weekly_distance)} {unit} a week, {len(plan.weeks)} weeks, "
-            f"{plan.start:%d %b %Y} to {plan.end:%d %b %Y}",
-            width,
-        )
+    lines += textwrap.wrap(wording.title(plan), width=width)
+    lines += textwrap.wrap(
+        f"Target {number_text(plan.target_weekly_distance)} {unit} a week, {len(plan.weeks)} weeks, "
+        f"{plan.start:%d %b %Y} to {plan.end:%d %b %Y}",
+        width=width,
     )
     lines.append("")
 
@@ -74,11 +66,16 @@ def plan_table(plan: Plan, width: int = 80) -> str:
     lines.append(head + "Key sessions")
     lines.append("-" * width)  # the head leaves at least 19 columns for the key sessions
     for w in plan.weeks:
-        row = (
-            f"{w.index:>3}  {_dates(w):<13}  {_clip(w.phase_name, phase_w):<{phase_w}}  "
-            f"{number_text(w.run_distance):>7}  "
-        )
-        lines.append(row + _clip(_key_sessions(w), rest))
+        # long phase names and session lists wrap onto more lines; nothing is cut off
+        phase = textwrap.wrap(w.phase_name, width=phase_w) or [""]
+        key = textwrap.wrap(_key_sessions(w), width=rest) or [""]
+        for i in range(max(len(phase), len(key))):
+            name = phase[i] if i < len(phase) else ""
+            if i == 0:
+                row = f"{w.index:>3}  {_dates(w):<13}  {name:<{phase_w}}  {number_text(w.run_distance):>7}  "
+            else:
+                row = f"{'':>3}  {'':<13}  {name:<{phase_w}}  {'':>7}  "
+            lines.append((row + (key[i] if i < len(key) else "")).rstrip())
 
     lines.append("")
     lines.append(f"Weekly running ({unit})")
