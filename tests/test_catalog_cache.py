@@ -30,7 +30,7 @@ def data(tmp_path: Path) -> Path:
 
 
 def _stored(cache: Path) -> list[Path]:
-    return sorted(cache.glob("catalog-*.pickle")) if cache.is_dir() else []
+    return sorted(cache.glob("catalog-*.json")) if cache.is_dir() else []
 
 
 def test_second_load_comes_from_the_cache_and_equals_a_fresh_read(cache, data, monkeypatch):
@@ -98,7 +98,7 @@ def test_corrupt_or_foreign_cache_file_is_ignored(cache, data, monkeypatch):
     stored.write_bytes(stored.read_bytes()[:100])
     assert load_catalog(data) == good
     (stored,) = _stored(cache)
-    key = stored.name[len("catalog-") : -len(".pickle")]
+    key = stored.name.rsplit("-", 1)[1].removesuffix(".json")
     catalog_cache.store(key, "not a catalog")
     assert load_catalog(data) == good
 
@@ -147,3 +147,61 @@ def test_files_changing_during_a_read_are_not_cached(cache, data, monkeypatch):
     monkeypatch.setattr(catalog_cache, "data_key", lambda files: next(keys))
     assert load_catalog(data).protocols
     assert _stored(cache) == []
+
+
+def test_a_planted_entry_is_never_trusted_and_a_pickle_never_runs(cache, data, tmp_path):
+    """A catalog file written by someone else (changed content, no valid signature) is ignored,
+    so a planted catalog cannot skip the checks; a planted pickle is never loaded and is removed."""
+    import os
+    import pickle
+
+    good = load_catalog(data)
+    (stored,) = _stored(cache)
+    mac, _, body = stored.read_bytes().partition(b"\n")
+    forged = body.replace(good.exercises["hip-clamshell"].name.encode(), b"Planted name")
+    assert forged != body
+    stored.write_bytes(mac + b"\n" + forged)
+    assert load_catalog(data) == good
+    stored.write_bytes(b"0" * 64 + b"\n" + forged)
+    assert load_catalog(data) == good
+
+    marker = tmp_path / "ran"
+
+    class Boom:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    planted = cache / stored.name.replace(".json", ".pickle")
+    planted.write_bytes(pickle.dumps(Boom()))
+    (data / "exercises" / "hip-clamshell.toml").write_text(
+        (data / "exercises" / "hip-clamshell.toml").read_text(encoding="utf-8") + "\n# edit\n", encoding="utf-8"
+    )
+    load_catalog(data)
+    load_catalog(data)
+    assert not marker.exists()
+    assert not planted.exists()  # old formats are removed when a new entry is kept
+
+
+def test_a_key_others_can_read_turns_the_cache_off(cache, data):
+    """The signing key must be this user's alone; if others can read it, no entry is trusted."""
+    import os
+
+    good = load_catalog(data)
+    key = cache / "key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    os.chmod(key, 0o644)
+    (stored,) = _stored(cache)
+    mac, _, body = stored.read_bytes().partition(b"\n")
+    stored.write_bytes(mac + b"\n" + body.replace(good.exercises["hip-clamshell"].name.encode(), b"Planted name"))
+    assert load_catalog(data) == good
+
+
+def test_entries_of_other_versions_are_removed(cache, data):
+    load_catalog(data)
+    old = cache / "catalog-0.0.1-0123456789abcdef.json"
+    old.write_text("{}", encoding="utf-8")
+    (data / "exercises" / "hip-clamshell.toml").write_text(
+        (data / "exercises" / "hip-clamshell.toml").read_text(encoding="utf-8") + "\n# edit\n", encoding="utf-8"
+    )
+    load_catalog(data)
+    assert not old.exists() and len(_stored(cache)) == 2

@@ -571,3 +571,16 @@ def test_golden_calendar(make, golden):
     plan = make(condition="patellar-tendinopathy", mileage=12, athlete="Golden Runner", start=dt.date(2026, 10, 19))
     small = plan.model_copy(update={"weeks": plan.weeks[:2], "end": plan.weeks[1].end})
     golden("patellar-tendinopathy-2-weeks.ics", calendar_ics(small, CalendarOptions(tz="Europe/London")))
+
+
+def test_a_backslash_before_n_in_a_name_stays_as_typed(catalog):
+    """'\\N' typed in a name is written as an escaped backslash and an N (never a line break), and
+    a parser reads the name back as typed."""
+    name = "Sam \\N Lee \\n C:\\Runs"
+    plan = build_plan(PlanRequest(condition="itbs", mileage=30, start=START, athlete=name), catalog)
+    data = calendar_ics(plan, CalendarOptions(tz="Europe/London"))
+    unfolded = data.decode("utf-8").replace("\r\n ", "")
+    assert "for Sam \\\\N Lee \\\\n C:\\\\Runs" in unfolded
+    parsed = vobject.readOne(data.decode("utf-8"))
+    assert parsed.x_wr_calname.value.endswith(f"for {name}")
+    assert all("\n" not in str(e["SUMMARY"]) for e in Calendar.from_ical(data).walk("VEVENT"))

@@ -330,17 +330,26 @@ def _session_event(
         uid=uid,
         stamp=shared.stamp,
         sequence=0,
-        summary=summary,
+        summary=_Text(summary),
         start=start,
         end=end,
         categories=[session.kind.upper()],
-        description=_description(shared, session, worded),
+        description=_Text(_description(shared, session, worded)),
         # A timed session blocks its slot; an all-day entry must not mark the whole day as busy.
         transparency=TRANSP.OPAQUE if timed else TRANSP.TRANSPARENT,
     )
     if shared.alarm_before is not None and session.kind in ON_FEET and timed:
-        event.add_component(Alarm.new_display(description=summary, trigger=-shared.alarm_before))
+        event.add_component(Alarm.new_display(description=_Text(summary), trigger=-shared.alarm_before))
     return event
+
+
+class _Text(vText):
+    """Text escaped as RFC 5545 says, and only so: a backslash typed before an N (say in a name)
+    stays a backslash and an N, where icalendar's own escaping would turn it into a line break."""
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        return text.replace("\r\n", "\\n").replace("\n", "\\n").encode("utf-8")
 
 
 def _digest(event: Event) -> str:
@@ -360,7 +369,7 @@ def _cancelled(record: EventRecord, stamp: dt.datetime) -> Event:
         uid=record.uid,
         stamp=stamp,
         sequence=record.sequence,
-        summary=record.summary,
+        summary=_Text(record.summary),
         start=record.start,
         end=record.end,
         status=STATUS.CANCELLED,
@@ -406,7 +415,7 @@ def render(plan: Plan, options: CalendarOptions) -> Rendered:
         calscale="GREGORIAN",
         method="PUBLISH",
         # Without commas or semicolons, which some apps show with their escaping backslashes.
-        name=vText(words.calendar_name(plan)),
+        name=_Text(words.calendar_name(plan)),
     )
     if timed:
         cal.add("X-WR-TIMEZONE", vText(tz.key))
