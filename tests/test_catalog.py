@@ -190,3 +190,75 @@ def test_every_source_list_names_a_listed_source(tmp_path, file, anchor):
     with pytest.raises(DataError) as err:
         load_catalog(root)
     assert [p for p in err.value.problems if p.startswith(file) and "'S999' is not listed" in p]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        ("templates/rules/ramp.toml", "weekly_cap = 1.10", "weekly_cap = 1.20", "ramp.weekly_cap"),
+        ("templates/rules/ramp.toml", "weekly_cap = 1.10", "weekly_cap = 1.001", "ramp.weekly_cap"),
+        ("templates/rules/ramp.toml", "restart_fraction = 0.6", "restart_fraction = 1.0", "ramp.restart_fraction"),
+        ("templates/rules/ramp.toml", "single_run_cap = 1.10", "single_run_cap = 1.5", "ramp.single_run_cap"),
+        ("templates/rules/ramp.toml", "max_mileage_mi = 150", "max_mileage_mi = inf", "ramp.max_mileage_mi"),
+        ("templates/itbs.toml", "green_max = 2", "green_max = 10", "pain_rule.green_max"),
+        ("templates/itbs.toml", 'green = "0-2/10', 'green = "0-10/10', "pain_rule: Value error, green says 10/10"),
+        ("templates/itbs.toml", "amber_max = 3", "amber_max = 2", "green_max must be below amber_max"),
+        ("templates/itbs.toml", "pain_max = 2\nnote", "pain_max = 10\nnote", "readiness.pain_max"),
+        ("templates/itbs.toml", "after_days = 42", "after_days = 365", "referrals[1].after_days"),
+        ("templates/itbs.toml", 'running = "none"', 'running = "hold"', "phases[0].running"),
+        (
+            "templates/itbs.toml",
+            "carry on, and move up",
+            "carry on,\u202e and move up",
+            "invisible or control character",
+        ),
+        (
+            "templates/itbs.toml",
+            "carry on, and move up",
+            "carry on,\u200b and move up",
+            "invisible or control character",
+        ),
+    ],
+)
+def test_data_that_breaks_a_safety_promise_is_refused(tmp_path, file, old, new, expected):
+    """check-data judges safety, not only types: a weekly cap over 10%, a green light above 3/10,
+    running before the ladder, a review point a year away or hidden characters are each refused,
+    naming the file and the field."""
+    root = _copy_data(tmp_path)
+    _edit(root / file, old, new)
+    with pytest.raises(DataError) as err:
+        load_catalog(root)
+    lines = [line for line in err.value.problems if line.startswith(file)]
+    assert any(expected in line for line in lines), err.value.problems
+    assert not [line for line in err.value.problems if line.startswith("exercises/")]
+
+
+def test_one_broken_template_blames_no_exercise_file(tmp_path):
+    """A template that fails on its own is the only file reported: exercises that mention its
+    condition are not called wrong."""
+    root = _copy_data(tmp_path)
+    _edit(root / "templates" / "meniscus.toml", "green_max = ", "green_max = 99 #")
+    with pytest.raises(DataError) as err:
+        load_catalog(root)
+    assert err.value.problems and all(p.startswith("templates/meniscus.toml") for p in err.value.problems)
+
+
+def test_check_data_plans_a_grid_of_runners_and_names_the_request_that_fails(tmp_path, runner):
+    """Data that passes every field check but cannot be planned (a least mileage too small for
+    10% steps of 0.1) fails check-data, one line per request, naming the request."""
+    from rehabplan.cli import app
+
+    root = _copy_data(tmp_path)
+    _edit(root / "templates" / "rules" / "ramp.toml", "min_mileage_mi = 7", "min_mileage_mi = 3")
+    result = runner.invoke(app, ["check-data", "--data-dir", str(root)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines and all(line.startswith("rehabplan: error: self-test: ") for line in lines)
+    assert any(" at 3 mi a week (can run 0 min, 0 weeks off, 4 run days): " in line for line in lines)
+    assert runner.invoke(app, ["check-data"]).exit_code == 0

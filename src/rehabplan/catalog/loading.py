@@ -231,7 +231,9 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
             continue
         rules[name] = _read(entry, label, model, problems)
 
-    _cross_check(protocols, exercises, rules, known_exercise_files, problems)
+    # a template that failed on its own leaves its condition unknown: exercises naming it are not blamed
+    all_templates = not (set(known_protocol_files) - set(protocols))
+    _cross_check(protocols, exercises, rules, known_exercise_files, problems, all_templates)
     if problems:
         raise DataError(problems)
     catalog = Catalog(
@@ -267,10 +269,12 @@ def _cross_check(
     rules: dict[str, Any],
     known_exercise_files: set[str],
     problems: list[str],
+    all_templates: bool = True,
 ) -> None:
-    """References between files; files that failed on their own are not reported again."""
+    """References between files; files that failed on their own are not reported again (nor are
+    references to the conditions of templates that failed)."""
     ex_ids = sorted(known_exercise_files)
-    conditions = sorted({p.condition for p in protocols.values()})
+    conditions = sorted({p.condition for p in protocols.values()}) if all_templates else []
     ramp: RampFile | None = rules.get("ramp")
     sources: SourcesFile | None = rules.get("sources")
     source_keys = {s.key for s in sources.sources} if sources else None
@@ -323,6 +327,16 @@ def _cross_check(
             )
         elif running.index("ladder") > running.index("ramp"):
             problems.append(f"{label}: phases: the 'ladder' phase must come before the 'ramp' phase")
+        else:  # no running before the ladder; holding the target (with strides or hills) only after the build
+            ladder_at, ramp_at = running.index("ladder"), running.index("ramp")
+            for i, r in enumerate(running):
+                if i < ladder_at and r != "none":
+                    problems.append(
+                        f"{label}: phases[{i}].running: {r!r} before the walk/run ladder; phases before it run "
+                        "'none' (a runner who can run keeps running through keep_running instead)"
+                    )
+                elif r == "hold" and i < ramp_at:
+                    problems.append(f"{label}: phases[{i}].running: 'hold' comes only after the 'ramp' phase")
         if running[-1] != "hold":
             problems.append(
                 f"{label}: phases[{len(running) - 1}].running: the last phase must hold the target ('hold')"

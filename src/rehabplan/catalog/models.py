@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -10,10 +11,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 
 def _printable(value: str) -> str:
-    """Data text reaches the booklet and the calendar: no control characters in it."""
-    bad = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+    """Data text reaches the booklet and the calendar: no control, format (bidi overrides,
+    zero-width marks) or line-separator characters in it, as for a runner's name."""
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
     if bad is not None:
-        raise ValueError(f"contains a control character ({bad!a}); remove it")
+        raise ValueError(f"contains an invisible or control character ({bad!a}); remove it")
     return value
 
 
@@ -264,14 +266,17 @@ class PainRule(_Strict):
     green: Text
     amber: Text
     red: Text
-    green_max: int = Field(ge=0, le=10)
-    amber_max: int = Field(ge=0, le=10)
+    green_max: int = Field(ge=0, le=3, description="green is at most 3/10")
+    amber_max: int = Field(ge=1, le=6)
     sources: tuple[SourceKey, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _order(self) -> PainRule:
-        if self.green_max > self.amber_max:
-            raise ValueError("green_max must not exceed amber_max")
+        if self.green_max >= self.amber_max:
+            raise ValueError("green_max must be below amber_max")
+        said = [int(n) for n in re.findall(r"(\d+)\s*/\s*10", self.green)]
+        if said and max(said) > self.green_max:
+            raise ValueError(f"green says {max(said)}/10 but green_max is {self.green_max}; make them agree")
         return self
 
 
@@ -291,14 +296,14 @@ class Modality(_Strict):
 
 
 class Referral(_Strict):
-    after_days: int = Field(ge=1, le=365)
+    after_days: int = Field(ge=1, le=91, description="a review point within 13 weeks")
     action: Text
     sources: tuple[SourceKey, ...] = Field(min_length=1)
 
 
 class Readiness(_Strict):
     tests: tuple[Id, ...] = Field(min_length=1)
-    pain_max: int = Field(ge=0, le=10)
+    pain_max: int = Field(ge=0, le=3, description="pain a readiness test may bring, at most 3/10")
     note: Text | None = None
 
 
@@ -307,7 +312,8 @@ class LoadTest(_Strict):
 
     name: ShortText
     how: Text
-    pain_max: int = Field(ge=0, le=10, description="pain that still allows the plan to move on")
+    # tendon loading may hurt a little more than running (the pain-monitoring model allows 5/10)
+    pain_max: int = Field(ge=0, le=5, description="pain that still allows the plan to move on, at most 5/10")
     sources: tuple[SourceKey, ...] = Field(min_length=1)
 
 
@@ -408,22 +414,23 @@ class ReadinessTest(_Strict):
 
 
 class RampRules(_Strict):
-    weekly_cap: float = Field(gt=1.0, le=1.2)
+    # the booklet promises at most 10% a week; below 5% the ramp cannot move in 0.1 steps
+    weekly_cap: float = Field(ge=1.05, le=1.10)
     hold_every: int = Field(ge=2, le=8)
-    restart_fraction: float = Field(gt=0, le=1)
+    restart_fraction: float = Field(ge=0.3, le=0.6, description="first week without a ladder, share of usual")
     restart_share: float = Field(ge=0.3, le=0.7, description="the ladder's weekly time on feet, share of usual")
     no_ladder_minutes: int = Field(ge=10, le=60, description="pain-free running that makes the ladder unneeded")
     long_run_fraction: float = Field(gt=0, le=0.5, description="the usual long run, share of the week")
     long_run_from: float = Field(gt=0, le=1, description="share of the target from which a week has a long run")
-    single_run_cap: float = Field(gt=1.0, le=1.5)
+    single_run_cap: float = Field(ge=1.05, le=1.10)
     single_run_window_days: int = Field(ge=7, le=60)
-    intensity_fraction: float = Field(gt=0, le=1)
+    intensity_fraction: float = Field(ge=0.5, le=1, description="strides or hills only from this share")
     long_plan_weeks: int = Field(ge=8, le=104)
     max_sessions_per_day: int = Field(ge=1, le=5)
-    min_mileage_mi: float = Field(ge=1)
-    min_mileage_km: float = Field(ge=1)
-    max_mileage_mi: float = Field(gt=0)
-    max_mileage_km: float = Field(gt=0)
+    min_mileage_mi: float = Field(ge=3, le=50, allow_inf_nan=False)
+    min_mileage_km: float = Field(ge=5, le=80, allow_inf_nan=False)
+    max_mileage_mi: float = Field(gt=0, le=300, allow_inf_nan=False)
+    max_mileage_km: float = Field(gt=0, le=500, allow_inf_nan=False)
     default_pace_min_per_mi: float = Field(gt=3, le=25)
     default_pace_min_per_km: float = Field(gt=2, le=16)
     maintain_weeks: int = Field(ge=1, le=8)

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from ..errors import InputError, quoted
+from ..errors import DataError, InputError, quoted
 from ..planning.limits import DEFAULT_UNITS, JOBS
 from .base import (
     AllDay,
@@ -126,13 +126,19 @@ def exercises(
 
 @app.command("check-data")
 def check_data(data_dir: Path | None = DataDir) -> None:
-    """Check the clinical data files and list every problem, one per line.
+    """Check the clinical data files and list every problem, one per line; then plan a grid of
+    runners with the data (every condition, both units, the smallest to the largest mileage) and
+    report any plan that cannot be made safely.
 
     Example: rehabplan check-data --data-dir ./my-clinic-data
     """
+    from ..app.selftest import self_test
     from ..catalog.loading import default_root
 
     catalog = _catalog(data_dir)
+    failed = self_test(catalog)  # data that passes must also plan, for any runner
+    if failed:
+        raise DataError(failed)
     typer.echo(
         f"Data OK: {len(catalog.protocols)} protocols for {len(catalog.conditions())} conditions, "
         f"{len(catalog.exercises)} exercises, {len(catalog.sources.sources)} sources."

@@ -162,7 +162,13 @@ def _check_length(sched: Schedule) -> None:
 
 
 def _week_count(request: PlanRequest, catalog: Catalog, target_h: int) -> int:
-    return len(_schedule(Context.of(request, catalog, target_h)).weeks)
+    """Weeks a plan aiming at target_h lasts (more than any limit when it cannot be planned)."""
+    from ..errors import PlanningError
+
+    try:
+        return len(_schedule(Context.of(request, catalog, target_h)).weeks)
+    except PlanningError:
+        return _MAX_WEEKS + 1
 
 
 def _interim_target(request: PlanRequest, catalog: Catalog, limit: int) -> int | None:
