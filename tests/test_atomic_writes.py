@@ -312,3 +312,99 @@ def test_permission_error_while_writing_is_one_line(runner, tmp_path, monkeypatc
     result = runner.invoke(app, [*ARGS, "--out", str(tmp_path / "plan")])
     _assert_one_error_line(result, 1, "cannot write into")
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- other processes, real signals
+
+
+def _cli(*args: str) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "rehabplan", *args]
+
+
+def _consistent(folder: Path) -> int:
+    """The folder holds one complete set: four files, every one of the same version (the booklet's
+    and the calendar's text name the athlete the JSON names), and no hidden leftovers."""
+    import json
+
+    from icalendar import Calendar
+    from pypdf import PdfReader
+
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(NAMES), names
+    plan = json.loads((folder / NAMES[3]).read_text(encoding="utf-8"))
+    athlete = plan["athlete"]
+    assert athlete in PdfReader(folder / NAMES[0]).pages[0].extract_text()
+    assert athlete in PdfReader(folder / NAMES[1]).pages[0].extract_text()
+    assert athlete in str(Calendar.from_ical((folder / NAMES[2]).read_bytes())["NAME"])
+    return int(plan["revision"]["number"])
+
+
+def test_two_makes_into_one_folder_are_one_after_the_other(tmp_path):
+    """Two `make`s started together into one new folder both succeed, one after the other: the
+    folder ends as one complete set (the second's), version 2 of one plan."""
+    import subprocess
+
+    env = {**os.environ, "TZ": "Europe/London"}
+    for round_ in range(3):
+        out = tmp_path / f"plan{round_}"
+        procs = [
+            subprocess.Popen(
+                _cli(*ARGS, "--name", who, "--out", str(out)), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            for who in ("Ana Alpha", "Bo Beta")
+        ]
+        results = [p.communicate(timeout=120) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], results
+        assert _consistent(out) == 2
+
+
+def test_two_no_clobber_makes_race_and_exactly_one_wins(tmp_path):
+    import subprocess
+
+    out = tmp_path / "plan"
+    procs = [
+        subprocess.Popen(
+            _cli(*ARGS, "--name", who, "--no-clobber", "--out", str(out)),
+            env={**os.environ, "TZ": "Europe/London"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for who in ("Ana Alpha", "Bo Beta")
+    ]
+    results = [p.communicate(timeout=120) for p in procs]
+    codes = sorted(p.returncode for p in procs)
+    assert codes[0] == 0 and codes[1] != 0, results
+    loser = next(err for p, (_, err) in zip(procs, results, strict=True) if p.returncode)
+    assert loser.decode().startswith(PREFIX) and b"already exists" in loser
+    assert _consistent(out) == 1
+
+
+def test_a_make_killed_at_any_moment_leaves_no_mix_after_the_next_run(tmp_path):
+    """SIGKILL at random moments of a `make` over an existing plan: the next run finds the folder's
+    old set (or the new one), never a mix, and no temporary file survives it."""
+    import random
+    import signal
+    import subprocess
+    import time
+
+    out = tmp_path / "plan"
+    env = {**os.environ, "TZ": "Europe/London"}
+    subprocess.run(_cli(*ARGS, "--name", "First Runner", "--out", str(out)), env=env, check=True, capture_output=True)
+    rng = random.Random(7)
+    for i in range(6):
+        proc = subprocess.Popen(
+            _cli(*ARGS, "--name", f"Runner {i}", "--out", str(out)),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.3, 1.2))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        after = subprocess.run(
+            _cli(*ARGS, "--name", "Check Runner", "--out", str(out)), env=env, capture_output=True, text=True
+        )
+        assert after.returncode == 0, after.stderr
+        _consistent(out)

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -223,6 +224,60 @@ def _remove_created(out_dir: Path, top: Path | None) -> None:
         folder = folder.parent
 
 
+JOURNAL = ".rehabplan-journal"
+LOCK_WAIT_SECONDS = 60.0
+
+
+@contextlib.contextmanager
+def folder_lock(out_dir: Path) -> Iterator[None]:
+    """Only one rehabplan at a time changes a folder: a second one waits for the first to finish
+    (up to a minute, then says so). The lock lives outside the folder, so the folder itself is
+    only made when there is something to write into it."""
+    import fcntl
+    import hashlib
+    import time
+
+    where = Path(tempfile.gettempdir()) / f"rehabplan-locks-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    where.mkdir(mode=0o700, exist_ok=True)
+    name = hashlib.sha256(os.path.abspath(out_dir).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    fd = os.open(where / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise RehabplanError(
+                        f"another rehabplan has been writing into {str(out_dir)!r} for over a minute; "
+                        "wait for it to finish, then run this again."
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _recover(out_dir: Path) -> None:
+    """Put back the set of files an interrupted write left half-replaced (its journal says which),
+    and remove the temporary files any interruption left behind."""
+    journal = out_dir / JOURNAL
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        entries = json.loads(journal.read_text(encoding="utf-8"))
+        for target_name, backup_name in entries:
+            target = out_dir / target_name
+            if backup_name is not None and (out_dir / backup_name).exists():
+                os.replace(out_dir / backup_name, target)  # the old file, back in place
+            elif backup_name is None:
+                _remove_quietly(target)  # new in the interrupted set: the old set had no such file
+        journal.unlink()
+    with contextlib.suppress(OSError):
+        for leftover in out_dir.iterdir():
+            if leftover.name.startswith(".") and leftover.name.endswith((".part", ".bak")):
+                _remove_quietly(leftover)
+
+
 def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = False) -> list[Path]:
     """Write every file or none: temporary files in out_dir, renamed only when all are written.
 
@@ -234,6 +289,8 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
     if out_dir.exists() and not out_dir.is_dir():
         raise RehabplanError(f"output folder {str(out_dir)!r} is a file; choose another {{field}} folder.", "out")
     targets = [out_dir / name for name in files]
+    if out_dir.is_dir():
+        _recover(out_dir)
     if no_clobber:
         _refuse_existing(targets)
     created = _make_folder(out_dir)
@@ -257,10 +314,16 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
                 )
             backups[target] = _keep_backup(target) if target.exists() or target.is_symlink() else None
         replaced: list[Path] = []
+        # the journal names what each target held, so a run killed between two renames is undone
+        # by the next one (the folder never stays a mix of two sets)
+        journal = out_dir / JOURNAL
+        entries = [[t.name, None if backups[t] is None else backups[t].name] for t in targets]  # type: ignore[union-attr]
+        journal.write_text(json.dumps(entries), encoding="utf-8")
         try:
             for part, target in zip(temps, targets, strict=True):
                 os.replace(part, target)
                 replaced.append(target)
+            journal.unlink()  # every file is in place: the new set stands
         except BaseException:
             for target in reversed(replaced):
                 backup = backups.get(target)
@@ -272,6 +335,7 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
                 except OSError:
                     if backup is not None:
                         unrestored.add(backup)  # keep the old file rather than lose it
+            _remove_quietly(journal)
             raise
         done = True
     except OSError as exc:
@@ -351,6 +415,23 @@ def generate(
     plan = build_plan(request, catalog)
     folder = out_dir if out_dir is not None else default_out_dir(plan)
     check_writable(folder)
+    with folder_lock(folder):
+        return _generate(
+            plan, folder, booklet, calendar, no_clobber=no_clobber, new_plan=new_plan, now=now, runner=runner
+        )
+
+
+def _generate(
+    plan: Plan,
+    folder: Path,
+    booklet: BookletOptions,
+    calendar: CalendarOptions,
+    *,
+    no_clobber: bool,
+    new_plan: bool,
+    now: dt.datetime | None,
+    runner: str | None,
+) -> Outputs:
     if no_clobber:  # refuse before the slow rendering, and again just before writing
         _refuse_existing([folder / name for name in output_names(plan, runner or "")])
     found = None if new_plan or no_clobber else find_plan(folder)

@@ -70,7 +70,10 @@ def checkin(
             "nothing to log; give your pain (--pain-during, --pain-after, --pain-next-morning) or say what happened "
             "(--missed, --swelling, --criteria-met, --red-flag, --cleared)."
         )
-    path = logbook.append(folder, entry)
+    from ..app.outputs import folder_lock
+
+    with folder_lock(folder):
+        path = logbook.append(folder, entry)
     typer.echo(f"Logged {entry.date.isoformat()} in {path}")
     if entry.red_flag:
         typer.echo("A warning sign: stop the plan and get help as your booklet's first page says.")
@@ -92,24 +95,27 @@ def replan(
     """
     from .. import wording
     from ..app import inputs, logbook
-    from ..app.outputs import find_plan, output_names, render_all, runner_of, write_rendered
+    from ..app.outputs import find_plan, folder_lock, output_names, render_all, runner_of, write_rendered
     from ..planning.replan import replan as replan_plan
     from ..render.options import BookletOptions, CalendarOptions
     from ..render.plan_json import read_settings
 
-    found = find_plan(folder)
-    if found is None:
-        raise InputError(f"{{field}} {str(folder)!r} holds no plan; give the folder `rehabplan make` wrote.", "folder")
-    previous, data = found
-    booklet, calendar = read_settings(data)
-    day = inputs.parse_date(today, "today") if today is not None else dt.date.today()
-    plan = replan_plan(previous, _catalog(data_dir), logbook.read(folder), day, _now())
-    runner = runner_of(folder, previous)
-    rendered = render_all(plan, booklet or BookletOptions(), calendar or CalendarOptions(), runner)
-    old = tuple(n for n in output_names(previous, runner) if n not in output_names(plan, runner))
-    result = write_rendered(folder, rendered, remove=old)
-    for line in wording.changes(result.plan) or ("Nothing changed: carry on with the plan as it was.",):
-        typer.echo(line)
+    with folder_lock(folder):  # one change to a plan folder at a time
+        found = find_plan(folder)
+        if found is None:
+            raise InputError(
+                f"{{field}} {str(folder)!r} holds no plan; give the folder `rehabplan make` wrote.", "folder"
+            )
+        previous, data = found
+        booklet, calendar = read_settings(data)
+        day = inputs.parse_date(today, "today") if today is not None else dt.date.today()
+        plan = replan_plan(previous, _catalog(data_dir), logbook.read(folder), day, _now())
+        runner = runner_of(folder, previous)
+        rendered = render_all(plan, booklet or BookletOptions(), calendar or CalendarOptions(), runner)
+        old = tuple(n for n in output_names(previous, runner) if n not in output_names(plan, runner))
+        result = write_rendered(folder, rendered, remove=old)
+        for line in wording.changes(result.plan) or ("Nothing changed: carry on with the plan as it was.",):
+            typer.echo(line)
     _warn_notes(result.notes)
     typer.echo(f"Version {result.plan.revision.number} written to {folder}")
 
