@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, PageBreak, Paragraph, Spacer, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from ... import wording
 from ...planning.plan import Plan, Week
@@ -22,7 +22,7 @@ from ...planning.sessions import Session
 from ...wording.booklet import Styled
 from ..options import BookletOptions
 from . import styles as st
-from .speedups import MemoTable, Para
+from .speedups import Para
 
 BOX = "☐"
 _STRIPPED = {"Cc", "Cs", "Co", "Cn"}
@@ -260,7 +260,7 @@ class Filler(Flowable):
         return None
 
 
-class BookletTable(MemoTable):
+class BookletTable(Table):
     """A Table whose plain-string cells use the booklet font (reportlab's default is Helvetica)."""
 
     def __init__(self, *args: Any, **kw: Any) -> None:
