@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import unicodedata
 from pathlib import Path
 
@@ -483,3 +484,49 @@ def test_print_writes_one_file_of_summaries_and_one_of_booklets(tmp_path):
         for (_, start), n, (_, following) in zip(marks, pages, [*marks[1:], ("", len(combined.pages))], strict=True):
             assert following - start == n + n % 2 or following == len(combined.pages)
         assert "Ana" in combined.pages[marks[0][1]].extract_text()
+
+
+# --------------------------------------------------------------------------- files as they come
+
+
+def test_a_roster_mixing_encodings_is_refused_naming_the_line(tmp_path):
+    """One Windows-encoded name among UTF-8 lines would garble every other name if the file were
+    read either way: the file is refused, naming that line."""
+    data = "name,condition,mileage\nZoë Ørsted,itbs,20\n".encode() + "José,itbs,20\n".encode("cp1252")
+    roster = tmp_path / "squad.csv"
+    roster.write_bytes(data)
+    result = _runner().invoke(app, ["batch", str(roster), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert f"{roster} line 3: not UTF-8, while other lines are" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_roster_wholly_in_windows_encoding_is_read_with_a_note(tmp_path):
+    result, out = _run(tmp_path, "name,condition,mileage\nJosé Müller,itbs,20\n", encoding="cp1252")
+    assert result.exit_code == 0, result.stderr
+    assert _index(out)[0]["name"] == "José Müller"
+    assert "read as Windows text (cp1252)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [("x" * 131_072, "longer than 1000 characters"), ("Sam\u0085Lee", "control character")],
+)
+def test_one_bad_value_fails_only_its_row(tmp_path, bad, reason):
+    """A pasted megavalue or an invisible control character rejects its row, with its line number;
+    the other runners are made."""
+    text = f"name,condition,mileage\nAna,itbs,20\n{bad},itbs,20\nBo,oa,20\n"
+    result, out = _run(tmp_path, text)
+    assert result.exit_code == 1
+    assert f"line 3: {reason}" in result.stderr.replace("a value is ", "").replace("a value holds a ", "")
+    assert [r["status"] == "ok" for r in _index(out)] == [True, False, True]
+
+
+def test_a_device_or_pipe_is_not_read_as_a_roster(tmp_path):
+    """/dev/zero or a named pipe is refused at once, before any byte is read."""
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(fifo)):
+        result = _runner().invoke(app, ["batch", path, "--out", str(tmp_path / "out")])
+        assert result.exit_code == 2
+        assert "is not a regular file" in result.stderr

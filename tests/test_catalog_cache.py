@@ -205,3 +205,30 @@ def test_entries_of_other_versions_are_removed(cache, data):
     )
     load_catalog(data)
     assert not old.exists() and len(_stored(cache)) == 2
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_pipe_or_device_as_a_data_file_is_refused_at_once(cache, data, kind):
+    """With the cache on, a named pipe or /dev/zero in place of a rule file is reported, not read
+    (reading it would wait for ever or never end)."""
+    import os
+    import signal
+
+    target = data / "templates" / "rules" / "advice.toml"
+    target.unlink()
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/zero")
+
+    def too_slow(*_: object) -> None:
+        raise TimeoutError("load_catalog hung on a data file that is not a regular file")
+
+    signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(20)
+    try:
+        with pytest.raises(DataError) as err:
+            load_catalog(data)
+    finally:
+        signal.alarm(0)
+    assert "templates/rules/advice.toml: not a regular file" in "\n".join(err.value.problems)

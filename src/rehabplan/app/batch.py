@@ -207,7 +207,8 @@ def run_roster(
     from .outputs import check_writable, write_atomic
 
     t0 = time.perf_counter()
-    rows = read_roster(roster)
+    roster_notes: list[str] = []
+    rows = read_roster(roster, roster_notes)
     out = out_dir if out_dir is not None else default_out_dir(roster)
     check_writable(out)
     index = out / INDEX_NAME
@@ -219,7 +220,6 @@ def run_roster(
     catalog = load_catalog(data_dir)
 
     # slashed dates (01/03/2027) are read as --date-format says, else as the roster's other dates show
-    roster_notes: list[str] = []
     order = date_format or roster_date_order(r.cells.get("start", "") for r in rows)
     if order and not date_format and any("/" in r.cells.get("start", "") for r in rows):
         way = "day first (25/03/2027)" if order == "DMY" else "month first (03/25/2027)"

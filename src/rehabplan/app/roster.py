@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -223,8 +225,49 @@ class RosterRow:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode category Cc, less tab, LF and CR
 
 
-def read_roster(path: Path) -> list[RosterRow]:
-    """The data rows of a roster CSV; raise InputError when the file as a whole cannot be used."""
+MAX_CELL = 1000  # characters in one roster value (a name, a note): more is a pasting mistake
+
+
+def _decode(data: bytes, label: str, notes: list[str] | None) -> str:
+    """UTF-8 (with or without a BOM); a file wholly in Windows' Western encoding is read too, with a
+    note. A file that mixes the two is refused, naming the first line that is not UTF-8: decoding
+    it either way would garble the other lines' names."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    utf8_text = any(not line.isascii() and _is_utf8(line) for line in lines)
+    if utf8_text:
+        bad = next(i for i, line in enumerate(lines, start=1) if not _is_utf8(line))
+        raise InputError(
+            f"{label} line {bad}: not UTF-8, while other lines are: the file mixes two encodings. "
+            "Save the roster again as CSV UTF-8."
+        )
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{label} is not a CSV text file; save the roster as CSV (UTF-8) with a header row: name,condition,mileage."
+        ) from None
+    if notes is not None:
+        notes.append("read as Windows text (cp1252), not UTF-8; check the names in the index.")
+    return text
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_roster(path: Path, notes: list[str] | None = None) -> list[RosterRow]:
+    """The data rows of a roster CSV; raise InputError when the file as a whole cannot be used.
+
+    The file is checked for being a regular file of a sane size before it is read (a device or a
+    pipe is refused); a problem in one row (a control character, a value too long) is that row's."""
     label = str(path)
     if not path.exists():
         raise InputError(
@@ -233,7 +276,17 @@ def read_roster(path: Path) -> list[RosterRow]:
     if path.is_dir():
         raise InputError(f"roster {label!r} is a folder; give a CSV file with a header row (name,condition,mileage).")
     try:
-        data = path.read_bytes()
+        if not stat.S_ISREG(os.stat(path).st_mode):  # before opening: opening a pipe would wait for a writer
+            raise InputError(f"roster {label!r} is not a regular file (a device or a pipe); give a CSV file.")
+        with open(path, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(f"roster {label!r} is not a regular file (a device or a pipe); give a CSV file.")
+            if info.st_size > MAX_ROSTER_BYTES:
+                raise InputError(
+                    f"roster {label!r} is larger than {MAX_ROSTER_BYTES // 1_000_000} MB; split it into smaller files."
+                )
+            data = fh.read(MAX_ROSTER_BYTES + 1)  # bounded, even if the file grows while it is read
     except OSError as exc:
         raise InputError(f"roster {label!r} cannot be read ({exc.strerror or exc}).") from None
     if len(data) > MAX_ROSTER_BYTES:
@@ -245,19 +298,13 @@ def read_roster(path: Path) -> list[RosterRow]:
     )
     if b"\x00" in data:
         raise InputError(not_csv)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise InputError(not_csv) from None
-    if _CONTROL.search(text):
-        raise InputError(not_csv)
+    text = _decode(data, label, notes)
     if not text.strip():
         raise InputError(f"{label} is empty; give a header row (name,condition,mileage) and one row per runner.")
     first = text.lstrip("\r\n").splitlines()[0]
     delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
+    # one long value fails its own row (below), not the whole file
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_ROSTER_BYTES))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         records = []
@@ -303,6 +350,10 @@ def read_roster(path: Path) -> list[RosterRow]:
         problem = None
         if len(cells) > len(keys) and any(c.strip() for c in cells[len(keys) :]):
             problem = f"has {len(cells)} fields but the header has {len(keys)}; check for an unquoted {delimiter!r} in a value."
+        elif any(len(c) > MAX_CELL for c in cells):
+            problem = f"a value is longer than {MAX_CELL} characters; check for text pasted into the wrong cell."
+        elif any(_CONTROL.search(c) for c in cells):
+            problem = "a value holds a control character (an invisible one pasted in); retype that cell."
         padded = list(cells[: len(keys)]) + [""] * (len(keys) - len(cells))
         known = {k: v for i, (k, v) in enumerate(zip(keys, padded, strict=True)) if i not in extra_names}
         extra = tuple((name, padded[i]) for i, name in extra_names.items())

@@ -59,6 +59,10 @@ def data_key(files: list[tuple[str, Traversable]]) -> str:
     for module in (models, loading, checks):
         h.update(Path(str(module.__file__)).read_bytes())
     for label, entry in files:
+        if isinstance(entry, Path):  # a pipe or a device would hang or never end: no key, no cache
+            info = os.stat(entry)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > 2_000_000:
+                raise ValueError(f"{label} is not a regular data file")
         data = entry.read_bytes()
         h.update(b"\0%s\0%d\0" % (label.encode("utf-8", "surrogateescape"), len(data)))
         h.update(data)

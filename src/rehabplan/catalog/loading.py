@@ -119,10 +119,17 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(file)"
 
 
+MAX_DATA_FILE = 2_000_000  # bytes in one data file; the shipped ones are a few kilobytes
+
+
 def _read(entry: Traversable, label: str, model: type[M], problems: list[str]) -> M | None:
     try:
         with entry.open("rb") as fh:
-            raw = tomllib.load(fh)
+            data = fh.read(MAX_DATA_FILE + 1)
+        if len(data) > MAX_DATA_FILE:
+            problems.append(f"{label}: larger than {MAX_DATA_FILE // 1_000_000} MB; a data file is a few kilobytes")
+            return None
+        raw = tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{label}: not valid TOML: {exc}")
         return None
@@ -227,7 +234,8 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
         entry = root / "templates" / "rules" / f"{name}.toml"
         label = f"templates/rules/{name}.toml"
         if not entry.is_file():
-            problems.append(f"{label}: file missing")
+            exists = isinstance(entry, Path) and (entry.exists() or entry.is_symlink())
+            problems.append(f"{label}: " + ("not a regular file (a device, pipe or folder)" if exists else "file missing"))
             continue
         rules[name] = _read(entry, label, model, problems)
 
