@@ -286,3 +286,48 @@ def test_format_json_checks_every_option_as_files_do(runner, args, flag):
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     assert result.stderr.startswith(f"rehabplan: error: {flag}") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("where", ["full", "closed"])
+def test_make_exits_0_when_its_files_are_written_but_stdout_is_full_or_closed(tmp_path, where):
+    """`make > /dev/full` and `make | true`: the plan is written, so the run succeeds, with one
+    warning on stderr about the lines that could not be printed."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "plan"
+    cmd = [sys.executable, "-m", "rehabplan", "make", "-c", "itbs", "-m", "30", "--tz", "UTC", "--out", str(out)]
+    if where == "full":
+        with open("/dev/full", "w") as sink:
+            done = subprocess.run(cmd, stdout=sink, stderr=subprocess.PIPE, text=True, timeout=120)
+    else:
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        done = subprocess.run(cmd, stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+        os.close(write_end)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("could not print to standard output") == 1
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert len(list(out.iterdir())) == 4
+
+
+def test_read_only_plan_files_are_kept_unless_forced(runner, tmp_path):
+    """A plan file someone made read-only is not replaced (one line, exit 1, nothing changed);
+    with --force it is, keeping its read-only permissions."""
+    import os
+    import stat
+
+    out = tmp_path / "plan"
+    args = ["make", "-c", "itbs", "-m", "30", "--tz", "UTC", "--start", "2027-03-01", "--out", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    booklet = next(out.glob("*-booklet.pdf"))
+    os.chmod(booklet, 0o444)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    refused = runner.invoke(app, [*args, "--name", "Changed"])
+    assert refused.exit_code == 1 and "is read-only, so it is kept" in refused.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    forced = runner.invoke(app, [*args, "--name", "Changed", "--force"])
+    assert forced.exit_code == 0, forced.stderr
+    assert booklet.read_bytes() != before[booklet.name]
+    assert stat.S_IMODE(booklet.stat().st_mode) == 0o444

@@ -278,7 +278,9 @@ def _recover(out_dir: Path) -> None:
                 _remove_quietly(leftover)
 
 
-def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = False) -> list[Path]:
+def write_atomic(
+    out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = False, force: bool = False
+) -> list[Path]:
     """Write every file or none: temporary files in out_dir, renamed only when all are written.
 
     Existing files are kept as hidden hard links until every rename has succeeded; on any
@@ -293,6 +295,7 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
         _recover(out_dir)
     if no_clobber:
         _refuse_existing(targets)
+    modes = _modes(targets, force)
     created = _make_folder(out_dir)
     temps: list[Path] = []
     backups: dict[Path, Path | None] = {}  # target -> backup of what it held (None: it was new)
@@ -306,7 +309,7 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
+            os.chmod(tmp, modes.get(out_dir / name, 0o644))  # a replaced file keeps its permissions
         for target in targets:
             if target.is_dir():
                 raise RehabplanError(
@@ -353,6 +356,25 @@ def write_atomic(out_dir: Path, files: dict[str, bytes], *, no_clobber: bool = F
         if not done:
             _remove_created(out_dir, created)
     return targets
+
+
+def _modes(targets: list[Path], force: bool) -> dict[Path, int]:
+    """The permissions of the files about to be replaced; a read-only one is refused unless forced."""
+    import stat
+
+    modes: dict[Path, int] = {}
+    for target in targets:
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except OSError:
+            continue
+        if not mode & stat.S_IWUSR and not force:
+            raise RehabplanError(
+                f"{str(target)!r} is read-only, so it is kept; make it writable, or give --force to replace it.",
+                "out",
+            )
+        modes[target] = mode
+    return modes
 
 
 def _refuse_nul(out_dir: Path) -> None:
@@ -405,6 +427,7 @@ def generate(
     new_plan: bool = False,
     now: dt.datetime | None = None,
     runner: str | None = None,
+    force: bool = False,
 ) -> Outputs:
     """Build, render and write one runner's plan; return the paths written.
 
@@ -417,7 +440,15 @@ def generate(
     check_writable(folder)
     with folder_lock(folder):
         return _generate(
-            plan, folder, booklet, calendar, no_clobber=no_clobber, new_plan=new_plan, now=now, runner=runner
+            plan,
+            folder,
+            booklet,
+            calendar,
+            no_clobber=no_clobber,
+            new_plan=new_plan,
+            now=now,
+            runner=runner,
+            force=force,
         )
 
 
@@ -431,6 +462,7 @@ def _generate(
     new_plan: bool,
     now: dt.datetime | None,
     runner: str | None,
+    force: bool = False,
 ) -> Outputs:
     if no_clobber:  # refuse before the slow rendering, and again just before writing
         _refuse_existing([folder / name for name in output_names(plan, runner or "")])
@@ -443,15 +475,15 @@ def _generate(
         plan = next_revision(plan, previous, now or dt.datetime.now(dt.UTC))
         old_names = tuple(n for n in output_names(previous, before) if n not in output_names(plan, runner))
     rendered = render_all(plan, booklet, calendar, runner or "")
-    return write_rendered(folder, rendered, no_clobber=no_clobber, remove=old_names)
+    return write_rendered(folder, rendered, no_clobber=no_clobber, remove=old_names, force=force)
 
 
 def write_rendered(
-    folder: Path, rendered: Rendered, *, no_clobber: bool = False, remove: tuple[str, ...] = ()
+    folder: Path, rendered: Rendered, *, no_clobber: bool = False, remove: tuple[str, ...] = (), force: bool = False
 ) -> Outputs:
     """Write a rendered plan into its folder, all files or none (and drop files of an earlier
     revision whose names changed)."""
-    paths = write_atomic(folder, rendered.files, no_clobber=no_clobber)
+    paths = write_atomic(folder, rendered.files, no_clobber=no_clobber, force=force)
     for name in remove:
         _remove_quietly(folder / name)
     booklet_path, summary_path, ics_path, json_path = paths

@@ -235,7 +235,9 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
         label = f"templates/rules/{name}.toml"
         if not entry.is_file():
             exists = isinstance(entry, Path) and (entry.exists() or entry.is_symlink())
-            problems.append(f"{label}: " + ("not a regular file (a device, pipe or folder)" if exists else "file missing"))
+            problems.append(
+                f"{label}: " + ("not a regular file (a device, pipe or folder)" if exists else "file missing")
+            )
             continue
         rules[name] = _read(entry, label, model, problems)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -293,3 +294,24 @@ def _folder(text: str | None) -> Path | None:
     if not text.strip():
         raise InputError("{field} is empty; give a folder, or leave it out for the default.", "out")
     return Path(text)
+
+
+_REPORT_LOST = False
+
+
+def report(line: str) -> None:
+    """A line about files already written. If stdout is closed or full (`make | true`,
+    `> /dev/full`), say so once on stderr and carry on: the files are written, so the run succeeded."""
+    global _REPORT_LOST
+    if _REPORT_LOST:
+        return
+    try:
+        typer.echo(line)
+        sys.stdout.flush()
+    except OSError as exc:
+        _REPORT_LOST = True
+        with contextlib.suppress(OSError):  # nothing more goes to the broken stdout, not even at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.stderr.write(
+            f"rehabplan: warning: could not print to standard output ({exc.strerror or exc}); the files were written.\n"
+        )

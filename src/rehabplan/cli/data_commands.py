@@ -24,6 +24,7 @@ from .base import (
     _folder,
     _warn_unsupported,
     app,
+    report,
 )
 
 # --------------------------------------------------------------------------- catalog commands
@@ -243,9 +244,9 @@ def batch(
             sys.stderr.write(f"{roster} line {row.line}: {row.status}\n")
         for note in row.notes:
             sys.stderr.write(f"{roster} line {row.line}: {note}\n")
-    typer.echo(summary_line(result))
-    typer.echo(f"Index:    {result.index}")
+    report(summary_line(result))
+    report(f"Index:    {result.index}")
     for path in result.printed:
-        typer.echo(f"Print:    {path}")
+        report(f"Print:    {path}")
     if result.failed:
         raise typer.Exit(1)

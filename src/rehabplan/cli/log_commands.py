@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import InputError, RehabplanError
-from .base import DataDir, _catalog, _now, _warn_notes, app
+from .base import DataDir, _catalog, _now, _warn_notes, app, report
 
 # --------------------------------------------------------------------------- the log and re-planning
 
@@ -74,10 +74,10 @@ def checkin(
 
     with folder_lock(folder):
         path = logbook.append(folder, entry)
-    typer.echo(f"Logged {entry.date.isoformat()} in {path}")
+    report(f"Logged {entry.date.isoformat()} in {path}")
     if entry.red_flag:
-        typer.echo("A warning sign: stop the plan and get help as your booklet's first page says.")
-    typer.echo(f"Re-plan from what you logged: rehabplan replan {folder}")
+        report("A warning sign: stop the plan and get help as your booklet's first page says.")
+    report(f"Re-plan from what you logged: rehabplan replan {folder}")
 
 
 @app.command()
@@ -115,9 +115,9 @@ def replan(
         old = tuple(n for n in output_names(previous, runner) if n not in output_names(plan, runner))
         result = write_rendered(folder, rendered, remove=old)
         for line in wording.changes(result.plan) or ("Nothing changed: carry on with the plan as it was.",):
-            typer.echo(line)
+            report(line)
     _warn_notes(result.notes)
-    typer.echo(f"Version {result.plan.revision.number} written to {folder}")
+    report(f"Version {result.plan.revision.number} written to {folder}")
 
 
 @app.command()

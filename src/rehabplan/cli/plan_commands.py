@@ -33,6 +33,7 @@ from .base import (
     _warn_notes,
     _warn_unsupported,
     app,
+    report,
 )
 
 # --------------------------------------------------------------------------- make
@@ -74,6 +75,7 @@ def make(
         help="Output folder. Existing plan files in it are replaced. [default: CONDITION-START in the current folder]",
     ),
     no_clobber: bool = NoClobber,
+    force: bool = typer.Option(False, "--force", help="Replace plan files even where they are read-only."),
     new_plan: bool = typer.Option(
         False,
         "--new-plan",
@@ -113,14 +115,16 @@ def make(
         sys.stdout.write(to_json(plan).decode("utf-8"))
         return
     folder = _folder(out)
-    result = generate(request, catalog, booklet, calendar, folder, no_clobber=no_clobber, new_plan=new_plan, now=_now())
+    result = generate(
+        request, catalog, booklet, calendar, folder, no_clobber=no_clobber, new_plan=new_plan, now=_now(), force=force
+    )
     _warn_unsupported(booklet, result.plan_text)  # the plan JSON carries the athlete's name too
     _warn_notes((*wording.notes(result.plan), *result.notes))
-    typer.echo(f"Starts:   {wording.formats.date(result.plan.start)}")
-    typer.echo(f"Booklet:  {result.booklet}")
-    typer.echo(f"Summary:  {result.summary}")
-    typer.echo(f"Calendar: {result.calendar}")
-    typer.echo(f"Plan:     {result.plan_json}")
+    report(f"Starts:   {wording.formats.date(result.plan.start)}")
+    report(f"Booklet:  {result.booklet}")
+    report(f"Summary:  {result.summary}")
+    report(f"Calendar: {result.calendar}")
+    report(f"Plan:     {result.plan_json}")
 
 
 # --------------------------------------------------------------------------- show
