@@ -138,13 +138,27 @@ def test_broken_catalog_reports_every_planted_fault(tmp_path):
     assert [p for p in problems if not planted(p)] == []
 
 
-def test_missing_folder_is_reported(tmp_path):
-    """A data folder without exercises/ says which folder is missing."""
-    root = _copy_data(tmp_path)
-    shutil.rmtree(root / "exercises")
-    with pytest.raises(DataError) as err:
-        load_catalog(root)
-    assert any(p.startswith("exercises/: folder missing") for p in err.value.problems)
+def test_a_data_folder_may_hold_only_the_files_it_changes(tmp_path):
+    """A clinic's folder with one changed template (and no exercises/) is read over the shipped
+    data: its file wins, everything else is the shipped data."""
+    from rehabplan.catalog.loading import overrides
+
+    root = tmp_path / "ours"
+    (root / "templates").mkdir(parents=True)
+    shipped = Path(str(DATA / "templates" / "itbs.toml")).read_text(encoding="utf-8")
+    (root / "templates" / "itbs.toml").write_text(
+        shipped.replace("green_max = 2", "green_max = 1").replace("0-2/10 and not building", "0-1/10 and not building"),
+        encoding="utf-8",
+    )
+    ours, theirs = load_catalog(root), load_catalog()
+    assert ours.protocols["itbs"].pain_rule.green_max == 1
+    assert ours.exercises == theirs.exercises and ours.protocols["meniscus"] == theirs.protocols["meniscus"]
+    assert overrides(root) == (["templates/itbs.toml"], [])
+
+
+def test_a_folder_with_no_data_folders_is_one_input_error(tmp_path):
+    with pytest.raises(InputError, match="holds neither templates/ nor exercises/"):
+        load_catalog(tmp_path)
 
 
 def test_data_dir_that_does_not_exist(tmp_path):

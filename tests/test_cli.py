@@ -219,12 +219,27 @@ def test_check_data_broken_lists_every_problem(runner, tmp_path):
     (tmp_path / "templates" / "rules").mkdir(parents=True)
     (tmp_path / "exercises").mkdir()
     (tmp_path / "exercises" / "x.toml").write_text("id = [", encoding="utf-8")
+    (tmp_path / "templates" / "rules" / "ramp.toml").write_text("weekly_cap = 2\n", encoding="utf-8")
     result = runner.invoke(app, ["check-data", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert any("exercises/x.toml: not valid TOML" in line for line in lines)
-    assert any("templates/rules/ramp.toml: file missing" in line for line in lines)
+    assert any(line.startswith("rehabplan: error: templates/rules/ramp.toml: ") for line in lines)
     assert all(line.startswith("rehabplan: error: ") for line in lines)
+
+
+def test_export_data_writes_the_shipped_data_to_edit(runner, tmp_path):
+    """export-data writes every shipped data file; the copy checks out as is, and says it overrides
+    every shipped file; a folder that is not empty is refused."""
+    out = tmp_path / "ours"
+    result = runner.invoke(app, ["export-data", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert (out / "templates" / "itbs.toml").is_file() and (out / "templates" / "rules" / "ramp.toml").is_file()
+    checked = runner.invoke(app, ["check-data", "--data-dir", str(out)])
+    assert checked.exit_code == 0, checked.stderr
+    assert "Your files over the shipped ones: templates/" in checked.stdout
+    again = runner.invoke(app, ["export-data", str(out)])
+    assert again.exit_code == 2 and "is not an empty folder" in again.stderr
 
 
 def test_schema_is_json_schema(runner):

@@ -281,13 +281,13 @@ def test_broken_data_dir_lists_every_problem(runner, tmp_path, monkeypatch, brok
     assert list(tmp_path.iterdir()) == []
 
 
-def test_empty_data_dir_names_the_missing_folders(runner, tmp_path, monkeypatch):
-    """An empty --data-dir says which folders it lacks, one line each, exit 1."""
+def test_empty_data_dir_says_what_it_needs(runner, tmp_path, monkeypatch):
+    """An empty --data-dir is one line naming templates/ and exercises/, exit 2, nothing written."""
     data = tmp_path / "empty"
     data.mkdir()
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, _argv({}, ["--data-dir", str(data)]))
-    lines = _assert_clean_failure(result, 1, "templates/", lines=None)
+    lines = _assert_clean_failure(result, 2, "templates/", lines=None)
     assert any("exercises/" in line for line in lines)
     assert [p.name for p in tmp_path.iterdir()] == ["empty"]
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import tempfile
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -191,8 +194,52 @@ def _load_folder(
     return records, stems
 
 
+DATA_FOLDERS = ("templates", "templates/rules", "exercises")
+
+
+def overrides(root: Path) -> tuple[list[str], list[str]]:
+    """A clinic's data folder against the shipped data: the files it replaces, and its new files."""
+    shipped = default_root()
+    replaced: list[str] = []
+    added: list[str] = []
+    for folder in DATA_FOLDERS:
+        if not (root / folder).is_dir():
+            continue
+        for entry in _toml_files(root / folder):
+            name = f"{folder}/{entry.name}"
+            (replaced if (shipped / folder / entry.name).is_file() else added).append(name)
+    return replaced, added
+
+
+@contextlib.contextmanager
+def _overlaid(root: Path) -> Iterator[Path]:
+    """The shipped data with a clinic's files over it: a clinic's folder need hold only the files
+    it changes (or adds)."""
+    shipped = default_root()
+    with tempfile.TemporaryDirectory(prefix="rehabplan-data-") as tmp:
+        merged = Path(tmp)
+        for folder in DATA_FOLDERS:
+            (merged / folder).mkdir(parents=True, exist_ok=True)
+            for source in (shipped, root):
+                if not (source / folder).is_dir():
+                    continue
+                for entry in (source / folder).iterdir():
+                    if not entry.name.endswith(".toml"):
+                        continue
+                    target = merged / folder / entry.name
+                    target.unlink(missing_ok=True)
+                    if isinstance(entry, Path):
+                        target.symlink_to(entry.resolve() if source is shipped else entry.absolute())
+                    else:  # shipped inside a zip: copy the bytes
+                        target.write_bytes(entry.read_bytes())
+        yield merged
+
+
 def load_catalog(root: Path | Traversable | None = None) -> Catalog:
-    """Read and validate every data file under root; raise one DataError listing every problem."""
+    """Read and validate every data file under root; raise one DataError listing every problem.
+
+    A clinic's folder (`root`) may hold only the files it changes: the rest come from the shipped
+    data."""
     if root is None:
         root = default_root()
     elif isinstance(root, Path):
@@ -206,16 +253,20 @@ def load_catalog(root: Path | Traversable | None = None) -> Catalog:
                 f"{{field}} {str(root)!r} is a file; give a folder that holds templates/ and exercises/.",
                 field="data_dir",
             )
+        if not any((root / folder).is_dir() for folder in ("templates", "exercises")):
+            raise InputError(
+                f"{{field}} {str(root)!r} holds neither templates/ nor exercises/; give a folder made with "
+                "`rehabplan export-data`, keeping the files you change.",
+                field="data_dir",
+            )
+        if root.resolve() != Path(str(default_root())).resolve():
+            with _overlaid(root) as merged:
+                return _load(merged)
+    return _load(root)
+
+
+def _load(root: Path | Traversable) -> Catalog:
     problems: list[str] = []
-    for folder in ("templates", "exercises"):
-        if not (root / folder).is_dir():
-            problems.append(f"{folder}/: folder missing under {root}; a data folder holds templates/ and exercises/")
-    if (root / "templates").is_dir() and not (root / "templates" / "rules").is_dir():
-        problems.append(
-            "templates/rules/: folder missing; it holds ramp.toml, safety.toml, advice.toml and sources.toml"
-        )
-    if problems:
-        raise DataError(problems)
     key = _cache_key(root)
     if key is not None:
         cached = catalog_cache.load(key)

@@ -36,7 +36,19 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-_ORDER = ("make", "show", "checkin", "replan", "batch", "serve", "conditions", "exercises", "check-data", "schema")
+_ORDER = (
+    "make",
+    "show",
+    "checkin",
+    "replan",
+    "batch",
+    "serve",
+    "conditions",
+    "exercises",
+    "check-data",
+    "export-data",
+    "schema",
+)
 
 
 class _Group(TyperGroup):

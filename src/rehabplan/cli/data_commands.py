@@ -146,6 +146,43 @@ def check_data(data_dir: Path | None = DataDir) -> None:
     )
     typer.echo(f"Checked:  {data_dir if data_dir is not None else default_root()}")
     typer.echo(f"Shipped data (templates/ and exercises/): {default_root()}")
+    if data_dir is not None:
+        from ..catalog.loading import overrides
+
+        replaced, added = overrides(data_dir)
+        typer.echo(f"Your files over the shipped ones: {', '.join(replaced) or 'none'}")
+        if added:
+            typer.echo(f"Your new files: {', '.join(added)}")
+
+
+@app.command("export-data")
+def export_data(
+    folder: Path = typer.Argument(..., metavar="DIR", help="A new or empty folder to write the data into."),
+) -> None:
+    """Write the shipped clinical data (templates/ and exercises/) into a folder, to edit.
+
+    Keep only the files you change: with --data-dir the rest come from the shipped data.
+    Example: rehabplan export-data our-protocols
+    """
+    import shutil
+
+    from ..catalog.loading import DATA_FOLDERS, _toml_files, default_root
+
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InputError(f"{{field}} {str(folder)!r} is not an empty folder; give a new or empty one.", "folder")
+    shipped = default_root()
+    count = 0
+    for sub in DATA_FOLDERS:
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+        for entry in _toml_files(shipped / sub):
+            (folder / sub / entry.name).write_bytes(entry.read_bytes())
+            count += 1
+    for doc in ("README.md",):
+        if (shipped / "templates" / doc).is_file():
+            shutil.copyfile(str(shipped / "templates" / doc), folder / "templates" / doc)
+    report(f"Wrote {count} data files into {folder}.")
+    report("Edit the ones you want to change and delete the others (they come from the shipped data), then check:")
+    report(f"  rehabplan check-data --data-dir {folder}")
 
 
 @app.command()
