@@ -530,3 +530,105 @@ def test_a_device_or_pipe_is_not_read_as_a_roster(tmp_path):
         result = _runner().invoke(app, ["batch", path, "--out", str(tmp_path / "out")])
         assert result.exit_code == 2
         assert "is not a regular file" in result.stderr
+
+
+# --------------------------------------------------------------------------- signals, as a coach's terminal sends them
+
+
+def _squad(tmp_path: Path, n: int = 40) -> Path:
+    roster = tmp_path / "squad.csv"
+    roster.write_text(
+        "name,condition,mileage\n" + "".join(f"Runner {i},itbs,{20 + i % 20}\n" for i in range(n)), encoding="utf-8"
+    )
+    return roster
+
+
+def _workers_of(roster: Path) -> list[str]:
+    """Processes still running this roster's batch (a worker left behind would show here)."""
+    found = []
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="ignore")
+        except OSError:
+            continue
+        if str(roster) in cmd:
+            found.append(pid)
+    return found
+
+
+def _started_batch(roster: Path, out: Path):
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rehabplan", "batch", str(roster), "--out", str(out), "-j", "2", "--tz", "UTC"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (out.is_dir() and any(p.is_dir() for p in out.iterdir())):  # runners are being made
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    return proc
+
+
+@pytest.mark.parametrize("how", ["ctrl-c once", "ctrl-c four times", "term"])
+def test_an_interrupted_batch_ends_at_once_and_says_what_it_made(tmp_path, how):
+    """Ctrl-C (any number of times) or TERM ends a batch within seconds, with exit 130, no worker
+    left running, index.csv written, and one line naming exactly the runner folders that are
+    complete; each of those holds its four files."""
+    import signal
+    import time
+
+    roster, out = _squad(tmp_path), tmp_path / "out"
+    proc = _started_batch(roster, out)
+    t0 = time.monotonic()
+    if how == "term":
+        proc.send_signal(signal.SIGTERM)
+    else:
+        for _ in range(1 if how == "ctrl-c once" else 4):
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.1)
+    _, err = proc.communicate(timeout=30)
+    assert time.monotonic() - t0 < 10
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    [said] = [line for line in err.splitlines() if line.startswith("rehabplan: interrupted; ")]
+    named = said.split("complete: ", 1)[1].split(";", 1)[0].split(", ") if "complete: " in said else []
+    index = {r["folder"] for r in _index(out) if r["status"] == "ok"}
+    assert set(named) == index == {p.name for p in out.iterdir() if p.is_dir()}
+    for folder in named:
+        assert len(list((out / folder).iterdir())) == 4
+    time.sleep(0.5)
+    assert _workers_of(roster) == []
+
+
+def test_killing_the_batch_stops_its_workers(tmp_path):
+    """KILL on the batch leaves no worker writing on alone."""
+    import signal
+    import time
+
+    roster, out = _squad(tmp_path), tmp_path / "out"
+    proc = _started_batch(roster, out)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 5
+    while _workers_of(roster) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _workers_of(roster) == []
+
+
+def test_an_index_that_cannot_be_written_is_reported_with_every_note(tmp_path):
+    """When index.csv cannot be written (a folder in its place), the runners' folders stand, every
+    row's note is still printed, and the last line says the index was not written; exit 1."""
+    roster = tmp_path / "squad.csv"
+    roster.write_text("name,condition,mileage\nSam Lee,itbs,20\nsam lee,itbs,25\n", encoding="utf-8")
+    out = tmp_path / "out"
+    (out / "index.csv").mkdir(parents=True)
+    result = _runner().invoke(app, ["batch", str(roster), "--out", str(out), "-j", "1"])
+    assert result.exit_code == 1
+    assert "line 3: note: the same name as line 2" in result.stderr
+    assert "rehabplan: error: index.csv was not written: " in result.stderr
+    assert sorted(p.name for p in out.iterdir() if p.is_dir() and p.name != "index.csv") == ["sam-lee", "sam-lee-2"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -75,12 +76,25 @@ def _init_worker(shared: Shared, catalog: Catalog | None = None, in_worker: bool
     """Once per worker process: ignore Ctrl-C (the parent decides), load the catalog and the renderers."""
     if in_worker:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _die_with_parent()
     if catalog is None:
         from ..catalog import load_catalog
 
         catalog = load_catalog(shared.data_dir)
     _warm_up()
     _state.update(shared=shared, catalog=catalog)
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the batch that started it is killed, instead of writing on alone."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent was already gone
+        os._exit(1)
 
 
 def _warm_up() -> None:
@@ -156,6 +170,8 @@ class BatchResult:
     seconds: float = 0.0
     notes: tuple[str, ...] = ()  # about the roster as a whole
     printed: tuple[Path, ...] = ()  # the squad's combined PDFs (batch --print)
+    interrupted: bool = False  # Ctrl-C or TERM: only the rows marked ok have their folders
+    index_error: str | None = None  # why index.csv could not be written
 
     @property
     def failed(self) -> list[RowResult]:
@@ -164,12 +180,6 @@ class BatchResult:
     @property
     def made(self) -> int:
         return sum(1 for r in self.rows if r.ok)
-
-
-class Interrupted(RehabplanError):
-    """Ctrl-C during a batch: finished folders stay, nothing is half-written."""
-
-    exit_code = 130
 
 
 def default_out_dir(roster: Path) -> Path:
@@ -259,6 +269,9 @@ def run_roster(
     if job_list and pool is None:
         _init_worker(shared, catalog)
     interrupted = False
+    # Ctrl-C or a TERM (a closed terminal, `kill`) ends the batch once; any more change nothing
+    stop = _Stop()
+    handlers = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)} if _main_thread() else {}
     try:
         with _Progress(len(rows), enabled=show) as bar:
             bar.advance(len(errors))
@@ -274,14 +287,17 @@ def run_roster(
         raise RehabplanError(f"the batch stopped: a worker process died ({exc}); try fewer --jobs.") from None
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)  # running runners finish their atomic writes
+            _wind_down(pool, futures, interrupted or stop.raised)
+        interrupted = interrupted or stop.raised
+        for sig, handler in handlers.items():
+            signal.signal(sig, signal.SIG_IGN if interrupted else handler)  # ending: stay deaf to more
     if interrupted:
         for fut in futures:  # runners that finished while the pool wound down
             if fut.done() and not fut.cancelled() and fut.exception() is None:
                 d = fut.result()
                 done[d.row] = d
         for job in job_list:
-            done.setdefault(job.row, Done(job.row, error="not made: the batch was interrupted"))
+            done.setdefault(job.row, Done(job.row, error=INTERRUPTED))
 
     results: list[RowResult] = []
     for r in rows:
@@ -313,15 +329,63 @@ def run_roster(
         from .printing import squad_pdfs
 
         files.update(squad_pdfs(out, [(r.name, r.folder) for r in results if r.ok]))
-    write_atomic(out, files, no_clobber=no_clobber)
+    index_error = None
+    try:
+        write_atomic(out, files, no_clobber=no_clobber)
+    except RehabplanError as exc:  # the runners' folders stand; say so, with every row's notes
+        index_error = " ".join(str(exc).split())
+        files = {}
     printed = tuple(out / n for n in files if n != INDEX_NAME)
-    result = BatchResult(roster, out, index, results, time.perf_counter() - t0, tuple(roster_notes), printed)
-    if interrupted:
-        raise Interrupted(
-            f"interrupted; {result.made} of {len(job_list)} runners' folders are complete and listed in {str(index)!r}; "
-            "no file was left half-written."
-        )
-    return result
+    return BatchResult(
+        roster,
+        out,
+        index,
+        results,
+        time.perf_counter() - t0,
+        tuple(roster_notes),
+        printed,
+        interrupted=interrupted,
+        index_error=index_error,
+    )
+
+
+INTERRUPTED = "not made: the batch was interrupted"
+#: Seconds a runner being written when Ctrl-C comes may take to finish its files.
+GRACE_SECONDS = 5.0
+
+
+class _Stop:
+    """A signal handler that stops the batch the first time (as Ctrl-C does) and ignores the rest."""
+
+    def __init__(self) -> None:
+        self.raised = False
+
+    def __call__(self, signum: int, frame: object) -> None:
+        if not self.raised:
+            self.raised = True
+            raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _wind_down(pool: ProcessPoolExecutor, futures: list[Future[Done]], interrupted: bool) -> None:
+    """Stop the workers: at once when all is done; after Ctrl-C, let runners mid-write finish (a few
+    seconds at most, whatever more Ctrl-Cs come), then end every worker."""
+    import multiprocessing
+
+    if not interrupted:
+        pool.shutdown(wait=True)
+        return
+    for fut in futures:
+        fut.cancel()
+    wait([f for f in futures if not f.done()], timeout=GRACE_SECONDS)
+    for child in multiprocessing.active_children():
+        child.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _ping() -> int:

@@ -249,7 +249,7 @@ def batch(
     Example: rehabplan batch squad.csv --out squad-plans --coach "Alex Kim" --clinic "Riverside RC"
     """
     from ..app import inputs
-    from ..app.batch import default_jobs, run_roster, summary_line
+    from ..app.batch import INTERRUPTED, default_jobs, run_roster, summary_line
 
     n_jobs = inputs.parse_int(jobs, "jobs", JOBS.lo, JOBS.hi, JOBS.what) if jobs is not None else default_jobs()
     order = date_format.strip().upper() if date_format is not None else None
@@ -277,13 +277,27 @@ def batch(
     for note in result.notes:
         sys.stderr.write(f"{roster}: note: {note}\n")
     for row in result.rows:
-        if not row.ok:
+        if not row.ok and not (result.interrupted and row.status == INTERRUPTED):
             sys.stderr.write(f"{roster} line {row.line}: {row.status}\n")
         for note in row.notes:
             sys.stderr.write(f"{roster} line {row.line}: {note}\n")
-    report(summary_line(result))
-    report(f"Index:    {result.index}")
+    if result.interrupted:
+        complete = [r.folder for r in result.rows if r.ok]
+        sys.stderr.write(
+            f"rehabplan: interrupted; {len(complete)} runner folder{'s are' if len(complete) != 1 else ' is'} complete"
+            + (f": {', '.join(complete)}" if complete else "")
+            + "; the other runners were not made, and no file was left half-written.\n"
+        )
+    else:
+        report(summary_line(result))
+    if result.index_error:
+        sys.stderr.write(f"rehabplan: error: index.csv was not written: {result.index_error}\n")
+    else:
+        report(f"Index:    {result.index}" + (" (written)" if result.interrupted else ""))
     for path in result.printed:
         report(f"Print:    {path}")
-    if result.failed:
+    if result.interrupted:
+        sys.stdout.flush()
+        raise SystemExit(130)  # already said what was made; no second message
+    if result.failed or result.index_error:
         raise typer.Exit(1)
