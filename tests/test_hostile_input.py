@@ -539,7 +539,7 @@ def test_control_characters_in_clinic_data_never_reach_the_calendar(runner, tmp_
 
 
 def test_valid_png_and_jpeg_logos_are_accepted(tmp_path):
-    """Real PNG and JPEG files pass the logo checks unchanged, so the checks only stop broken files."""
+    """Real PNG and JPEG files pass the logo checks and come back as the same picture (as PNG)."""
     import io
 
     from PIL import Image
@@ -548,12 +548,47 @@ def test_valid_png_and_jpeg_logos_are_accepted(tmp_path):
 
     png = tmp_path / "logo.png"
     png.write_bytes(_png(8, 5))
-    assert read_logo(png) == png.read_bytes()
+    with Image.open(io.BytesIO(read_logo(png))) as got, Image.open(png) as sent:
+        assert got.size == sent.size and got.convert("RGB").tobytes() == sent.convert("RGB").tobytes()
     buffer = io.BytesIO()
     Image.new("RGB", (12, 7), (200, 30, 30)).save(buffer, format="JPEG")
     jpeg = tmp_path / "logo.jpg"
     jpeg.write_bytes(buffer.getvalue())
-    assert read_logo(jpeg) == buffer.getvalue()
+    with Image.open(io.BytesIO(read_logo(jpeg))) as got:
+        assert got.format == "PNG" and got.size == (12, 7)
+
+
+def test_a_logo_is_turned_upright_and_scaled_down_once(tmp_path):
+    """A phone photo stored sideways with an EXIF orientation is drawn upright; a large picture is
+    scaled to 1200 pixels on its longer side, and reading a 24-megapixel JPEG stays well under
+    200 MB of memory."""
+    import io
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    from rehabplan.app.inputs import read_logo
+
+    sideways = Image.new("RGB", (40, 20), (10, 120, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 clockwise to view"
+    photo = tmp_path / "photo.jpg"
+    sideways.save(photo, format="JPEG", exif=exif)
+    with Image.open(io.BytesIO(read_logo(photo))) as got:
+        assert got.size == (20, 40)
+
+    big = tmp_path / "big.jpg"
+    Image.new("RGB", (6000, 4000), (250, 250, 250)).save(big, format="JPEG", quality=60)
+    code = (
+        "import resource, sys; from pathlib import Path; from rehabplan.app.inputs import read_logo; "
+        "import io; from PIL import Image; data = read_logo(Path(sys.argv[1])); "
+        "print(Image.open(io.BytesIO(data)).size, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(big)], capture_output=True, text=True, check=True).stdout
+    size, peak_kb = out.rsplit(" ", 1)
+    assert size == "(1200, 800)"
+    assert int(peak_kb) < 200_000  # the child's own peak memory, in kilobytes
 
 
 @pytest.mark.parametrize(

@@ -351,7 +351,7 @@ def parse_label(text: str | None, field: str) -> str | None:
 
 
 def read_logo(path: Path) -> bytes:
-    """The bytes of a PNG or JPEG logo, checked."""
+    """A PNG or JPEG logo, checked and prepared once (upright, at most 1200 pixels a side, PNG)."""
     if not path.exists():
         raise InputError(f"{{field}} {str(path)!r} does not exist; give a PNG or JPEG file.", "logo")
     if path.is_dir():
@@ -369,22 +369,27 @@ def read_logo(path: Path) -> bytes:
         raise InputError(f"{{field}} {str(path)!r} is larger than 5 MB; use a smaller PNG or JPEG.", "logo")
     if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
         raise InputError(f"{{field}} {str(path)!r} is not a PNG or JPEG image; give a PNG or JPEG file.", "logo")
-    _check_image(path, data)
-    return data
+    return _prepared_image(path, data)
 
 
 MAX_LOGO_PIXELS = 25_000_000
 
 
-def _check_image(path: Path, data: bytes) -> None:
-    """Decode the logo once, so a damaged file is an input error and not a failure mid-render."""
+MAX_LOGO_SIDE = 1200  # pixels on the longer side: sharp at print size, small to draw in every booklet
+
+
+def _prepared_image(path: Path, data: bytes) -> bytes:
+    """The logo decoded once, turned upright as its camera meant (EXIF orientation) and scaled down
+    to at most 1200 pixels a side, as PNG: a damaged file is an input error here, not a failure
+    mid-render, and every booklet then draws a small image. A large JPEG is decoded at a reduced
+    size from the start, so memory stays low."""
     import io
     import warnings
 
     try:
-        from PIL import Image  # installed with reportlab, which draws the logo with it
+        from PIL import Image, ImageOps  # installed with reportlab, which draws the logo with it
     except ImportError:  # pragma: no cover - without Pillow the header check above has to do
-        return
+        return data
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -395,7 +400,16 @@ def _check_image(path: Path, data: bytes) -> None:
                         f"{{field}} {str(path)!r} is {width}x{height} pixels; use a logo of at most 25 million pixels.",
                         "logo",
                     )
+                if img.format == "JPEG":
+                    img.draft("RGB", (MAX_LOGO_SIDE, MAX_LOGO_SIDE))  # decode at 1/2, 1/4 or 1/8 size
                 img.load()
+                upright = ImageOps.exif_transpose(img)
+                upright.thumbnail((MAX_LOGO_SIDE, MAX_LOGO_SIDE))
+                if upright.mode not in ("RGB", "RGBA", "L", "LA"):
+                    upright = upright.convert("RGBA")
+                out = io.BytesIO()
+                upright.save(out, format="PNG", optimize=True)
+                return out.getvalue()
     except InputError:
         raise
     except Exception:

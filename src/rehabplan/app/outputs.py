@@ -233,9 +233,14 @@ def folder_lock(out_dir: Path) -> Iterator[None]:
     """Only one rehabplan at a time changes a folder: a second one waits for the first to finish
     (up to a minute, then says so). The lock lives outside the folder, so the folder itself is
     only made when there is something to write into it."""
-    import fcntl
     import hashlib
     import time
+
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks; runs are not serialised there
+        yield
+        return
 
     where = Path(tempfile.gettempdir()) / f"rehabplan-locks-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
     where.mkdir(mode=0o700, exist_ok=True)
