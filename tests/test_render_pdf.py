@@ -586,3 +586,10 @@ def test_the_plan_at_a_glance_says_why_the_plan_is_this_long(booklet):
         f"from {_distance(first_build.run_distance, unit)} to {_distance(plan.target_weekly_distance, unit)}"
         in m.group(2)
     )
+
+
+def test_the_summary_carries_the_warning_signs(catalog):
+    """The summary goes on the fridge alone: it names the signs that mean care today or within days."""
+    plan = build_plan(PlanRequest(condition="itbs", mileage=30, start=START), catalog)
+    text = _text(rehabplan.summary_pdf(plan, BookletOptions(paper="a4")))[0]
+    assert "Warning signs:" in text and _flat(plan.guidance.calendar_line) in text

@@ -361,6 +361,15 @@ def stop_at_once_line(plan: Plan) -> Styled:
     return ((f"{STOP_AT_ONCE}:", "b"), (" " + " ".join(plan.guidance.absolute_stops), ""))
 
 
+GET_HELP = "Warning signs"
+
+
+def get_help_line(plan: Plan) -> Styled:
+    """The warning signs that mean care today or within days, on one line, labelled (the summary
+    goes on the fridge without the booklet)."""
+    return ((f"{GET_HELP}:", "b"), (" " + plan.guidance.calendar_line, ""))
+
+
 def summary_running(plan: Plan, w: Week) -> str:
     """'12.3 mi (hold)', 'walk/run', 'no running'."""
     hold = " (hold)" if w.run_distance > 0 and w.hold_week else ""

@@ -131,6 +131,8 @@ def _head(k: Kit) -> list[Flowable]:
         k.p(words.PAIN_RULE, "H3"),
         pain_rule_table(k, k.width, compact=True),
         Spacer(1, 4),
+        box([k.styled(words.get_help_line(plan), "Small")], k.width, st.RED, st.SHADE),
+        Spacer(1, 3),
         k.styled(words.stop_at_once_line(plan), "Small"),
         k.p(words.WEEKS, "H3"),
     ]
