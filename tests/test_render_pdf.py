@@ -593,3 +593,26 @@ def test_the_summary_carries_the_warning_signs(catalog):
     plan = build_plan(PlanRequest(condition="itbs", mileage=30, start=START), catalog)
     text = _text(rehabplan.summary_pdf(plan, BookletOptions(paper="a4")))[0]
     assert "Warning signs:" in text and _flat(plan.guidance.calendar_line) in text
+
+
+def test_the_clinic_is_on_the_red_flags_page_every_footer_the_summary_and_every_event(runner, tmp_path):
+    """A clinic's name and contact reach every place a runner looks for help: the 'Stop and get
+    help' page, the footer of every page, the summary, every calendar event and the plan JSON."""
+    from icalendar import Calendar
+
+    from rehabplan.cli import app
+
+    out = tmp_path / "plan"
+    args = ["make", "-c", "itbs", "-m", "30", "--tz", "UTC", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--clinic", "Riverside Physio", "--contact", "020 7946 0000"])
+    assert result.exit_code == 0, result.stderr
+    line = "Your clinic: Riverside Physio, 020 7946 0000"
+    pages = _text(next(out.glob("*-booklet.pdf")).read_bytes())
+    stop_page = next(p for p in pages[1:] if p.startswith("Stop and get help"))
+    assert line in stop_page
+    assert all("Riverside Physio, 020 7946 0000" in p for p in pages[1:])  # the cover has its own block
+    assert line in _text(next(out.glob("*-summary.pdf")).read_bytes())[0]
+    events = Calendar.from_ical(next(out.glob("*.ics")).read_bytes()).walk("VEVENT")
+    assert events and all(line in str(e["DESCRIPTION"]) for e in events)
+    plan = json.loads(next(out.glob("*-plan.json")).read_text(encoding="utf-8"))
+    assert plan["settings"]["booklet"]["clinic"] == "Riverside Physio"

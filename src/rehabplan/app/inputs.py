@@ -400,8 +400,9 @@ def _prepared_image(path: Path, data: bytes) -> bytes:
                         f"{{field}} {str(path)!r} is {width}x{height} pixels; use a logo of at most 25 million pixels.",
                         "logo",
                     )
-                if img.format == "JPEG":
-                    img.draft("RGB", (MAX_LOGO_SIDE, MAX_LOGO_SIDE))  # decode at 1/2, 1/4 or 1/8 size
+                if img.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 size, still at least the size kept
+                    scale = min(1.0, MAX_LOGO_SIDE / max(width, height))
+                    img.draft("RGB", (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))))
                 img.load()
                 upright = ImageOps.exif_transpose(img)
                 upright.thumbnail((MAX_LOGO_SIDE, MAX_LOGO_SIDE))

@@ -260,6 +260,7 @@ def batch(
         )
     booklet = _booklet_options(DEFAULT_UNITS, paper, coach, clinic, contact, logo)
     calendar = _calendar_options(tz, time, all_day, no_alarms)
+    calendar = calendar.model_copy(update={"clinic": booklet.clinic, "contact": booklet.contact})
     _warn_unsupported(booklet)
     result = run_roster(
         roster,

@@ -109,6 +109,7 @@ def make(
     # every option is checked, also when only the JSON is printed
     booklet = _booklet_options(request.units, paper, coach, clinic, contact, logo)
     calendar = _calendar_options(tz, time, all_day, no_alarms, note_utc=fmt_key == "files")
+    calendar = calendar.model_copy(update={"clinic": booklet.clinic, "contact": booklet.contact})
     if fmt_key == "json":
         plan = build_plan(request, catalog)
         _warn_notes(wording.notes(plan))

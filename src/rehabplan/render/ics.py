@@ -285,6 +285,7 @@ class _Shared:
     alarm_before: dt.timedelta | None  # how long before a session its reminder fires; None: no reminders
     pain_rule: tuple[str, ...]
     when_to_stop: tuple[str, ...]
+    clinic: str | None  # 'Your clinic: name, contact', when given
 
 
 def _description(shared: _Shared, session: Session, worded: wording.Worded) -> str:
@@ -306,6 +307,8 @@ def _description(shared: _Shared, session: Session, worded: wording.Worded) -> s
     if worded.pain_rule:
         blocks.append((words.PAIN_RULE_HEADING, shared.pain_rule, ""))
     blocks.append((None, shared.when_to_stop, ""))
+    if shared.clinic:
+        blocks.append((None, (shared.clinic,), ""))
     blocks.append((None, (plan.guidance.disclaimer,), ""))
     return "\n\n".join(
         "\n".join(([heading] if heading else []) + [mark + item for item in items])
@@ -431,6 +434,7 @@ def render(plan: Plan, options: CalendarOptions) -> Rendered:
         alarm_before=dt.timedelta(minutes=options.alarm_minutes) if options.alarms else None,
         pain_rule=wording.pain_rule_lines(plan),
         when_to_stop=words.when_to_stop(plan),
+        clinic=wording.booklet.clinic_line(options.clinic, options.contact),
     )
     previous = {r.uid: r for r in plan.revision.events}
     records: list[EventRecord] = []

@@ -41,3 +41,5 @@ class CalendarOptions(BaseModel):
     all_day: bool = False
     alarms: bool = True
     alarm_minutes: int = Field(default=30, ge=0, le=1440)
+    clinic: str | None = Field(default=None, max_length=MAX_LABEL)  # named in every event, with its contact
+    contact: str | None = Field(default=None, max_length=MAX_LABEL)

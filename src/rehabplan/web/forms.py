@@ -153,7 +153,7 @@ def read_plan_form(
         form,
         request,
         booklet.model_copy(update={"paper": paper}),
-        CalendarOptions(tz=zone, times=times),
+        CalendarOptions(tz=zone, times=times, clinic=booklet.clinic, contact=booklet.contact),
     )
 
 

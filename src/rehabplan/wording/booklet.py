@@ -362,6 +362,13 @@ def stop_at_once_line(plan: Plan) -> Styled:
 
 
 GET_HELP = "Warning signs"
+YOUR_CLINIC = "Your clinic"
+
+
+def clinic_line(clinic: str | None, contact: str | None) -> str | None:
+    """'Your clinic: Riverside Physio, 020 7946 0000' (None without either)."""
+    named = ", ".join(x for x in (clinic, contact) if x)
+    return f"{YOUR_CLINIC}: {named}" if named else None
 
 
 def get_help_line(plan: Plan) -> Styled:

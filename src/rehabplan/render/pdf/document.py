@@ -55,8 +55,9 @@ class Booklet(SimpleDocTemplate):
 
 
 def footer_text(k: Kit) -> str:
-    """The plan's title, as the footers print it."""
-    return clean(k.title)
+    """The plan's title (and the clinic with its contact, when given), as the footers print it."""
+    clinic = ", ".join(x for x in (given(k.options.clinic), given(k.options.contact)) if x)
+    return clean(k.title + (f" · {clinic}" if clinic else ""))
 
 
 def new_document(buf: io.BytesIO, k: Kit, summary: bool = False) -> SimpleDocTemplate:

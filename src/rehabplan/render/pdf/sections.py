@@ -18,7 +18,7 @@ from ...planning.sessions import CheckInSession, CheckKind
 from ...wording import booklet as words
 from ...wording import formats as fmt
 from . import styles as st
-from .flowables import BOX, BookletTable, Kit, box, clean, days, grid_style, layout_style
+from .flowables import BOX, BookletTable, Kit, box, clean, days, given, grid_style, layout_style
 from .speedups import knee_figure, pose_figure
 
 # --------------------------------------------------------------------------- stop and get help
@@ -45,6 +45,9 @@ def stop(k: Kit) -> list[Flowable]:
     plan, g = k.plan, k.plan.guidance
     out = k.section(words.STOP)
     out.append(k.p(words.STOP_LEAD, "Body"))
+    clinic = words.clinic_line(given(k.options.clinic), given(k.options.contact))
+    if clinic:  # who to call, on the page that says when to call
+        out += [box([k.p(clinic, "BodyTight")], k.width, st.ACCENT, st.ACCENT_LIGHT), Spacer(1, 6)]
     look = {"A": (st.ALERT, st.ALERT_LIGHT), "B": (st.AMBER, st.SHADE), "C": (st.MUTED, st.SHADE)}
     for tier in sorted(g.red_flags, key=lambda t: t.tier):
         bar, fill = look[tier.tier]

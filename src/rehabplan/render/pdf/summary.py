@@ -23,7 +23,7 @@ from ...wording import notes
 from ..options import BookletOptions
 from . import styles as st
 from .document import footer_text, new_document
-from .flowables import BOX, BookletTable, Kit, Line, Lines, box, grid_style, layout_style
+from .flowables import BOX, BookletTable, Kit, Line, Lines, box, given, grid_style, layout_style
 from .sections import pain_rule_table
 
 # Layouts from the largest type down: (base font size, table columns). The first that fits is used.
@@ -125,6 +125,9 @@ def _head(k: Kit) -> list[Flowable]:
         HRFlowable(width="100%", thickness=1.2, color=st.ACCENT, spaceBefore=1, spaceAfter=5),
         k.styled(words.summary_line(plan, k.athlete), "Body"),
     ]
+    clinic = words.clinic_line(given(k.options.clinic), given(k.options.contact))
+    if clinic:
+        story.append(k.p(clinic, "Body"))
     if plan.notes:
         story += [Spacer(1, 4), box(k.bullets(notes(plan), "BoxBullet"), k.width, st.AMBER, st.SHADE)]
     story += [
