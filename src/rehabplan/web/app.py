@@ -38,7 +38,7 @@ from ..render.plan_json import read_plan, read_settings
 from ..wording import formats as fmt
 from ..wording import web as words
 from . import forms
-from .store import Files, Store
+from .store import Files, Store, Stored
 
 log = logging.getLogger("rehabplan.web")
 
@@ -257,14 +257,24 @@ def _weeks(plan: Plan, today: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-async def plan_page(request: Request) -> Response:
+def _opened(request: Request) -> tuple[Site, str, Stored, Plan, dict[str, Any], dt.date] | None:
+    """The plan a private link names, read back, with today's date where the runner is (None: no plan)."""
     site = _site(request)
     token = request.path_params["token"]
     stored = site.store.get(token)
     if stored is None:
+        return None
+    plan, data = _plan_of(stored.id, stored.revision, stored.files.plan_json)
+    _, calendar = read_settings(data)
+    today = dt.datetime.now(ZoneInfo(calendar.tz if calendar is not None else "UTC")).date()
+    return site, token, stored, plan, data, today
+
+
+async def plan_page(request: Request) -> Response:
+    found = _opened(request)
+    if found is None:
         return _page("missing.html", 404)
-    plan, _ = _plan_of(stored.id, stored.revision, stored.files.plan_json)
-    today = dt.datetime.now(ZoneInfo(_tz(stored))).date()
+    site, token, stored, plan, _, today = found
     return _page(
         "plan.html",
         plan=plan,
@@ -282,12 +292,6 @@ async def plan_page(request: Request) -> Response:
         clinic=site.booklet,
         fmt=fmt,
     )
-
-
-def _tz(stored: Any) -> str:
-    _, data = _plan_of(stored.id, stored.revision, stored.files.plan_json)
-    _, calendar = read_settings(data)
-    return calendar.tz if calendar is not None else "UTC"
 
 
 async def download(request: Request) -> Response:
@@ -319,14 +323,10 @@ async def qr(request: Request) -> Response:
 
 
 async def check_in(request: Request) -> Response:
-    site = _site(request)
-    token = request.path_params["token"]
-    stored = site.store.get(token)
-    if stored is None:
+    found = _opened(request)
+    if found is None:
         return _page("missing.html", 404)
-    previous, data = _plan_of(stored.id, stored.revision, stored.files.plan_json)
-    zone = ZoneInfo(_tz(stored))
-    today = dt.datetime.now(zone).date()
+    site, token, stored, previous, data, today = found
     if request.method == "GET":
         form = forms.Form(forms.checkin_defaults(today))
         return _page("checkin.html", title=wording.title(previous), token=token, form=form)
