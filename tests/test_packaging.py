@@ -40,3 +40,19 @@ def test_wheel_contains_data(tmp_path):
     assert any(n.startswith("rehabplan/templates/") and n.endswith(".toml") for n in names)
     assert any(n.startswith("rehabplan/templates/rules/") for n in names)
     assert sum(n.startswith("rehabplan/exercises/") for n in names) >= 35
+
+
+def test_an_older_python_is_told_the_version_it_needs():
+    """Building on Python 3.9 stops with one line naming Python 3.11 (older pips otherwise only say
+    a dependency has no matching version); this Python passes."""
+    import importlib.util
+    from pathlib import Path
+
+    hook_file = Path(__file__).resolve().parents[1] / "hatch_build.py"
+    spec = importlib.util.spec_from_file_location("hatch_build", hook_file)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.check_python()
+    with pytest.raises(SystemExit, match=r"rehabplan needs Python 3\.11 or newer; this is Python 3\.9\.18\."):
+        module.check_python((3, 9, 18))
