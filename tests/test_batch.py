@@ -632,3 +632,20 @@ def test_an_index_that_cannot_be_written_is_reported_with_every_note(tmp_path):
     assert "line 3: note: the same name as line 2" in result.stderr
     assert "rehabplan: error: index.csv was not written: " in result.stderr
     assert sorted(p.name for p in out.iterdir() if p.is_dir() and p.name != "index.csv") == ["sam-lee", "sam-lee-2"]
+
+
+def test_a_read_only_runner_file_fails_its_row_unless_forced(tmp_path):
+    """A runner's plan file made read-only is kept (that row fails, saying so); --force replaces it."""
+    text = "name,condition,mileage,start\nSam Lee,itbs,20,2027-03-01\nBo Ek,oa,20,2027-03-01\n"
+    result, out = _run(tmp_path, text)
+    assert result.exit_code == 0, result.stderr
+    booklet = out / "sam-lee" / "sam-lee-itbs-booklet.pdf"
+    os.chmod(booklet, 0o444)
+    again, _ = _run(tmp_path, text.replace(",20,", ",25,", 1))
+    assert again.exit_code == 1 and "line 2: " in again.stderr and "is read-only, so it is kept" in again.stderr
+    forced, _ = _run(tmp_path, text.replace(",20,", ",25,", 1), "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert (
+        json.loads((out / "sam-lee" / "sam-lee-itbs-plan.json").read_text(encoding="utf-8"))["target_weekly_distance"]
+        == 25
+    )

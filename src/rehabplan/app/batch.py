@@ -58,6 +58,7 @@ class Shared:
     out_dir: Path
     data_dir: Path | None
     no_clobber: bool
+    force: bool = False  # replace read-only plan files too
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def _run_job(job: Job) -> Done:
             shared.out_dir / job.folder,
             no_clobber=shared.no_clobber,
             runner=job.folder,
+            force=shared.force,
         )
         missing = font_gaps(result.plan_text)  # the shared cover names are checked once, before the rows
         if missing:
@@ -207,6 +209,7 @@ def run_roster(
     no_clobber: bool = False,
     date_format: str | None = None,
     print_files: bool = False,
+    force: bool = False,
 ) -> BatchResult:
     """Make every runner's plan into its own folder under out_dir and write out_dir/index.csv.
 
@@ -258,7 +261,7 @@ def run_roster(
     booklets = {
         u: booklet if paper_given else booklet.model_copy(update={"paper": inputs.default_paper(u)}) for u in UNITS
     }
-    shared = Shared(booklets, calendar, out, data_dir, no_clobber)
+    shared = Shared(booklets, calendar, out, data_dir, no_clobber, force)
 
     done: dict[int, Done] = {}
     futures: list[Future[Done]] = []

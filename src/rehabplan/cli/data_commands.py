@@ -238,6 +238,7 @@ def batch(
         metavar="DMY|MDY",
         help="How to read start dates with slashes such as 01/03/2027: DMY (day first) or MDY (month first). [default: as the roster's other dates show]",
     ),
+    force: bool = typer.Option(False, "--force", help="Replace runners' plan files even where they are read-only."),
     print_files: bool = typer.Option(
         False,
         "--print",
@@ -274,6 +275,7 @@ def batch(
         no_clobber=no_clobber,
         date_format=order,
         print_files=print_files,
+        force=force,
     )
     for note in result.notes:
         sys.stderr.write(f"{roster}: note: {note}\n")
