@@ -55,9 +55,12 @@ class Booklet(SimpleDocTemplate):
 
 
 def footer_text(k: Kit) -> str:
-    """The plan's title (and the clinic with its contact, when given), as the footers print it."""
+    """What the footers print: the plan's title; with a clinic, the runner (or the condition) and the
+    clinic with its contact, which must not be cut short."""
     clinic = ", ".join(x for x in (given(k.options.clinic), given(k.options.contact)) if x)
-    return clean(k.title + (f" · {clinic}" if clinic else ""))
+    if not clinic:
+        return clean(k.title)
+    return clean(f"{k.athlete or k.plan.info.name} · {clinic}")
 
 
 def new_document(buf: io.BytesIO, k: Kit, summary: bool = False) -> SimpleDocTemplate:
