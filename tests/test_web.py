@@ -150,6 +150,7 @@ def test_a_plan_is_made_and_its_files_download_and_parse(client):
         ("start", "2027-02-30", ["-c", "itbs", "--mileage", "30", "--start", "2027-02-30"]),
         ("run_days", "9", ["-c", "itbs", "--mileage", "30", "--run-days", "9"]),
         ("tz", "Mars/Olympus", ["-c", "itbs", "--mileage", "30", "--tz", "Mars/Olympus"]),
+        ("paper", "legal", ["-c", "itbs", "--mileage", "30", "--paper", "legal"]),
     ],
 )
 def test_a_bad_field_shows_the_form_again_with_the_clis_words_next_to_it(client, field, value, cli_args):
@@ -164,6 +165,27 @@ def test_a_bad_field_shows_the_form_again_with_the_clis_words_next_to_it(client,
     assert cli_words.startswith(flag)
     assert errors[field].endswith(cli_words.removeprefix(flag))
     assert 'value="Zoë"' in resp.text
+
+
+def _times(calendar: bytes) -> set[str]:
+    starts = [e.decoded("DTSTART") for e in Calendar.from_ical(calendar).walk("VEVENT")]
+    return {s.strftime("%H:%M") for s in starts if isinstance(s, dt.datetime)}
+
+
+def test_the_calendar_choices_on_the_form_reach_the_files(client):
+    """Session times, all-day events, reminders and paper are taken from the form as `make` takes
+    them: a run time given alone moves the morning check-in with it, as --time run=... does."""
+    page = _make(client, time_run="06:00", time_cross_training="16:15", paper="a4", alarms="on")
+    calendar = client.get(f"{page}/calendar.ics").content
+    times = _times(calendar)
+    assert {"06:00", "05:45", "16:15"} <= times and not {"07:00", "06:45", "12:30"} & times
+    assert b"BEGIN:VALARM" in calendar
+    booklet = PdfReader(io.BytesIO(client.get(f"{page}/booklet.pdf").content))
+    assert round(float(booklet.pages[0].mediabox.width)) == 595  # A4, though the plan is in miles
+
+    page = _make(client, all_day="on")  # no "alarms": the box was unticked
+    calendar = client.get(f"{page}/calendar.ics").content
+    assert not _times(calendar) and b"DTSTART;VALUE=DATE:" in calendar and b"BEGIN:VALARM" not in calendar
 
 
 def test_every_problem_is_shown_at_once(client):
@@ -310,6 +332,57 @@ def test_the_store_migrates_an_empty_file_and_refuses_a_newer_one(tmp_path):
     db.close()
     with pytest.raises(RehabplanError, match="newer rehabplan"):
         Store(tmp_path)
+
+
+def test_a_schema_step_upgrades_an_older_file_and_keeps_its_plans(client, tmp_path, monkeypatch):
+    """An older data file is brought up to date one step at a time, in a transaction, keeping every
+    plan; a step that fails leaves the file at its old version."""
+    from rehabplan.web import store as store_module
+
+    data = tmp_path / "data"
+    page = _make(client)
+    token = page.removeprefix("/p/")
+    old = SCHEMA_VERSION
+    step = ("ALTER TABLE plans ADD COLUMN note TEXT NOT NULL DEFAULT ''",)
+    broken = ("ALTER TABLE plans ADD COLUMN other TEXT", "SELECT * FROM no_such_table")
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", old + 2)
+    monkeypatch.setattr(store_module, "_MIGRATIONS", (*store_module._MIGRATIONS, step, broken))
+    with pytest.raises(sqlite3.OperationalError):
+        Store(data)
+    db = sqlite3.connect(data / "rehabplan.sqlite3")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == old + 1  # the good step stayed, the bad one did not
+    assert [r[1] for r in db.execute("PRAGMA table_info(plans)")][-1] == "note"
+    db.close()
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", old + 1)
+    monkeypatch.setattr(store_module, "_MIGRATIONS", (*store_module._MIGRATIONS[: old + 1],))
+    upgraded = Store(data)
+    assert upgraded.version() == old + 1 and upgraded.get(token) is not None
+
+
+def test_only_the_web_package_imports_the_web_framework():
+    """The web framework, server, templates and QR library are imported only in rehabplan/web, and
+    drawing libraries only in rehabplan/render (the architecture's one owner per step)."""
+    import ast
+
+    import rehabplan
+
+    root = Path(rehabplan.__file__).parent
+    owners = {
+        "web": ("starlette", "jinja2", "uvicorn", "segno", "multipart", "python_multipart"),
+        "render": ("reportlab", "icalendar"),
+    }
+    wrong = []
+    for path in root.rglob("*.py"):
+        part = path.relative_to(root).parts[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                wrong += [f"{path.relative_to(root)}: {top}" for o, libs in owners.items() if top in libs and part != o]
+    assert not wrong
 
 
 def test_the_plan_page_shows_the_clinic(catalog, tmp_path):

@@ -82,6 +82,14 @@ def default_paper(units: str) -> str:
     return "a4" if units == "km" else "letter"
 
 
+def parse_paper(text: str) -> str:
+    """--paper: letter or a4."""
+    key = text.strip().lower()
+    if key not in ("letter", "a4"):
+        raise InputError(f"{{field}} {shown(text)} is not a paper size; use letter or a4.", "paper")
+    return key
+
+
 def parse_units(text: str) -> str:
     key = text.strip().lower()
     aliases = {"mi": "mi", "mile": "mi", "miles": "mi", "km": "km", "kms": "km", "kilometres": "km", "kilometers": "km"}

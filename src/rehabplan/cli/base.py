@@ -14,7 +14,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..errors import DataError, InputError, RehabplanError, quoted
+from ..errors import DataError, InputError, RehabplanError
 from ..planning.limits import CAN_RUN, DEFAULT_UNITS, RUN_DAYS, UNITS, WEEKS_OFF
 
 if TYPE_CHECKING:
@@ -250,14 +250,8 @@ def _booklet_options(
     from ..app import inputs
     from ..render.options import BookletOptions
 
-    if paper is None:
-        paper_key = inputs.default_paper(units)
-    else:
-        paper_key = paper.strip().lower()
-        if paper_key not in ("letter", "a4"):
-            raise InputError(f"{{field}} {quoted(paper)} is not a paper size; use letter or a4.", "paper")
     return BookletOptions(
-        paper=paper_key,
+        paper=inputs.default_paper(units) if paper is None else inputs.parse_paper(paper),
         coach=inputs.parse_label(coach, "coach"),
         clinic=inputs.parse_label(clinic, "clinic"),
         contact=inputs.parse_label(contact, "contact"),

@@ -35,6 +35,7 @@ from ..planning import Plan, build_plan
 from ..planning.replan import replan
 from ..render.options import BookletOptions, CalendarOptions
 from ..render.plan_json import read_plan, read_settings
+from ..render.svg import knee_svg
 from ..wording import formats as fmt
 from ..wording import web as words
 from . import forms
@@ -200,6 +201,7 @@ def _plan_form(request: Request, form: forms.Form, status: int = 200) -> HTMLRes
         form=form,
         conditions=forms.condition_choices(site.catalog),
         times=forms.TIMES,
+        paper_default=words.paper_default(site.booklet.paper if site.booklet.clinic else None),
         clinic=site.booklet,
     )
 
@@ -360,23 +362,8 @@ async def delete(request: Request) -> Response:
 
 
 async def knee(request: Request) -> Response:
-    svg = _knee_svg(request.path_params["region"])
+    svg = knee_svg(request.path_params["region"])
     return _page("missing.html", 404) if svg is None else Response(svg, media_type="image/svg+xml")
-
-
-@functools.cache
-def _knee_svg(region: str) -> bytes | None:
-    """The booklet's knee diagram for a region, as SVG (drawn once per process)."""
-    from reportlab.graphics import renderSVG
-
-    from ..catalog.models import KneeRegion
-    from ..render.pdf.figures import knee_diagram
-
-    try:
-        where = KneeRegion(region)
-    except ValueError:
-        return None
-    return renderSVG.drawToString(knee_diagram(where, 150, 95)).encode("utf-8")
 
 
 async def not_found(request: Request, exc: Exception) -> Response:

@@ -19,13 +19,16 @@ from ..errors import InputError, RehabplanError
 from ..planning import PlanRequest
 from ..planning.checkins import CheckIn
 from ..planning.limits import CAN_RUN, RUN_DAYS, WEEKS_OFF
+from ..render.ics import DEFAULT_TIMES
 from ..render.options import BookletOptions, CalendarOptions
 from ..wording import web as words
 
 T = TypeVar("T")
 
-#: Session kinds whose time of day the form sets, with their defaults.
-TIMES = (("run", "07:00"), ("strength", "18:00"), ("check_in", "06:45"))
+#: Session kinds whose time of day the form sets, with their defaults (the calendar's own).
+TIMES = tuple(
+    (kind, DEFAULT_TIMES[kind].strftime("%H:%M")) for kind in ("run", "check_in", "strength", "cross_training")
+)
 PLAN_FIELDS = (
     "condition",
     "mileage",
@@ -38,8 +41,10 @@ PLAN_FIELDS = (
     "long_run",
     "tz",
     *(f"time_{kind}" for kind, _ in TIMES),
+    "paper",
     "name",
 )
+PLAN_FLAGS = ("all_day", "alarms")
 CHECKIN_FIELDS = ("date", "pain_during", "pain_after", "pain_next_morning", "note")
 CHECKIN_FLAGS = ("swelling", "missed", "criteria_met", "red_flag", "cleared")
 MAX_FIELD = 500  # characters kept of any one field
@@ -98,6 +103,9 @@ def plan_defaults(today: dt.date, tz: str) -> dict[str, str]:
         "long_run": "",
         "tz": tz,
         **{f"time_{kind}": clock for kind, clock in TIMES},
+        "all_day": "",
+        "alarms": "on",
+        "paper": "",
         "name": "",
     }
 
@@ -107,6 +115,7 @@ def read_plan_form(
 ) -> tuple[Form, PlanRequest | None, BookletOptions | None, CalendarOptions | None]:
     """The make-a-plan form into a request and options, or the form with its problems."""
     form = Form(_clean(raw, PLAN_FIELDS))
+    form.values.update({f: "on" if raw.get(f) else "" for f in PLAN_FLAGS})
     v = form.values
     condition, _, site = v["condition"].partition(":")
     if not condition:  # the other fields are still checked, against any condition
@@ -140,21 +149,27 @@ def read_plan_form(
         )
     zone = form.attempt(lambda: inputs.parse_tz(v["tz"] or "UTC"))
     times: dict[str, dt.time] = {}
-    for kind, _ in TIMES:
+    for kind, default in TIMES:
         name = f"time_{kind}"
-        item = f"{kind}={v[name]}"
-        got = form.attempt(functools.partial(inputs.parse_times, [item]), name)
+        if v[name].strip() in ("", default):  # as the command line: a time not given follows the others
+            continue
+        got = form.attempt(functools.partial(inputs.parse_times, [f"{kind}={v[name]}"]), name)
         if got:
             times.update(got)
+    paper = form.attempt(lambda: inputs.parse_paper(v["paper"])) if v["paper"].strip() else None
     if form.errors or request is None or zone is None:
         return form, None, None, None
-    paper = booklet.paper if booklet.clinic else inputs.default_paper(request.units.value)
-    return (
-        form,
-        request,
-        booklet.model_copy(update={"paper": paper}),
-        CalendarOptions(tz=zone, times=times, clinic=booklet.clinic, contact=booklet.contact),
+    if paper is None:
+        paper = booklet.paper if booklet.clinic else inputs.default_paper(request.units.value)
+    calendar = CalendarOptions(
+        tz=zone,
+        times=times,
+        all_day=bool(v["all_day"]),
+        alarms=bool(v["alarms"]),
+        clinic=booklet.clinic,
+        contact=booklet.contact,
     )
+    return form, request, booklet.model_copy(update={"paper": paper}), calendar
 
 
 def checkin_defaults(today: dt.date) -> dict[str, str]:

@@ -18,6 +18,10 @@ LABELS: dict[str, str] = {
     "time_run": "Runs at",
     "time_strength": "Strength at",
     "time_check_in": "Morning check-in at",
+    "time_cross_training": "Cross-training at",
+    "all_day": "All-day events",
+    "alarms": "Reminders",
+    "paper": "Paper size",
     "name": "Your name",
     "date": "Day",
     "pain_during": "Pain during",
@@ -36,6 +40,8 @@ HINTS: dict[str, str] = {
     "long_run": "Your usual longest run of the week. Leave empty for a third of your week.",
     "tz": "Filled in from your phone or computer; e.g. Europe/London.",
     "name": "Printed on the booklet's cover. Leave empty if you prefer.",
+    "time_run": "Walk/runs go at the same time; the morning check-in moves with it unless you set it.",
+    "paper": "For printing the booklet at home.",
     "note": "Anything else, in words (at most 200 characters).",
 }
 
@@ -55,3 +61,10 @@ NOTHING_CHANGED = "Nothing changed: carry on with the plan as it was."
 def label(field: str) -> str:
     """A field as the page names it."""
     return LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def paper_default(clinic_paper: str | None) -> str:
+    """The paper choice that leaves it to the site: the clinic's paper, or one by the units."""
+    if clinic_paper is not None:
+        return f"The clinic's ({'A4' if clinic_paper == 'a4' else 'Letter'})"
+    return "Letter for miles, A4 for kilometres"
