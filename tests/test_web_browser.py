@@ -174,6 +174,9 @@ def test_a_runner_on_a_phone_makes_a_plan_subscribes_checks_in_and_the_calendar_
     day = max(s["date"] for w in plan["weeks"] for s in w["sessions"] if s["kind"] == "walk_run" and s["date"] <= today)
     page.get_by_role("link", name="Check in").first.click()
     _check(page, axe_source, "checkin")
+    page.get_by_role("button", name="Save and re-plan").click()  # nothing filled in: said on the form
+    assert "Nothing to log" in page.inner_text(".problems")
+    _check(page, axe_source, "checkin-errors")
     page.fill("#date", day)
     for field in ("#pain_during", "#pain_after", "#pain_next_morning"):
         page.fill(field, "7")
@@ -188,6 +191,13 @@ def test_a_runner_on_a_phone_makes_a_plan_subscribes_checks_in_and_the_calendar_
     moved = [u for u in before if before[u].decoded("DTSTART") != after[u].decoded("DTSTART")]
     moved += [u for u in before if str(before[u].get("DESCRIPTION")) != str(after[u].get("DESCRIPTION"))]
     assert moved and all(int(after[u]["SEQUENCE"]) > int(before[u]["SEQUENCE"]) for u in moved)
+
+    # delete for good: the page says so, and the link and the feed are gone
+    page.check("#confirm")
+    page.get_by_role("button", name="Delete for good").click()
+    assert "deleted for good" in page.inner_text("main")
+    _check(page, axe_source, "deleted")
+    assert page.request.get(feed_url).status == 404 and page.request.get(plan_url).status == 404
     page.context.close()
 
 
