@@ -537,6 +537,11 @@ def main() -> int:
         "",
     ]
     args.results.parent.mkdir(parents=True, exist_ok=True)
+    # keep the web page's figures (benchmarks/web.py writes them between these markers)
+    before = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
+    start, end = "<!-- web:start -->", "<!-- web:end -->"
+    if start in before and end in before:
+        md += [before[before.index(start) : before.index(end) + len(end)], ""]
     args.results.write_text("\n".join(md), encoding="utf-8")
     print(f"\nwritten to {args.results}")
     return 0

@@ -23,11 +23,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+START, END = "<!-- web:start -->", "<!-- web:end -->"
 FORM = {
     "condition": "itbs",
     "mileage": "30",
@@ -102,6 +104,26 @@ def _run(users: int, count: int, job) -> list[float]:  # type: ignore[no-untyped
         return list(pool.map(lambda _: job(), range(count)))
 
 
+def _feed_during(port: int, feed: str, users: int, count: int) -> list[float]:
+    """Feed latencies, one calendar app fetching in a loop while `users` submit the form."""
+    done = threading.Event()
+    times: list[float] = []
+
+    def poll() -> None:
+        while not done.is_set():
+            times.append(_fetch(port, feed))
+            time.sleep(0.01)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        _run(users, count, lambda: _make_plan(port))
+    finally:
+        done.set()
+        poller.join()
+    return times
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -110,7 +132,7 @@ def _p95(values: list[float]) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=40, help="requests per measurement (default 40)")
-    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results-web.md")
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results.md")
     args = ap.parse_args()
     rows: list[tuple[str, int, int, float, float]] = []
     with tempfile.TemporaryDirectory() as data:
@@ -123,24 +145,41 @@ def main() -> None:
                 rows.append(("plan page after the form", users, n, statistics.median(made), _p95(made)))
                 fetched = _run(users, args.requests * 5, lambda: _fetch(port, feed))
                 rows.append(("calendar feed", users, args.requests * 5, statistics.median(fetched), _p95(fetched)))
+            during = _feed_during(port, feed, 20, 20)
+            rows.append(
+                (
+                    "calendar feed while 20 users submit the form",
+                    1,
+                    len(during),
+                    statistics.median(during),
+                    _p95(during),
+                )
+            )
         finally:
             proc.terminate()
             proc.wait(timeout=10)
     cpu = _cpu()
     lines = [
-        "# Web page latency",
+        START,
+        "## Web page latency",
         "",
-        f"`python benchmarks/web.py` on {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}: one "
-        "`rehabplan serve` process, clients on the same machine.",
+        f"`python benchmarks/web.py` on {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}: "
+        "`rehabplan serve` (one server process, a render worker per core), clients on the same machine.",
         "",
         "| request | users at once | requests | median | 95th percentile |",
         "|---|---|---|---|---|",
         *(f"| {what} | {u} | {n} | {med * 1000:.0f} ms | {p95 * 1000:.0f} ms |" for what, u, n, med, p95 in rows),
-        "",
+        END,
     ]
     text = "\n".join(lines)
     print(text)
-    args.out.write_text(text, encoding="utf-8")
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    if START in old and END in old:
+        new = old[: old.index(START)] + text + old[old.index(END) + len(END) :]
+    else:
+        new = old.rstrip("\n") + ("\n\n" if old else "") + text + "\n"
+    args.out.write_text(new, encoding="utf-8")
+    print(f"\nwritten to {args.out}")
 
 
 def _first_plan(port: int) -> str:

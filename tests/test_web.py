@@ -418,6 +418,23 @@ def test_plan_json_round_trips_from_the_page(client):
     assert plan.request.mileage == 30
 
 
+def test_plans_render_in_worker_processes_and_the_workers_stop_with_the_site(catalog, tmp_path):
+    """A site with render workers (as `rehabplan serve` runs) makes and re-plans plans in them, and
+    stops them when it shuts down."""
+    app = create_app(catalog, tmp_path / "data", default_tz=TZ, workers=1)
+    with TestClient(app, follow_redirects=False) as client:
+        page = _make(client)
+        assert client.get(f"{page}/booklet.pdf").content.startswith(b"%PDF")
+        day = _last_ladder_day(client.get(f"{page}/plan.json").json())
+        resp = client.post(f"{page}/checkin", data={"date": day, "pain_during": "7", "pain_after": "7"})
+        assert resp.status_code == 303
+        assert client.get(f"{page}/plan.json").json()["revision"]["number"] == 2
+        renderer = app.app.state.site.renderer  # type: ignore[attr-defined]
+        workers = list(renderer._pool._processes.values())
+        assert workers and all(w.is_alive() for w in workers)
+    assert renderer._pool is None and not any(w.is_alive() for w in workers)
+
+
 def test_plans_made_at_the_same_time_all_succeed(client):
     """Several runners submitting the form at once each get their own plan."""
     from concurrent.futures import ThreadPoolExecutor

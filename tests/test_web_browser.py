@@ -67,7 +67,7 @@ def site(catalog, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(catalog, tmp_path_factory.mktemp("web"), default_tz=TZ)
+    app = create_app(catalog, tmp_path_factory.mktemp("web"), default_tz=TZ, workers=1)  # as serve runs it
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

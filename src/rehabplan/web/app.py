@@ -7,13 +7,14 @@ app fetching the feed never makes the server render anything.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
 import json
 import logging
-import threading
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -29,7 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import wording
-from ..app.outputs import Rendered, file_stem, output_names, render_all
+from ..app.outputs import file_stem, output_names
 from ..catalog import Catalog
 from ..planning import Plan, build_plan
 from ..planning.replan import replan
@@ -39,6 +39,7 @@ from ..render.svg import knee_svg
 from ..wording import formats as fmt
 from ..wording import web as words
 from . import forms
+from .rendering import Renderer
 from .store import Files, Store, Stored
 
 log = logging.getLogger("rehabplan.web")
@@ -64,6 +65,7 @@ class Site:
     store: Store
     booklet: BookletOptions  # the clinic's name, contact, logo and paper (empty for a runner's own site)
     default_tz: str
+    renderer: Renderer
 
 
 # --------------------------------------------------------------------------- middleware
@@ -218,19 +220,9 @@ async def new_plan(request: Request) -> Response:
     if plan is None:  # a planning problem is shown on the form, like any other
         return _plan_form(request, form, 400)
     # rendering takes a moment: off the event loop, so feeds and pages keep being served meanwhile
-    rendered = await run_in_threadpool(_render, plan, booklet, calendar)
+    rendered = await site.renderer.render(plan, booklet, calendar)
     token = site.store.add(_files(rendered.files, rendered.plan), rendered.plan.revision.number)
     return RedirectResponse(f"/p/{token}", status_code=303)
-
-
-_RENDERING = threading.Lock()
-
-
-def _render(plan: Plan, booklet: BookletOptions, calendar: CalendarOptions) -> Rendered:
-    """Render one plan at a time: the PDF renderer keeps per-process caches that are not shared
-    between threads (and Python runs one thread at a time anyway)."""
-    with _RENDERING:
-        return render_all(plan, booklet, calendar)
 
 
 def _links(request: Request, token: str) -> dict[str, str]:
@@ -343,7 +335,7 @@ async def check_in(request: Request) -> Response:
     booklet, calendar = read_settings(data)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     plan = replan(previous, site.catalog, [*site.store.checkins(stored.id), entry], today, now)
-    rendered = await run_in_threadpool(_render, plan, booklet or site.booklet, calendar or CalendarOptions())
+    rendered = await site.renderer.render(plan, booklet or site.booklet, calendar or CalendarOptions())
     changes = tuple(wording.changes(rendered.plan))
     site.store.update(stored.id, _files(rendered.files, rendered.plan), rendered.plan.revision.number, changes, entry)
     return RedirectResponse(f"/p/{token}?checked=1", status_code=303)
@@ -371,10 +363,24 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 
 def create_app(
-    catalog: Catalog, data_dir: Path, *, booklet: BookletOptions | None = None, default_tz: str = "UTC"
+    catalog: Catalog,
+    data_dir: Path,
+    *,
+    booklet: BookletOptions | None = None,
+    default_tz: str = "UTC",
+    workers: int = 0,
 ) -> ASGIApp:
-    """The site, keeping its plans in `data_dir`."""
-    site = Site(catalog, Store(data_dir), booklet or BookletOptions(), default_tz)
+    """The site, keeping its plans in `data_dir`, rendering them in `workers` processes (0: in a
+    thread of its own)."""
+    site = Site(catalog, Store(data_dir), booklet or BookletOptions(), default_tz, Renderer(workers))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            site.renderer.close()
+
     static = Path(__file__).parent / "static"
     token = "{token:str}"
     app = Starlette(
@@ -390,6 +396,7 @@ def create_app(
             Mount("/static", StaticFiles(directory=static), name="static"),
         ],
         exception_handlers={404: not_found},
+        lifespan=lifespan,
     )
     app.state.site = site
     return Guard(app)
