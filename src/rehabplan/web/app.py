@@ -316,14 +316,24 @@ async def qr(request: Request) -> Response:
     return Response(out.getvalue(), media_type="image/svg+xml")
 
 
+def _checkin_form(plan: Plan, token: str, form: forms.Form, status: int = 200) -> HTMLResponse:
+    return _page(
+        "checkin.html",
+        status,
+        title=wording.title(plan),
+        token=token,
+        form=form,
+        pain_rule=wording.pain_rule_lines(plan),
+    )
+
+
 async def check_in(request: Request) -> Response:
     found = _opened(request)
     if found is None:
         return _page("missing.html", 404)
     site, token, stored, previous, data, today = found
     if request.method == "GET":
-        form = forms.Form(forms.checkin_defaults(today))
-        return _page("checkin.html", title=wording.title(previous), token=token, form=form)
+        return _checkin_form(previous, token, forms.Form(forms.checkin_defaults(today)))
     form, entry = forms.read_checkin_form(await request.form())
     if entry is not None and entry.date > today:
         form.errors["date"] = (
@@ -331,7 +341,7 @@ async def check_in(request: Request) -> Response:
         )
         entry = None
     if entry is None:
-        return _page("checkin.html", 400, title=wording.title(previous), token=token, form=form)
+        return _checkin_form(previous, token, form, 400)
     booklet, calendar = read_settings(data)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     plan = replan(previous, site.catalog, [*site.store.checkins(stored.id), entry], today, now)
