@@ -435,6 +435,29 @@ def test_plans_render_in_worker_processes_and_the_workers_stop_with_the_site(cat
     assert renderer._pool is None and not any(w.is_alive() for w in workers)
 
 
+def test_check_ins_sent_at_the_same_time_are_each_planned_in_turn(catalog, tmp_path):
+    """Two check-ins for one plan sent at once (a double tap, two phones) both count: each revision
+    re-plans from the one before, so the last holds both days."""
+    # one event loop for every request, as under uvicorn
+    with TestClient(create_app(catalog, tmp_path / "data"), follow_redirects=False) as client:
+        _check_in_twice_at_once(client)
+
+
+def _check_in_twice_at_once(client: TestClient) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    page = _make(client)
+    plan = client.get(f"{page}/plan.json").json()
+    days = sorted({s["date"] for w in plan["weeks"] for s in w["sessions"] if s["date"] <= _today().isoformat()})
+    sent = [{"date": day, "pain_during": "1", "pain_after": "1"} for day in days[-2:]]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        codes = list(pool.map(lambda data: client.post(f"{page}/checkin", data=data).status_code, sent))
+    assert codes == [303, 303]
+    after = client.get(f"{page}/plan.json").json()
+    assert after["revision"]["number"] == 3
+    assert {c["date"] for c in after["log"]} == set(days[-2:])
+
+
 def test_plans_made_at_the_same_time_all_succeed(client):
     """Several runners submitting the form at once each get their own plan."""
     from concurrent.futures import ThreadPoolExecutor

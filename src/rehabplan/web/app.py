@@ -7,6 +7,7 @@ app fetching the feed never makes the server render anything.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import functools
@@ -14,8 +15,9 @@ import io
 import json
 import logging
 import time
+import weakref
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -66,6 +68,14 @@ class Site:
     booklet: BookletOptions  # the clinic's name, contact, logo and paper (empty for a runner's own site)
     default_tz: str
     renderer: Renderer
+    _locks: weakref.WeakValueDictionary[int, asyncio.Lock] = field(default_factory=weakref.WeakValueDictionary)
+
+    def lock(self, plan_id: int) -> asyncio.Lock:
+        """The lock that keeps changes to one plan in turn."""
+        found = self._locks.get(plan_id)
+        if found is None:
+            found = self._locks[plan_id] = asyncio.Lock()
+        return found
 
 
 # --------------------------------------------------------------------------- middleware
@@ -331,7 +341,7 @@ async def check_in(request: Request) -> Response:
     found = _opened(request)
     if found is None:
         return _page("missing.html", 404)
-    site, token, stored, previous, data, today = found
+    site, token, stored, previous, _, today = found
     if request.method == "GET":
         return _checkin_form(previous, token, forms.Form(forms.checkin_defaults(today)))
     form, entry = forms.read_checkin_form(await request.form())
@@ -342,12 +352,19 @@ async def check_in(request: Request) -> Response:
         entry = None
     if entry is None:
         return _checkin_form(previous, token, form, 400)
-    booklet, calendar = read_settings(data)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    plan = replan(previous, site.catalog, [*site.store.checkins(stored.id), entry], today, now)
-    rendered = await site.renderer.render(plan, booklet or site.booklet, calendar or CalendarOptions())
-    changes = tuple(wording.changes(rendered.plan))
-    site.store.update(stored.id, _files(rendered.files, rendered.plan), rendered.plan.revision.number, changes, entry)
+    # One change to a plan at a time (a double tap, two phones): each re-plans from the one before.
+    async with site.lock(stored.id):
+        found = _opened(request)
+        if found is None:  # deleted meanwhile
+            return _page("missing.html", 404)
+        _, _, stored, previous, data, today = found
+        booklet, calendar = read_settings(data)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        plan = replan(previous, site.catalog, [*site.store.checkins(stored.id), entry], today, now)
+        rendered = await site.renderer.render(plan, booklet or site.booklet, calendar or CalendarOptions())
+        changes = tuple(wording.changes(rendered.plan))
+        files = _files(rendered.files, rendered.plan)
+        site.store.update(stored.id, files, rendered.plan.revision.number, changes, entry)
     return RedirectResponse(f"/p/{token}?checked=1", status_code=303)
 
 
@@ -355,11 +372,13 @@ async def delete(request: Request) -> Response:
     site = _site(request)
     token = request.path_params["token"]
     form = await request.form()
-    if site.store.get(token) is None:
+    stored = site.store.get(token)
+    if stored is None:
         return _page("missing.html", 404)
     if not form.get("confirm"):
         return RedirectResponse(f"/p/{token}#delete", status_code=303)
-    site.store.delete(token)
+    async with site.lock(stored.id):  # not in the middle of a re-plan
+        site.store.delete(token)
     return _page("deleted.html", message=words.DELETED)
 
 
