@@ -122,6 +122,8 @@ def test_a_plan_is_made_and_its_files_download_and_parse(client):
     assert len(token) * 6 >= 128
     html = client.get(page).text
     assert "Iliotibial band syndrome" in html and "The plan at a glance" in html and "Week 1" in html
+    assert html.index("Stop and get help") < html.index("The plan at a glance")  # warning signs first
+    assert "Get medical care today" in html
     assert f"webcal://testserver/p/{token}/calendar.ics" in html
 
     booklet = client.get(f"{page}/booklet.pdf")

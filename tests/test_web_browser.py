@@ -234,6 +234,7 @@ def test_the_plan_page_prints_every_week(site, browser):
     text = " ".join(p.extract_text() for p in pdf.pages)
     weeks = page.locator("details.week").count()
     assert f"Week {weeks}" in text and "Delete for good" not in text and "Subscribe" not in text
+    assert "Get medical care today" in text  # the warning signs print too
     page.context.close()
 
 

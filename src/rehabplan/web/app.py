@@ -293,6 +293,7 @@ async def plan_page(request: Request) -> Response:
         changes=stored.changes,
         just_checked_in=request.query_params.get("checked") == "1",
         nothing_changed=words.NOTHING_CHANGED,
+        red_flags=site.catalog.safety.red_flags,
         clinic=site.booklet,
         fmt=fmt,
     )

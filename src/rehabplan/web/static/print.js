@@ -1,4 +1,4 @@
-// Print every week of the plan, not only the ones that are open.
+// Print every week of the plan and the warning signs, not only what is open.
 window.addEventListener("beforeprint", function () {
-  document.querySelectorAll("details.week").forEach(function (d) { d.open = true; });
+  document.querySelectorAll("details").forEach(function (d) { d.open = true; });
 });
