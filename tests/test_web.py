@@ -240,6 +240,23 @@ def test_a_red_check_in_replans_and_the_feed_follows(client):
     assert changed and all(int(new[u]["SEQUENCE"]) > int(old[u]["SEQUENCE"]) for u in changed)
 
 
+def test_an_unchanged_feed_is_not_sent_again(client):
+    """A calendar app asking with the ETag it has gets 304 until a check-in changes the calendar;
+    the feed may be kept by the runner's app but not by a shared cache."""
+    page = _make(client)
+    first = client.get(f"{page}/calendar.ics")
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "private, no-cache"
+    again = client.get(f"{page}/calendar.ics", headers={"if-none-match": etag})
+    assert again.status_code == 304 and not again.content
+    assert client.get(f"{page}/calendar.ics", headers={"if-none-match": '"other"'}).status_code == 200
+    day = _last_ladder_day(client.get(f"{page}/plan.json").json())
+    client.post(f"{page}/checkin", data={"date": day, "pain_during": "7", "pain_after": "7"})
+    changed = client.get(f"{page}/calendar.ics", headers={"if-none-match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert client.get(page).headers["cache-control"] == "no-store"
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [

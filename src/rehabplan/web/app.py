@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import io
 import json
 import logging
@@ -108,7 +109,9 @@ class Guard:
                     (b"x-frame-options", b"DENY"),
                 ]
                 if private:
-                    extra += [(b"cache-control", b"no-store"), (b"x-robots-tag", b"noindex")]
+                    extra.append((b"x-robots-tag", b"noindex"))
+                    if not any(k.lower() == b"cache-control" for k, _ in message.get("headers", [])):
+                        extra.append((b"cache-control", b"no-store"))
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
@@ -309,9 +312,16 @@ async def download(request: Request) -> Response:
     if found is None:
         return _page("missing.html", 404)
     stem, data = found
+    # Calendar apps ask again every few hours: an unchanged file is a short "not modified". The
+    # file may be kept by the runner's own app (private), never by a shared cache.
+    etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+    cache = {"etag": etag, "cache-control": "private, no-cache"}
+    if etag in (t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")):
+        return Response(status_code=304, headers=cache)
     filename = f"{stem}{suffix}" if suffix.startswith(".") else f"{stem}-{suffix}"
     disposition = "inline" if column == "calendar" else "attachment"
-    return Response(data, media_type=media, headers={"content-disposition": f'{disposition}; filename="{filename}"'})
+    headers = {"content-disposition": f'{disposition}; filename="{filename}"', **cache}
+    return Response(data, media_type=media, headers=headers)
 
 
 async def qr(request: Request) -> Response:
