@@ -353,6 +353,15 @@ def test_the_store_migrates_an_empty_file_and_refuses_a_newer_one(tmp_path):
         Store(tmp_path)
 
 
+def test_the_data_file_is_readable_only_by_its_owner(client, tmp_path):
+    """The plans (names, pain scores) are kept in files only the site's user can read."""
+    _make(client)
+    data = tmp_path / "data"
+    assert data.stat().st_mode & 0o077 == 0
+    for path in data.iterdir():
+        assert path.stat().st_mode & 0o077 == 0, path.name
+
+
 def test_a_schema_step_upgrades_an_older_file_and_keeps_its_plans(client, tmp_path, monkeypatch):
     """An older data file is brought up to date one step at a time, in a transaction, keeping every
     plan; a step that fails leaves the file at its old version."""
