@@ -10,6 +10,7 @@ from ...planning.plan import Plan
 from ...wording import booklet as words
 from ..options import BookletOptions
 from . import sections
+from .cards import exercises
 from .cover import cover, cover_page
 from .document import BookletCanvas, new_document
 from .flowables import Kit
@@ -28,7 +29,7 @@ def to_pdf(plan: Plan, options: BookletOptions) -> bytes:
         *glance(k),
         *sections.how_to_use(k),
         *weeks(k),
-        *sections.exercises(k),
+        *exercises(k),
         *sections.ice_heat(k),
         *sections.advice(k, words.MISTAKES, g.training_mistakes, new_page=True),
         *sections.advice(k, words.RECOVERY, g.recovery, new_page=False),
