@@ -66,8 +66,9 @@ def _distance(value: float, unit: str) -> str:
 
 
 def _flat(text: str) -> str:
-    """Whitespace-normalised text, so words wrapped onto a new line still match."""
-    return " ".join(text.split())
+    """Whitespace-normalised text, so words wrapped onto a new line (a long one after its hyphen)
+    still match."""
+    return re.sub(r"(?<=\w-) (?=\w)", "", " ".join(text.split()))
 
 
 def _text(pdf: bytes) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from ..catalog.models import Source
 
 
@@ -12,14 +14,16 @@ def first_author(authors: str) -> str:
 
 
 def short_reference(src: Source) -> str:
-    """One line a clinician can look up: 'Buist I et al. 2008. Am J Sports Med 2008;36(1):33-39. doi:10.1177/…'."""
+    """One line a clinician can look up: 'Buist I et al. 2008. Am J Sports Med 2008;36(1):33-39.
+    doi:10.1177/…'. A paper is found by its DOI or PubMed id, so its title is left out; a guideline
+    or handout keeps its title and gives the site it is published on."""
     if src.kind == "design-default":
         return "Design default: a cautious planning choice where no source gave a number, to adjust, not a research finding."
     who = first_author(src.authors) if src.authors else (src.journal or "")
     parts = [who.rstrip(".") + "."]
     if src.year:
         parts.append(f"{src.year}.")
-    if src.title:
+    if src.title and not (src.doi or src.pmid):
         parts.append(src.title.rstrip(".") + ".")
     if src.journal and src.authors:
         parts.append(src.journal.rstrip(".") + ".")
@@ -28,5 +32,5 @@ def short_reference(src: Source) -> str:
     elif src.pmid:
         parts.append(f"PMID {src.pmid}")
     elif src.url:
-        parts.append(src.url)
+        parts.append(urlsplit(src.url).netloc)
     return " ".join(parts)

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, Spacer, TableStyle
+from reportlab.platypus import Flowable, Spacer, TableStyle
 
 from ...wording import booklet as words
 from . import styles as st
 from .document import BookletCanvas
-from .flowables import BookletTable, Filler, Kit, box, clean, given
-
-
-def _logo(data: bytes, max_w: float, max_h: float) -> Image | None:
-    try:
-        reader = ImageReader(io.BytesIO(data))
-        iw, ih = reader.getSize()
-    except Exception:  # a logo the imaging library cannot read is left off
-        return None
-    if iw <= 0 or ih <= 0:
-        return None
-    scale = min(max_w / iw, max_h / ih)
-    img = Image(io.BytesIO(data), width=iw * scale, height=ih * scale)
-    img.hAlign = "LEFT"
-    return img
+from .flowables import BookletTable, Filler, Kit, box, clean, given, logo_image
 
 
 class Contents(Flowable):
@@ -66,7 +50,7 @@ class Contents(Flowable):
     def _define_form(self, canvas: BookletCanvas) -> None:
         """Define the form: a heading, then the sections in columns, each with its page."""
         canvas.beginForm(self._FORM, 0, 0, self.width, self.height)
-        canvas.setFont(st.FONT_SEMIBOLD, 8.5)
+        canvas.setFont(st.FONT_SEMIBOLD, 9)
         canvas.setFillColor(st.MUTED)
         canvas.drawString(0, self.height - 9, words.CONTENTS)
         col_w = (self.width - self._GUTTER * (self._COLUMNS - 1)) / self._COLUMNS
@@ -89,7 +73,7 @@ def cover(k: Kit) -> list[Flowable]:
     """The cover page's flowables."""
     plan, opt = k.plan, k.options
     out: list[Flowable] = [Spacer(1, 12 * mm)]
-    img = _logo(opt.logo, 70 * mm, 28 * mm) if opt.logo else None
+    img = logo_image(opt.logo, 70 * mm, 28 * mm) if opt.logo else None
     if img is not None:
         out += [img, Spacer(1, 10 * mm)]
     elif not opt.logo:

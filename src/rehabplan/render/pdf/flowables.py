@@ -7,14 +7,26 @@ All data text is cleaned of control characters and XML-escaped before it goes in
 from __future__ import annotations
 
 import datetime as dt
+import io
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    HRFlowable,
+    Image,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from ... import wording
 from ...planning.plan import Plan, Week
@@ -215,10 +227,13 @@ class Lines(Flowable):
             if line:
                 lines.append(line)
                 room = rest
-            while w > room and len(word) > 1:  # cut a long word at the last character that fits
+            while w > room and len(word) > 1:  # cut a long word after a hyphen, or where it must
                 n = len(word) - 1
                 while n > 1 and stringWidth(word[:n], font, self.size) > room:
                     n -= 1
+                hyphen = word.rfind("-", 0, n)
+                if hyphen > 0:
+                    n = hyphen + 1
                 lines.append(word[:n])
                 word = word[n:]
                 w = stringWidth(word, font, self.size)
@@ -310,3 +325,18 @@ def box(content: Sequence[Flowable], width: float, bar: Color, fill: Color, bar_
         )
     )
     return t
+
+
+def logo_image(data: bytes, max_w: float, max_h: float) -> Image | None:
+    """The logo scaled to fit max_w x max_h, left-aligned; None when it cannot be read."""
+    try:
+        reader = ImageReader(io.BytesIO(data))
+        iw, ih = reader.getSize()
+    except Exception:  # a logo the imaging library cannot read is left off
+        return None
+    if iw <= 0 or ih <= 0:
+        return None
+    scale = min(max_w / iw, max_h / ih)
+    img = Image(io.BytesIO(data), width=iw * scale, height=ih * scale)
+    img.hAlign = "LEFT"
+    return img

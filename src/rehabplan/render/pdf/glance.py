@@ -35,7 +35,8 @@ def _text(
     return String(x, y, text, fontName=font, fontSize=size, fillColor=colour, textAnchor=anchor)
 
 
-def _timeline(k: Kit) -> Drawing:
+def timeline(k: Kit) -> Drawing:
+    """The phases as shaded bars along the plan's dates."""
     plan = k.plan
     width = k.width
     d = st.embedded(Drawing(width, 56.0))
@@ -47,16 +48,16 @@ def _timeline(k: Kit) -> Drawing:
         w = max(x1 - x0, 0.5)
         d.add(rect(x0, bar_y, w, bar_h, fillColor=_phase_fill(i), strokeColor=st.WHITE, strokeWidth=1.2))
         label = f"{i + 1} {clean(ph.name)}"
-        if stringWidth(label, st.FONT_SEMIBOLD, 8.5) <= w - 6:  # the number and name, from the left
-            d.add(_text(x0 + 3, bar_y + 8, label, 8.5, "start", st.FONT_SEMIBOLD, st.INK))
+        if stringWidth(label, st.FONT_SEMIBOLD, 9) <= w - 6:  # the number and name, from the left
+            d.add(_text(x0 + 3, bar_y + 8, label, 9, "start", st.FONT_SEMIBOLD, st.INK))
         else:  # the number alone, centred (cut short when even that is too wide)
-            number = st.fit_text(str(i + 1), st.FONT_SEMIBOLD, 8.5, w - 1)
-            d.add(_text(x0 + w / 2, bar_y + 8, number, 8.5, "middle", st.FONT_SEMIBOLD, st.INK))
+            number = st.fit_text(str(i + 1), st.FONT_SEMIBOLD, 9, w - 1)
+            d.add(_text(x0 + w / 2, bar_y + 8, number, 9, "middle", st.FONT_SEMIBOLD, st.INK))
         d.add(Line(x0, bar_y - 2, x0, bar_y - 7, strokeColor=st.RULE, strokeWidth=0.6))
     # the start date at the left end, the end date at the right end
     d.add(Line(width, bar_y - 2, width, bar_y - 7, strokeColor=st.RULE, strokeWidth=0.6))
-    d.add(_text(0, bar_y - 16, fmt.date_short(plan.start)))
-    d.add(_text(width, bar_y - 16, fmt.date_short(plan.end), anchor="end"))
+    d.add(_text(0, bar_y - 16, fmt.date_short(plan.start), 9))
+    d.add(_text(width, bar_y - 16, fmt.date_short(plan.end), 9, anchor="end"))
     return d
 
 
@@ -104,7 +105,7 @@ def _volume_chart(k: Kit) -> Drawing:
             d.add(_text(x + bar_w / 2, bottom - 10, str(w.index), 7, "middle"))
     target_y = bottom + plot_h * plan.target_weekly_distance / ymax
     d.add(Line(left, target_y, left + plot_w, target_y, strokeColor=st.ACCENT, strokeWidth=1, strokeDashArray=[4, 2]))
-    d.add(_text(left + 3, target_y + 3, words.usual_week(plan), font=st.FONT_SEMIBOLD, colour=st.ACCENT))
+    d.add(_text(left + 3, target_y + 3, words.usual_week(plan), 9, font=st.FONT_SEMIBOLD, colour=st.ACCENT))
     d.add(_text(left + plot_w / 2, 1, words.CHART_WEEK, anchor="middle"))
     return d
 
@@ -117,7 +118,7 @@ def glance(k: Kit) -> list[Flowable]:
     out.append(k.p(wording.why_this_long(plan)))
     if plan.notes:
         out += [box(k.bullets(wording.notes(plan), "BoxBullet"), k.width, st.AMBER, st.SHADE), Spacer(1, 6)]
-    out += [k.p(words.PHASES, "H3"), _timeline(k), Spacer(1, 4)]
+    out += [k.p(words.PHASES, "H3"), timeline(k), Spacer(1, 4)]
     rows: list[list[Any]] = [[k.p(h, "CellHead") for h in words.PHASE_HEAD]]
     for i, ph in enumerate(plan.phases):
         goals = k.bullets(ph.goals, "CellBullet")

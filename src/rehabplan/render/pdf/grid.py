@@ -25,7 +25,7 @@ from ...wording import formats as fmt
 from . import styles as st
 from .flowables import BOX, BookletTable, Kit, Line, Lines, clean, days, esc, grid_style, layout_style
 
-_WEEK_COL = 25 * mm
+_WEEK_COL = 21 * mm
 _KEY_COL = 34 * mm
 
 #: What makes two strength sessions the same routine.

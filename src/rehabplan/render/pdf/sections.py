@@ -18,7 +18,7 @@ from ...planning.sessions import CheckInSession, CheckKind
 from ...wording import booklet as words
 from ...wording import formats as fmt
 from . import styles as st
-from .flowables import BOX, BookletTable, Kit, box, clean, days, given, grid_style, layout_style
+from .flowables import BOX, BookletTable, Kit, box, clean, days, given, grid_style, layout_style, logo_image
 from .speedups import knee_figure
 
 # --------------------------------------------------------------------------- stop and get help
@@ -46,8 +46,15 @@ def stop(k: Kit) -> list[Flowable]:
     out = k.section(words.STOP)
     out.append(k.p(words.STOP_LEAD, "Body"))
     clinic = words.clinic_line(given(k.options.clinic), given(k.options.contact))
-    if clinic:  # who to call, on the page that says when to call
-        out += [box([k.p(clinic, "BodyTight")], k.width, st.ACCENT, st.ACCENT_LIGHT), Spacer(1, 6)]
+    if clinic:  # who to call, on the page that says when to call, with the clinic's logo
+        img = logo_image(k.options.logo, 40 * mm, 14 * mm) if k.options.logo else None
+        text: Flowable = k.p(clinic, "BodyTight")
+        if img is not None:
+            t = BookletTable([[text, img]], colWidths=[k.width - 18 - 44 * mm, 44 * mm])  # the box pads 18
+            t.setStyle(layout_style(right=0, top=0, bottom=0))
+            t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
+            text = t
+        out += [box([text], k.width, st.ACCENT, st.ACCENT_LIGHT), Spacer(1, 6)]
     look = {"A": (st.ALERT, st.ALERT_LIGHT), "B": (st.AMBER, st.SHADE), "C": (st.MUTED, st.SHADE)}
     for tier in sorted(g.red_flags, key=lambda t: t.tier):
         bar, fill = look[tier.tier]
@@ -229,12 +236,14 @@ def sources(k: Kit) -> list[Flowable]:
     """The sources the clinical text rests on."""
     out = k.section(words.SOURCES, new_page=False)
     rows = [
-        [k.p(src.key, "CellSmall"), k.p(wording.sources.short_reference(src), "CellSmall")]
-        for src in k.plan.guidance.sources
+        [k.p(src.key, "CellBold"), k.p(wording.sources.short_reference(src), "Cell")] for src in k.plan.guidance.sources
     ]
     if rows:
-        t = BookletTable(rows, colWidths=[22 * mm, k.width - 22 * mm])
-        t.setStyle(layout_style(top=1, bottom=2))
+        key_w = max(
+            stringWidth(clean(src.key), st.FONT_SEMIBOLD, k.s["CellBold"].fontSize) for src in k.plan.guidance.sources
+        )
+        t = BookletTable(rows, colWidths=[key_w + 6, k.width - key_w - 6])
+        t.setStyle(layout_style(top=0, bottom=1.5))
         out.append(t)
     return out
 

@@ -174,30 +174,30 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
 
     add("Body", spaceAfter=base_size * 0.5)
     add("BodyTight", spaceAfter=0)
-    add("Small", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3, textColor=MUTED)
+    add("Small", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.3, textColor=MUTED)
     add(
         "Note",
         fontName=FONT_ITALIC,
-        fontSize=base_size * 0.9,
-        leading=base_size * 1.25,
+        fontSize=base_size,
+        leading=base_size * 1.3,
         textColor=MUTED,
         spaceAfter=base_size * 0.5,
     )
     add("Bullet", leftIndent=12, bulletIndent=2, spaceAfter=base_size * 0.25, bulletFontName=FONT)
     add(
         "BoxBullet",
-        fontSize=base_size * 0.92,
-        leading=base_size * 0.92 * 1.3,
+        fontSize=base_size,
+        leading=base_size * 1.3,
         leftIndent=12,
         bulletIndent=2,
         spaceAfter=1,
     )
-    add("ExLine", fontSize=base_size * 0.88, leading=base_size * 0.88 * 1.3)
+    add("ExLine", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
     add("Cell", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
-    add("CellSmall", fontSize=base_size * 0.8, leading=base_size * 0.8 * 1.28)
-    add("CellBullet", fontSize=base_size * 0.8, leading=base_size * 0.8 * 1.28, leftIndent=10, bulletIndent=0)
+    add("CellSmall", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.24)
+    add("CellBullet", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.24, leftIndent=10, bulletIndent=0)
     add("CellBold", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
-    add("CellHead", fontName=FONT_BOLD, fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.25, textColor=INK)
+    add("CellHead", fontName=FONT_BOLD, fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.25, textColor=INK)
     add("CellCenter", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28, alignment=TA_CENTER)
     add("CellWhite", fontName=FONT_BOLD, fontSize=base_size * 0.95, leading=base_size * 1.2, textColor=WHITE)
     add(
@@ -255,7 +255,7 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
         textColor=INK,
         spaceAfter=8,
     )
-    add("CoverLabel", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.85, leading=base_size * 1.1, textColor=MUTED)
+    add("CoverLabel", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.9, leading=base_size * 1.15, textColor=MUTED)
     add("CoverValue", fontName=FONT, fontSize=base_size * 1.25, leading=base_size * 1.6, textColor=INK)
     add("CoverName", fontName=FONT_BOLD, fontSize=base_size * 1.8, leading=base_size * 2.2, textColor=INK)
     add(
@@ -286,9 +286,9 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
     add("CardBullet", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.25, leftIndent=10, bulletIndent=1)
     add("BandHead", fontName=FONT_BOLD, fontSize=base_size * 1.2, leading=base_size * 1.45, textColor=WHITE)
     add("BandSub", fontSize=base_size * 0.9, leading=base_size * 1.15, textColor=WHITE, alignment=TA_RIGHT)
-    add("KeyLabel", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3)
-    add("KeyText", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3, spaceAfter=1)
-    add("KeyCheck", fontSize=base_size * 0.85, leading=base_size * 0.85 * 1.3, leftIndent=11, firstLineIndent=-11)
-    add("GridHead", fontName=FONT_BOLD, fontSize=base_size * 0.8, leading=base_size, textColor=INK)
-    add("GridCell", fontSize=base_size * 0.75, leading=base_size * 0.75 * 1.28)
+    add("KeyLabel", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
+    add("KeyText", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28, spaceAfter=1)
+    add("KeyCheck", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28, leftIndent=11, firstLineIndent=-11)
+    add("GridHead", fontName=FONT_BOLD, fontSize=base_size * 0.9, leading=base_size * 1.1, textColor=INK)
+    add("GridCell", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.2)
     return s

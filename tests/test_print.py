@@ -1,0 +1,126 @@
+"""Print that reads: type sizes, page fill, the sources page and the handout's length, measured on
+the PDFs themselves for every condition on both papers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from pypdf import PdfReader
+
+import rehabplan
+from rehabplan import PlanRequest, build_plan
+from rehabplan.catalog.models import KneeRegion
+from rehabplan.wording import booklet as words
+
+MM = 72 / 25.4
+TOP, BOTTOM = 18 * MM, 20 * MM  # the booklet's page margins
+FOOTER_BAND = BOTTOM - 2  # the footer line is drawn below the frame
+_LABEL = re.compile(r"^[\d\s.,:–-]*(mi|km|Week|[0-9]+ [A-Z][a-z]{2}( [0-9]{4})?)?$")
+
+
+@dataclass
+class Run:
+    page: int
+    text: str
+    size: float
+    y: float
+
+
+def runs(pdf: bytes) -> Iterator[Run]:
+    """Every piece of text drawn, with its page, size and height on the page."""
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, 1):
+        found: list[Run] = []
+
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+            if text.strip():
+                scale = abs(tm[3] * cm[3])
+                found.append(Run(number, text.strip(), round(size * scale, 2), tm[5] * cm[3] + cm[5]))
+
+        page.extract_text(visitor_text=visit)
+        yield from found
+
+
+def sections(pdf: bytes) -> list[tuple[str, int]]:
+    """The outline's sections with their first pages."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return [(o.title, reader.get_destination_page_number(o) + 1) for o in reader.outline]
+
+
+def _labels(catalog) -> set[str]:
+    """Words that figures and charts print as labels (they may be smaller than table text)."""
+    out: set[str] = set()
+    for ex in catalog.exercises.values():
+        for frame in ex.pose.frames:
+            out |= set(frame.label.split())
+    for region in KneeRegion:
+        front, side, across, along = words.knee_views(region)
+        out |= {*front.split(), *side.split(), *across, *along}
+    return out
+
+
+def _plans(catalog, mileage: float = 30):
+    for p in catalog.protocols.values():
+        yield build_plan(PlanRequest(condition=p.condition, site=p.site, mileage=mileage, start=dt.date(2027, 3, 1)), catalog)
+
+
+@pytest.fixture(scope="module")
+def booklets(catalog) -> list[tuple[str, bytes]]:
+    options = rehabplan.BookletOptions
+    out = []
+    for plan in _plans(catalog):
+        for paper in ("letter", "a4"):
+            opts = options(paper=paper, clinic="Riverside Running Clinic", contact="020 7946 0000")
+            out.append((f"{plan.condition}-{plan.site or ''}-{paper}", rehabplan.booklet_pdf(plan, opts)))
+    return out
+
+
+def test_body_text_is_10pt_and_tables_9pt(booklets, catalog):
+    """No text under 9 pt but footers and the labels inside figures and charts; the running text of
+    the advice sections is 10 pt or more."""
+    labels = _labels(catalog)
+    for name, pdf in booklets:
+        small = [
+            r
+            for r in runs(pdf)
+            if r.size < 9 and r.y > FOOTER_BAND and not _LABEL.match(r.text) and not (set(r.text.split()) <= labels)
+        ]
+        assert not small, (name, [(r.page, r.size, r.text[:30]) for r in small[:10]])
+        starts = dict(sections(pdf))
+        advice_pages = range(starts[words.ICE_HEAT], starts[words.LOG])
+        body = [r for r in runs(pdf) if r.page in advice_pages and r.y > FOOTER_BAND and len(r.text) > 30]
+        assert body and min(r.size for r in body) >= 10, name
+
+
+def test_no_page_under_a_third_full_but_a_sections_last(booklets):
+    """Every page that does not end a section is filled at least a third of the way down."""
+    for name, pdf in booklets:
+        reader = PdfReader(io.BytesIO(pdf))
+        height = float(reader.pages[0].mediabox.height)
+        frame = height - TOP - BOTTOM
+        starts = [p for _, p in sections(pdf)]
+        lowest: dict[int, float] = {}
+        for r in runs(pdf):
+            if r.y > FOOTER_BAND:
+                lowest[r.page] = min(lowest.get(r.page, height), r.y)
+        last_of_section = {p - 1 for p in starts} | {len(reader.pages)}
+        for page in range(2, len(reader.pages) + 1):
+            if page in last_of_section:
+                continue
+            filled = (height - TOP - lowest.get(page, height - TOP)) / frame
+            assert filled >= 1 / 3, (name, page, round(filled, 2))
+
+
+def test_sources_take_at_most_a_page(booklets):
+    """The sources are short references (no titles of papers, no long addresses) on one page."""
+    for name, pdf in booklets:
+        starts = dict(sections(pdf))
+        first, end = starts[words.SOURCES], starts[words.ABOUT]
+        assert end - first <= 1, name
+        text = [r.text for r in runs(pdf) if first <= r.page <= end]
+        assert not any("https://" in t for t in text), name
+        assert any("doi:" in t for t in text), name
