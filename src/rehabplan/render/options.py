@@ -17,6 +17,8 @@ from ..planning.sessions import SessionKind
 TIMED_KINDS: tuple[str, ...] = tuple(k.value for k in SessionKind if k != SessionKind.REST)
 
 Paper = Literal["letter", "a4"]
+#: The full booklet, or the short handout (at most eight pages).
+Layout = Literal["full", "handout"]
 
 
 class BookletOptions(BaseModel):
@@ -25,6 +27,7 @@ class BookletOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     paper: Paper = "letter"
+    layout: Layout = "full"
     coach: str | None = Field(default=None, max_length=MAX_LABEL)
     clinic: str | None = Field(default=None, max_length=MAX_LABEL)
     contact: str | None = Field(default=None, max_length=MAX_LABEL)

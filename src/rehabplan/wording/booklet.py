@@ -14,9 +14,9 @@ from typing import Literal
 
 from ..catalog.models import Equipment, KneeRegion, Running, Target
 from ..planning.plan import ExerciseCard, LadderStep, PhaseSummary, Plan, Week
-from ..planning.sessions import CheckKind, RunSession, Session, SessionKind, WalkRunSession
+from ..planning.sessions import CheckInSession, CheckKind, RunSession, Session, SessionKind, WalkRunSession
 from . import formats as fmt
-from .sessions import KIND_LABEL
+from .sessions import CHECK_LABEL, KIND_LABEL, word
 
 #: Text in pieces, each plain (""), bold ("b") or italic ("i").
 Styled = tuple[tuple[str, Literal["", "b", "i"]], ...]
@@ -386,3 +386,50 @@ def summary_running(plan: Plan, w: Week) -> str:
 def check_in_days(days: Sequence[dt.date]) -> str:
     """'Mon Thu Sat': the week's dates stand next to them."""
     return " ".join(fmt.weekday(d) for d in days)
+
+
+# --------------------------------------------------------------------------- the short handout
+
+HANDOUT_WEEKS_LEAD = (
+    "Each row is one week: the runs and their days, the exercise days and the checks. The morning "
+    "after every run, score your knee and follow the pain rule: it can hold or step back any week. "
+    "Tick the last box when the week is done."
+)
+HANDOUT_WEEKS_HEAD = ("Wk", "Dates", "Running", "Exercises", "Checks", "✓")
+HANDOUT_LOG_LEAD = (
+    "One row a day, from your first day: your worst knee pain (0-10), a tick when the day's "
+    "sessions are done, and anything to tell your coach or clinician. Copy this page for later weeks."
+)
+NO_RUNNING = "No running"
+REST_WEEK = "Rest and exercises"
+
+
+def days_of(days: Iterable[dt.date]) -> str:
+    """'Tue Thu Sat', in the order given."""
+    return " ".join(fmt.weekday(d) for d in days)
+
+
+def week_runs(plan: Plan, w: Week) -> str:
+    """A week's runs by kind with their days: 'Run 3 mi easy: Tue Thu · Long run 4.5 mi easy: Sun'."""
+    by_title: dict[str, list[dt.date]] = {}
+    for s in sorted(w.sessions, key=lambda s: s.date):
+        if isinstance(s, (RunSession, WalkRunSession)):
+            by_title.setdefault(word(plan, s).title, []).append(s.date)
+    if not by_title:
+        return NO_RUNNING
+    return " · ".join(f"{title}: {days_of(days)}" for title, days in by_title.items())
+
+
+def week_kind_days(w: Week, kind: SessionKind) -> str:
+    """The weekdays of a week's sessions of one kind ('Mon Wed Fri'; '' for none)."""
+    return days_of(sorted({s.date for s in w.sessions if s.kind == kind}))
+
+
+def week_checks(w: Week) -> str:
+    """A week's checks with their days, but the morning-after checks that follow every run:
+    'Ready-to-run tests: Sun'."""
+    by_check: dict[str, list[dt.date]] = {}
+    for s in sorted(w.sessions, key=lambda s: s.date):
+        if isinstance(s, CheckInSession) and s.check != CheckKind.MORNING_AFTER:
+            by_check.setdefault(CHECK_LABEL[s.check], []).append(s.date)
+    return " · ".join(f"{label}: {days_of(days)}" for label, days in by_check.items())

@@ -16,10 +16,14 @@ from .document import BookletCanvas, new_document
 from .flowables import Kit
 from .glance import glance
 from .grid import weeks
+from .handout import to_handout_pdf
 
 
 def to_pdf(plan: Plan, options: BookletOptions) -> bytes:
-    """The full booklet, from cover to disclaimer, as PDF bytes (deterministic)."""
+    """The booklet as PDF bytes (deterministic): in full, from cover to disclaimer, or the short
+    handout when the options ask for it."""
+    if options.layout == "handout":
+        return to_handout_pdf(plan, options)
     k = Kit(plan, options)
     g = plan.guidance
     story: list[Flowable] = [

@@ -33,8 +33,9 @@ class Booklet(SimpleDocTemplate):
     """A document that bookmarks each section in the PDF outline and names the current section
     in the footer (drawn at the end of each page, when the page's last section is known)."""
 
-    def __init__(self, *args: Any, footer_text: str, setup: st.PageSetup, **kw: Any) -> None:
+    def __init__(self, *args: Any, footer_text: str, setup: st.PageSetup, footer_from: int, **kw: Any) -> None:
         super().__init__(*args, **kw)
+        self._rp_footer_from = footer_from
         self._rp_footer = footer_text
         self._rp_setup = setup
         self._rp_section = ""
@@ -49,7 +50,7 @@ class Booklet(SimpleDocTemplate):
             self.canv.addOutlineEntry(title, key, level=0)
 
     def handle_pageEnd(self) -> None:  # noqa: N802 - reportlab's hook name
-        if self.canv.getPageNumber() > 1:
+        if self.canv.getPageNumber() >= self._rp_footer_from:
             st.draw_footer(self.canv, self._rp_setup, self._rp_footer, self._rp_section)
         super().handle_pageEnd()
 
@@ -63,15 +64,16 @@ def footer_text(k: Kit) -> str:
     return clean(f"{k.athlete or k.plan.info.name} · {clinic}")
 
 
-def new_document(buf: io.BytesIO, k: Kit, summary: bool = False) -> SimpleDocTemplate:
-    """The booklet's (or the summary's) document on the kit's paper, with its metadata."""
+def new_document(buf: io.BytesIO, k: Kit, summary: bool = False, footer_from: int = 2) -> SimpleDocTemplate:
+    """The booklet's (or the summary's) document on the kit's paper, with its metadata; a booklet's
+    footers start on page `footer_from` (after the cover)."""
     opt = k.options
     author = next((name for name in (given(opt.clinic), given(opt.coach)) if name), "rehabplan")
     kw: dict[str, Any] = {}
     cls: type[SimpleDocTemplate] = SimpleDocTemplate
     if not summary:
         cls = Booklet
-        kw = {"footer_text": footer_text(k), "setup": k.page}
+        kw = {"footer_text": footer_text(k), "setup": k.page, "footer_from": footer_from}
     return cls(
         buf,
         pagesize=k.page.size,

@@ -1,0 +1,148 @@
+"""The short handout: what a physiotherapist hands over, in at most eight pages.
+
+Red flags with the clinic's contact, the plan at a glance with the pain rule, the exercises as
+compact cards, the weeks one row each, and a page of the log.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, HRFlowable, PageBreak, Spacer
+
+from ... import wording
+from ...planning.plan import Plan
+from ...planning.sessions import SessionKind
+from ...wording import booklet as words
+from ...wording import formats as fmt
+from ..options import BookletOptions
+from . import sections
+from . import styles as st
+from .cards import exercises as compact_cards
+from .document import BookletCanvas, new_document
+from .flowables import BOX, BookletTable, Kit, box, days, grid_style, layout_style, logo_image
+from .glance import timeline
+
+#: The most pages a handout may take.
+MAX_PAGES = 8
+
+
+def _title(k: Kit) -> list[Flowable]:
+    """The handout's head: its title and the runner's line, the clinic's logo on the right."""
+    text: list[Flowable] = [k.p(k.title, "H1"), k.styled(words.summary_line(k.plan, k.athlete), "BodyTight")]
+    img = logo_image(k.options.logo, 45 * mm, 18 * mm) if k.options.logo else None
+    if img is None:
+        return [*text, Spacer(1, 6)]
+    t = BookletTable([[text, img]], colWidths=[k.width - 50 * mm, 50 * mm])
+    t.setStyle(layout_style(right=0, top=0, bottom=0))
+    return [t, Spacer(1, 6)]
+
+
+def _glance(k: Kit) -> list[Flowable]:
+    """The plan's length and phases, the pain rule, the stops and the self-tests."""
+    plan, g = k.plan, k.plan.guidance
+    out = k.section(words.GLANCE)
+    out += [k.styled(words.glance_lead(plan), "Body"), k.p(wording.why_this_long(plan))]
+    if plan.notes:
+        out += [box(k.bullets(wording.notes(plan), "BoxBullet"), k.width, st.AMBER, st.SHADE), Spacer(1, 6)]
+    out += [timeline(k)]
+    out += [k.p(words.PAIN_RULE, "H2"), k.p(words.PAIN_SCALE, "Body"), sections.pain_rule_table(k, k.width)]
+    out += [k.p(words.STOP_AT_ONCE, "H3"), *k.bullets(g.absolute_stops)]
+    if g.readiness_tests:
+        out.append(k.p(words.SELF_TESTS, "H3"))
+        rows: list[list[Any]] = [[k.p(h, "CellHead") for h in words.SELF_TEST_HEAD]]
+        rows += [[k.p(t.name, "CellBold"), k.p(t.standard, "Cell"), k.p(BOX, "CellCenter")] for t in g.readiness_tests]
+        t = BookletTable(rows, colWidths=[42 * mm, k.width - 42 * mm - 14 * mm, 14 * mm], repeatRows=1)
+        t.setStyle(grid_style())
+        out.append(t)
+    out += [Spacer(1, 6), k.p(g.disclaimer, "Small")]
+    return out
+
+
+def _weeks(k: Kit) -> list[Flowable]:
+    """Every week in a row: its dates, runs, exercise days and checks, under a band per phase."""
+    plan = k.plan
+    out = k.section(words.WEEKS)
+    out.append(k.p(words.HANDOUT_WEEKS_LEAD, "Body"))
+    rows: list[list[Any]] = [[k.p(h, "CellHead") for h in words.HANDOUT_WEEKS_HEAD]]
+    cmds: list[tuple[Any, ...]] = []
+    phase = None
+    for w in plan.weeks:
+        if w.phase != phase:
+            phase = w.phase
+            number = next(i for i, ph in enumerate(plan.phases, 1) if ph.id == w.phase)
+            rows.append([k.p(words.phase_band(number, w.phase_name), "CellBold"), "", "", "", "", ""])
+            r = len(rows) - 1
+            cmds += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), st.ACCENT_LIGHT)]
+        rows.append(
+            [
+                k.p(str(w.index), "CellBold"),
+                k.p(fmt.span_short(w.start, w.end), "Cell"),
+                k.p(words.week_runs(plan, w), "Cell"),
+                k.p(words.week_kind_days(w, SessionKind.STRENGTH), "Cell"),
+                k.p(words.week_checks(w), "Cell"),
+                k.p(BOX, "CellCenter"),
+            ]
+        )
+    cols = [8 * mm, 22 * mm, 0.0, 26 * mm, 36 * mm, 7 * mm]
+    cols[2] = k.width - sum(cols)
+    t = BookletTable(rows, colWidths=cols, repeatRows=1)
+    pads = [("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)]
+    t.setStyle(
+        grid_style(extra=[*pads, ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 3), *cmds])
+    )
+    out.append(t)
+    return out
+
+
+def _log(k: Kit) -> list[Flowable]:
+    """A page of the log from the plan's first day, as many days as fill the page."""
+    out = k.section(words.LOG)
+    out.append(k.p(words.HANDOUT_LOG_LEAD, "Body"))
+    lead_h = out[-1].wrap(k.width, 1e6)[1] + k.s["H1"].leading + 30
+    row_h = 19.0
+    room = k.page.size[1] - k.page.top - k.page.bottom - 12 - lead_h - 20
+    count = max(int(room // row_h) - 1, 7)
+    cols = [30 * mm, 12 * mm, 52 * mm, 18 * mm, 14 * mm]
+    rows: list[list[Any]] = [[k.p(h, "CellHead") for h in words.LOG_HEAD]]
+    for w in k.plan.weeks:
+        for day, todays in days(w):
+            if len(rows) > count:
+                break
+            rows.append([fmt.weekday_date(day), str(w.index), k.p(words.planned(k.plan, todays), "Cell"), "", "", ""])
+    t = BookletTable(rows, colWidths=[*cols, k.width - sum(cols)], repeatRows=1)
+    body = k.s["Cell"]
+    t.setStyle(
+        grid_style(
+            extra=[
+                ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
+                ("FONTSIZE", (0, 1), (-1, -1), body.fontSize),
+                ("TOPPADDING", (0, 1), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 3),
+            ]
+        )
+    )
+    out.append(t)
+    return out
+
+
+def to_handout_pdf(plan: Plan, options: BookletOptions) -> bytes:
+    """The handout, as PDF bytes (deterministic)."""
+    k = Kit(plan, options)
+    stop = sections.stop(k)
+    if isinstance(stop[0], PageBreak):  # the handout opens on this page
+        stop = stop[1:]
+    story: list[Flowable] = [
+        *_title(k),
+        HRFlowable(width="100%", thickness=0.6, color=st.GRID, spaceBefore=0, spaceAfter=8),
+        *stop,
+        *_glance(k),
+        *compact_cards(k),
+        *_weeks(k),
+        *_log(k),
+    ]
+    buf = io.BytesIO()
+    new_document(buf, k, footer_from=1).build(story, canvasmaker=BookletCanvas)
+    return buf.getvalue()
