@@ -34,15 +34,14 @@ class Run:
 def runs(pdf: bytes) -> Iterator[Run]:
     """Every piece of text drawn, with its page, size and height on the page."""
     for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, 1):
-        found: list[Run] = []
+        found: list[tuple[str, float, float]] = []
 
-        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float, out=found) -> None:
             if text.strip():
-                scale = abs(tm[3] * cm[3])
-                found.append(Run(number, text.strip(), round(size * scale, 2), tm[5] * cm[3] + cm[5]))
+                out.append((text.strip(), round(size * abs(tm[3] * cm[3]), 2), tm[5] * cm[3] + cm[5]))
 
         page.extract_text(visitor_text=visit)
-        yield from found
+        yield from (Run(number, *f) for f in found)
 
 
 def sections(pdf: bytes) -> list[tuple[str, int]]:
@@ -65,7 +64,9 @@ def _labels(catalog) -> set[str]:
 
 def _plans(catalog, mileage: float = 30):
     for p in catalog.protocols.values():
-        yield build_plan(PlanRequest(condition=p.condition, site=p.site, mileage=mileage, start=dt.date(2027, 3, 1)), catalog)
+        yield build_plan(
+            PlanRequest(condition=p.condition, site=p.site, mileage=mileage, start=dt.date(2027, 3, 1)), catalog
+        )
 
 
 @pytest.fixture(scope="module")
