@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 import rehabplan
 from rehabplan import PlanRequest, build_plan
+from rehabplan.app import inputs
 from rehabplan.catalog.models import KneeRegion
+from rehabplan.cli import app
+from rehabplan.errors import InputError
 from rehabplan.wording import booklet as words
 
 MM = 72 / 25.4
@@ -125,3 +131,54 @@ def test_sources_take_at_most_a_page(booklets):
         text = [r.text for r in runs(pdf) if first <= r.page <= end]
         assert not any("https://" in t for t in text), name
         assert any("doi:" in t for t in text), name
+
+
+# --------------------------------------------------------------------------- the brand colour
+
+
+def _fills(pdf: bytes) -> set[tuple[float, float, float]]:
+    """Every fill colour the PDF's pages set."""
+    out = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        data = page.get_contents().get_data().decode("latin-1")
+        out |= {tuple(round(float(v), 3) for v in m) for m in re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) rg", data)}
+    return out
+
+
+def test_accent_colours_the_booklet_and_handout(runner, tmp_path):
+    """--accent is the colour of headings and bands in the booklet and the handout, and is kept
+    in the plan's settings so a re-plan prints it again."""
+    for layout in ("full", "handout"):
+        out = tmp_path / layout
+        args = ["make", "-c", "itbs", "-m", "30", "--start", "2027-03-01", "--tz", "UTC", "-o", str(out)]
+        result = runner.invoke(app, [*args, "--accent", "#7A1F3D", "--booklet", layout])
+        assert result.exit_code == 0, result.output
+        fills = _fills(next(out.glob("*-booklet.pdf")).read_bytes())
+        assert (round(0x7A / 255, 3), round(0x1F / 255, 3), round(0x3D / 255, 3)) in fills
+        assert (round(0x0D / 255, 3), round(0x4F / 255, 3), round(0x63 / 255, 3)) not in fills  # not the default
+        settings = json.loads(next(out.glob("*-plan.json")).read_text())["settings"]["booklet"]
+        assert settings["accent"] == "#7a1f3d" and settings["layout"] == layout
+
+
+@pytest.mark.parametrize("colour", ["#ffcc00", "#cccccc", "#3399ff", "teal", "#12345", "#0b556"])
+def test_accent_too_light_or_not_a_colour_is_one_line(runner, tmp_path, colour):
+    result = runner.invoke(app, ["make", "-c", "itbs", "-m", "30", "--accent", colour, "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "--accent" in lines[0] and "Traceback" not in result.output
+    assert not (tmp_path / "x").exists()
+
+
+@given(st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255)))
+def test_accepted_accents_are_dark_enough_in_grey(rgb):
+    """A colour is taken exactly when it reaches 4.5:1 against white, and one taken prints as a
+    mid-to-dark grey, so white text on its bands and the colour on paper both read."""
+    colour = "#{:02x}{:02x}{:02x}".format(*rgb)
+    try:
+        taken = inputs.parse_accent(colour)
+    except InputError:
+        assert inputs.contrast_with_white(colour) < inputs.MIN_CONTRAST
+        return
+    assert taken == colour
+    grey = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255
+    assert inputs.contrast_with_white(colour) >= inputs.MIN_CONTRAST and grey <= 0.6

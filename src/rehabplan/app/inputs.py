@@ -82,6 +82,49 @@ def default_paper(units: str) -> str:
     return "a4" if units == "km" else "letter"
 
 
+#: The least contrast a brand colour needs against white paper (and white text on it), as WCAG
+#: asks of body text: it also keeps the colour dark when printed in grey.
+MIN_CONTRAST = 4.5
+_HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+
+
+def contrast_with_white(hex_colour: str) -> float:
+    """The WCAG contrast ratio of a '#rrggbb' colour against white."""
+
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
+
+
+def parse_accent(text: str, field: str = "accent") -> str:
+    """--accent: a brand colour as #rrggbb (or #rgb), dark enough to print clearly; '#rrggbb'."""
+    match = _HEX.match(text.strip())
+    if match is None:
+        raise InputError(f"{{field}} {shown(text)} is not a colour; give it as #rrggbb, e.g. #0b5563.", field)
+    digits = match.group(1).lower()
+    colour = "#" + (digits if len(digits) == 6 else "".join(c * 2 for c in digits))
+    ratio = contrast_with_white(colour)
+    if ratio < MIN_CONTRAST:
+        raise InputError(
+            f"{{field}} {shown(text)} is too light to print clearly: its contrast with white paper is "
+            f"{ratio:.1f}:1 and headings need at least {MIN_CONTRAST}:1; choose a darker shade.",
+            field,
+        )
+    return colour
+
+
+def parse_layout(text: str) -> str:
+    """--booklet: full or handout."""
+    key = text.strip().lower()
+    if key not in ("full", "handout"):
+        raise InputError(f"{{field}} {shown(text)} is not known; use full or handout.", "booklet")
+    return key
+
+
 def parse_paper(text: str) -> str:
     """--paper: letter or a4."""
     key = text.strip().lower()

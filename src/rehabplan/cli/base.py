@@ -190,6 +190,19 @@ Times = typer.Option(
 )
 AllDay = typer.Option(False, "--all-day", help="Calendar events as all-day entries instead of timed ones.")
 NoAlarms = typer.Option(False, "--no-alarms", help="No reminders on runs and check-ins.")
+Layout = typer.Option(
+    None,
+    "--booklet",
+    metavar="full|handout",
+    help="full: the whole booklet; handout: at most 8 pages (warning signs, the plan at a glance, the pain rule, "
+    "the exercises, the weeks and a log page). [default: full]",
+)
+Accent = typer.Option(
+    None,
+    "--accent",
+    metavar="#RRGGBB",
+    help="Brand colour for headings and bands, e.g. '#0b5563'; it must be dark enough to read on paper.",
+)
 NoClobber = typer.Option(False, "--no-clobber", help="Refuse to replace files that already exist.")
 DataDir = typer.Option(
     None,
@@ -245,13 +258,22 @@ def _warn_notes(notes: tuple[str, ...]) -> None:
 
 
 def _booklet_options(
-    units: str, paper: str | None, coach: str | None, clinic: str | None, contact: str | None, logo: Path | None
+    units: str,
+    paper: str | None,
+    coach: str | None,
+    clinic: str | None,
+    contact: str | None,
+    logo: Path | None,
+    layout: str | None = None,
+    accent: str | None = None,
 ) -> BookletOptions:
     from ..app import inputs
     from ..render.options import BookletOptions
 
     return BookletOptions(
         paper=inputs.default_paper(units) if paper is None else inputs.parse_paper(paper),
+        layout=inputs.parse_layout(layout) if layout is not None else "full",
+        accent=inputs.parse_accent(accent) if accent is not None else None,
         coach=inputs.parse_label(coach, "coach"),
         clinic=inputs.parse_label(clinic, "clinic"),
         contact=inputs.parse_label(contact, "contact"),

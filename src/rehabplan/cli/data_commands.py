@@ -13,8 +13,10 @@ import typer
 from ..errors import DataError, InputError, quoted
 from ..planning.limits import DEFAULT_UNITS, JOBS
 from .base import (
+    Accent,
     AllDay,
     DataDir,
+    Layout,
     NoAlarms,
     NoClobber,
     Times,
@@ -215,6 +217,8 @@ def batch(
         None, "--contact", metavar="TEXT", help="Contact line for every cover (phone, e-mail)."
     ),
     logo: Path | None = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for every cover."),
+    accent: str | None = Accent,
+    layout: str | None = Layout,
     paper: str | None = typer.Option(
         None, "--paper", metavar="letter|a4", help="letter or a4. [default: letter; a4 for rows in km]"
     ),
@@ -259,7 +263,7 @@ def batch(
             f"{{field}} {quoted(date_format or '')} is not known; use DMY (day first) or MDY (month first).",
             "date_format",
         )
-    booklet = _booklet_options(DEFAULT_UNITS, paper, coach, clinic, contact, logo)
+    booklet = _booklet_options(DEFAULT_UNITS, paper, coach, clinic, contact, logo, layout, accent)
     calendar = _calendar_options(tz, time, all_day, no_alarms)
     calendar = calendar.model_copy(update={"clinic": booklet.clinic, "contact": booklet.contact})
     _warn_unsupported(booklet)

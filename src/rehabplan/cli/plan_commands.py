@@ -9,10 +9,12 @@ import typer
 
 from ..errors import InputError, quoted
 from .base import (
+    Accent,
     AllDay,
     CanRun,
     Condition,
     DataDir,
+    Layout,
     LongRun,
     Mileage,
     NoAlarms,
@@ -67,6 +69,8 @@ def make(
         None, "--contact", metavar="TEXT", help="Contact line for the cover (phone, e-mail)."
     ),
     logo: Path | None = typer.Option(None, "--logo", metavar="FILE", help="A PNG or JPEG logo for the cover."),
+    accent: str | None = Accent,
+    layout: str | None = Layout,
     out: str | None = typer.Option(
         None,
         "--out",
@@ -107,7 +111,7 @@ def make(
         catalog, condition, site, mileage, units, start, weeks_off, run_days, can_run, long_run, pace, name
     )
     # every option is checked, also when only the JSON is printed
-    booklet = _booklet_options(request.units, paper, coach, clinic, contact, logo)
+    booklet = _booklet_options(request.units, paper, coach, clinic, contact, logo, layout, accent)
     calendar = _calendar_options(tz, time, all_day, no_alarms, note_utc=fmt_key == "files")
     calendar = calendar.model_copy(update={"clinic": booklet.clinic, "contact": booklet.contact})
     if fmt_key == "json":

@@ -32,6 +32,7 @@ class BookletOptions(BaseModel):
     clinic: str | None = Field(default=None, max_length=MAX_LABEL)
     contact: str | None = Field(default=None, max_length=MAX_LABEL)
     logo: bytes | None = None  # PNG or JPEG bytes, already checked by the caller
+    accent: str | None = Field(default=None, pattern=r"^#[0-9a-f]{6}$")  # checked for print contrast by the caller
 
 
 class CalendarOptions(BaseModel):

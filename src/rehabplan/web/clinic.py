@@ -4,6 +4,7 @@
     contact = "020 7946 0000"
     logo = "logo.png"          # PNG or JPEG, next to this file
     paper = "a4"               # letter or a4
+    accent = "#0b5563"         # the brand colour, dark enough to print clearly
     data_dir = "our-protocols" # the clinic's own protocol data (see rehabplan check-data)
 
 Every key is optional; paths are read relative to the file.
@@ -19,7 +20,7 @@ from ..app import inputs
 from ..errors import InputError
 from ..render.options import BookletOptions
 
-_KEYS = {"name", "contact", "logo", "paper", "data_dir"}
+_KEYS = {"name", "contact", "logo", "paper", "accent", "data_dir"}
 MAX_BYTES = 100_000
 
 
@@ -46,7 +47,7 @@ def read_clinic(path: Path) -> Clinic:
         raise InputError(
             f"{{field}} {where!r}: unknown key {unknown[0]!r}; the keys are {', '.join(sorted(_KEYS))}.", "clinic"
         )
-    for key in ("name", "contact", "logo", "paper", "data_dir"):
+    for key in sorted(_KEYS):
         if key in data and not isinstance(data[key], str):
             raise InputError(f"{{field}} {where!r}: {key} must be text in quotes.", "clinic")
     base = path.parent
@@ -55,8 +56,15 @@ def read_clinic(path: Path) -> Clinic:
         raise InputError(
             f"{{field}} {where!r}: paper {data['paper']!r} is not a paper size; use letter or a4.", "clinic"
         )
+    accent = None
+    if "accent" in data:
+        try:
+            accent = inputs.parse_accent(data["accent"])
+        except InputError as exc:
+            raise InputError(f"{{field}} {where!r}: {exc.worded()}", "clinic") from None
     booklet = BookletOptions(
         paper=paper,
+        accent=accent,
         clinic=inputs.parse_label(data.get("name"), "clinic"),
         contact=inputs.parse_label(data.get("contact"), "contact"),
         logo=inputs.read_logo(base / data["logo"]) if "logo" in data else None,

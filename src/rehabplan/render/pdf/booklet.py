@@ -43,5 +43,5 @@ def to_pdf(plan: Plan, options: BookletOptions) -> bytes:
         *sections.disclaimer(k),
     ]
     buf = io.BytesIO()
-    new_document(buf, k).build(story, onFirstPage=cover_page(k.page), canvasmaker=BookletCanvas)
+    new_document(buf, k).build(story, onFirstPage=cover_page(k.page, k.brand.accent), canvasmaker=BookletCanvas)
     return buf.getvalue()

@@ -42,7 +42,7 @@ def _card(k: Kit, card: ExerciseCard) -> Flowable:
         TableStyle(
             [
                 ("BOX", (0, 0), (-1, -1), 0.6, st.RULE),
-                ("LINEABOVE", (0, 0), (-1, 0), 2.5, st.ACCENT),
+                ("LINEABOVE", (0, 0), (-1, 0), 2.5, k.brand.accent),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 8),
                 ("TOPPADDING", (0, 0), (-1, -1), 5),

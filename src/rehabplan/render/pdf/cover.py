@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer, TableStyle
@@ -108,13 +109,13 @@ def cover(k: Kit) -> list[Flowable]:
     return out
 
 
-def cover_page(setup: st.PageSetup) -> Any:
+def cover_page(setup: st.PageSetup, accent: Color) -> Any:
     """The onPage callback of the cover: an accent band at the top and a thin one at the foot."""
 
     def draw(canvas: Canvas, doc: Any) -> None:
         canvas.saveState()
         w, h = setup.size
-        canvas.setFillColor(st.ACCENT)
+        canvas.setFillColor(accent)
         canvas.rect(0, h - 9 * mm, w, 9 * mm, stroke=0, fill=1)
         canvas.rect(0, 0, w, 4 * mm, stroke=0, fill=1)
         canvas.restoreState()

@@ -129,7 +129,8 @@ class Kit:
     def __init__(self, plan: Plan, options: BookletOptions, base_size: float = 10) -> None:
         self.plan = plan
         self.options = options
-        self.s = st.shared_styles(base_size)
+        self.brand = st.brand(options.accent)
+        self.s = st.shared_styles(base_size, options.accent)
         self.page = st.page_setup(options.paper)
         self.width = self.page.frame_width
         self.title = wording.title(plan)
@@ -161,7 +162,7 @@ class Kit:
 
     def section(self, title: str, new_page: bool = True) -> list[Flowable]:
         """A section's start: a new page (or a break when little room is left), its heading and a rule."""
-        rule = HRFlowable(width="100%", thickness=1.2, color=st.ACCENT, spaceBefore=1, spaceAfter=10)
+        rule = HRFlowable(width="100%", thickness=1.2, color=self.brand.accent, spaceBefore=1, spaceAfter=10)
         head: list[Flowable] = [PageBreak()] if new_page else [CondPageBreak(60 * mm), Spacer(1, 8)]
         heading = SectionHeading(escape(title), self.s["H1"])
         heading.section = title

@@ -18,8 +18,9 @@ from .figures import rect
 from .flowables import BOX, BookletTable, Kit, box, clean, grid_style
 
 
-def _phase_fill(i: int) -> Color:
-    return st.PHASE_FILLS[i % len(st.PHASE_FILLS)]
+def _phase_fill(k: Kit, i: int) -> Color:
+    fills = k.brand.phase_fills
+    return fills[i % len(fills)]
 
 
 def _text(
@@ -46,7 +47,7 @@ def timeline(k: Kit) -> Drawing:
         x0 = width * max((ph.start - plan.start).days, 0) / total
         x1 = width * min((ph.end - plan.start).days + 1, total) / total
         w = max(x1 - x0, 0.5)
-        d.add(rect(x0, bar_y, w, bar_h, fillColor=_phase_fill(i), strokeColor=st.WHITE, strokeWidth=1.2))
+        d.add(rect(x0, bar_y, w, bar_h, fillColor=_phase_fill(k, i), strokeColor=st.WHITE, strokeWidth=1.2))
         label = f"{i + 1} {clean(ph.name)}"
         if stringWidth(label, st.FONT_SEMIBOLD, 9) <= w - 6:  # the number and name, from the left
             d.add(_text(x0 + 3, bar_y + 8, label, 9, "start", st.FONT_SEMIBOLD, st.INK))
@@ -99,13 +100,15 @@ def _volume_chart(k: Kit) -> Drawing:
         x = left + i * slot + (slot - bar_w) / 2
         h = plot_h * w.run_distance / ymax
         if h > 0:
-            fill = _phase_fill(phase_index.get(w.phase, 0))
+            fill = _phase_fill(k, phase_index.get(w.phase, 0))
             d.add(rect(x, bottom, bar_w, h, fillColor=fill, strokeColor=st.INK, strokeWidth=0.5))
         if i % every == 0:
             d.add(_text(x + bar_w / 2, bottom - 10, str(w.index), 7, "middle"))
     target_y = bottom + plot_h * plan.target_weekly_distance / ymax
-    d.add(Line(left, target_y, left + plot_w, target_y, strokeColor=st.ACCENT, strokeWidth=1, strokeDashArray=[4, 2]))
-    d.add(_text(left + 3, target_y + 3, words.usual_week(plan), 9, font=st.FONT_SEMIBOLD, colour=st.ACCENT))
+    d.add(
+        Line(left, target_y, left + plot_w, target_y, strokeColor=k.brand.accent, strokeWidth=1, strokeDashArray=[4, 2])
+    )
+    d.add(_text(left + 3, target_y + 3, words.usual_week(plan), 9, font=st.FONT_SEMIBOLD, colour=k.brand.accent))
     d.add(_text(left + plot_w / 2, 1, words.CHART_WEEK, anchor="middle"))
     return d
 
@@ -138,7 +141,7 @@ def glance(k: Kit) -> list[Flowable]:
     rest = k.width - sum(cols)
     t = BookletTable(rows, colWidths=[*cols, rest * 0.5, rest * 0.5], repeatRows=1)
     t.setStyle(
-        grid_style(extra=[("BACKGROUND", (0, i + 1), (0, i + 1), _phase_fill(i)) for i in range(len(plan.phases))])
+        grid_style(extra=[("BACKGROUND", (0, i + 1), (0, i + 1), _phase_fill(k, i)) for i in range(len(plan.phases))])
     )
     out.append(t)
     chart = [k.p(words.chart_heading(plan), "H3"), _volume_chart(k), k.p(words.CHART_NOTE, "Small")]

@@ -193,7 +193,7 @@ def _band(k: Kit, weeks: Sequence[Week], number: int) -> BookletTable:
     band.setStyle(
         TableStyle(
             [
-                ("BACKGROUND", (0, 0), (-1, -1), st.ACCENT),
+                ("BACKGROUND", (0, 0), (-1, -1), k.brand.accent),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 7),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 7),
@@ -211,7 +211,7 @@ def _key_table(k: Kit, rows: list[list[Any]]) -> BookletTable:
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, -1), st.ACCENT_LIGHT),
+                ("BACKGROUND", (0, 0), (-1, -1), k.brand.light),
                 ("LINEBELOW", (0, 0), (-1, -2), 0.4, st.WHITE),
                 ("LEFTPADDING", (0, 0), (-1, -1), 6),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 6),

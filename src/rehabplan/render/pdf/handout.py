@@ -75,7 +75,7 @@ def _weeks(k: Kit) -> list[Flowable]:
             number = next(i for i, ph in enumerate(plan.phases, 1) if ph.id == w.phase)
             rows.append([k.p(words.phase_band(number, w.phase_name), "CellBold"), "", "", "", "", ""])
             r = len(rows) - 1
-            cmds += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), st.ACCENT_LIGHT)]
+            cmds += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), k.brand.light)]
         rows.append(
             [
                 k.p(str(w.index), "CellBold"),

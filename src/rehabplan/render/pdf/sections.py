@@ -54,7 +54,7 @@ def stop(k: Kit) -> list[Flowable]:
             t.setStyle(layout_style(right=0, top=0, bottom=0))
             t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
             text = t
-        out += [box([text], k.width, st.ACCENT, st.ACCENT_LIGHT), Spacer(1, 6)]
+        out += [box([text], k.width, k.brand.accent, k.brand.light), Spacer(1, 6)]
     look = {"A": (st.ALERT, st.ALERT_LIGHT), "B": (st.AMBER, st.SHADE), "C": (st.MUTED, st.SHADE)}
     for tier in sorted(g.red_flags, key=lambda t: t.tier):
         bar, fill = look[tier.tier]
@@ -81,7 +81,7 @@ def stop(k: Kit) -> list[Flowable]:
     if not body:
         body.append(k.p(g.no_improvement, "BodyTight"))
     half = (k.width - 6 * mm) / 2
-    right.append(box(body, half, st.ACCENT, st.ACCENT_LIGHT))
+    right.append(box(body, half, k.brand.accent, k.brand.light))
     if left:
         t = BookletTable([[left, "", right]], colWidths=[half, 6 * mm, half])
         t.setStyle(layout_style(right=0, top=0))
@@ -251,5 +251,5 @@ def sources(k: Kit) -> list[Flowable]:
 def disclaimer(k: Kit) -> list[Flowable]:
     """What the plan is not: a clinician's examination."""
     out = k.section(words.ABOUT, new_page=False)
-    out.append(box([k.p(k.plan.guidance.disclaimer, "BodyTight")], k.width, st.ACCENT, st.SHADE))
+    out.append(box([k.p(k.plan.guidance.disclaimer, "BodyTight")], k.width, k.brand.accent, st.SHADE))
     return out

@@ -71,8 +71,7 @@ RULE = colors.HexColor("#9a9a9a")
 GRID = colors.HexColor("#c4c4c4")
 SHADE = colors.HexColor("#f0f0f0")
 SHADE_DARK = colors.HexColor("#dedede")
-ACCENT = colors.HexColor("#0d4f63")
-ACCENT_LIGHT = colors.HexColor("#dbe8ec")
+ACCENT_HEX = "#0d4f63"  # the brand colour unless a clinic gives its own
 ALERT = colors.HexColor("#9e1b1b")
 ALERT_LIGHT = colors.HexColor("#f6e3e3")
 GREEN = colors.HexColor("#2f6b33")
@@ -80,15 +79,29 @@ AMBER = colors.HexColor("#8a5a00")
 RED = colors.HexColor("#9e1b1b")
 WHITE = colors.white
 
-# Phase shades for the timeline and charts: distinct in grayscale, light enough for black text.
-PHASE_FILLS = (
-    colors.HexColor("#e6eef0"),
-    colors.HexColor("#c5d8de"),
-    colors.HexColor("#9fbfc9"),
-    colors.HexColor("#7aa5b2"),
-    colors.HexColor("#b9c4c7"),
-    colors.HexColor("#d6dcdd"),
-)
+
+@dataclass(frozen=True)
+class Brand:
+    """The accent colour (headings, bands, rules), its light tint for panels, and the phase shades
+    for the timeline and charts: the accent mixed with white, distinct in grayscale and light
+    enough for black text."""
+
+    accent: colors.Color
+    light: colors.Color
+    phase_fills: tuple[colors.Color, ...]
+
+
+def _tint(c: colors.Color, share: float) -> colors.Color:
+    """The colour mixed with white: `share` of the colour."""
+    return colors.Color(*(1 - share * (1 - v) for v in (c.red, c.green, c.blue)))
+
+
+@functools.lru_cache(maxsize=16)
+def brand(accent_hex: str | None = None) -> Brand:
+    """The look for a brand colour (a '#rrggbb' already checked for print contrast), or the default."""
+    accent = colors.HexColor(accent_hex or ACCENT_HEX)
+    fills = tuple(_tint(accent, share) for share in (0.1, 0.24, 0.4, 0.56, 0.32, 0.17))
+    return Brand(accent, _tint(accent, 0.15), fills)
 
 
 # --------------------------------------------------------------------------- page
@@ -156,14 +169,16 @@ def footer_callback(footer_text: str, setup: PageSetup) -> Any:
 
 
 @functools.lru_cache(maxsize=32)
-def shared_styles(base_size: float = 10) -> StyleSheet1:
-    """The style sheet for a base size, built once per process; callers must not change it."""
-    return build_styles(base_size)
+def shared_styles(base_size: float = 10, accent_hex: str | None = None) -> StyleSheet1:
+    """The style sheet for a base size and brand colour, built once per process; callers must not
+    change it."""
+    return build_styles(base_size, accent_hex)
 
 
-def build_styles(base_size: float = 10) -> StyleSheet1:
+def build_styles(base_size: float = 10, accent_hex: str | None = None) -> StyleSheet1:
     """A fresh style sheet; every style inherits from 'Base' (fonts registered on first call)."""
     register_fonts()
+    accent = brand(accent_hex).accent
     s = StyleSheet1()
     lead = base_size * 1.38
     s.add(ParagraphStyle("Base", fontName=FONT, fontSize=base_size, leading=lead, textColor=INK, bulletFontName=FONT))
@@ -205,7 +220,7 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
         fontName=FONT_BOLD,
         fontSize=base_size * 2.0,
         leading=base_size * 2.4,
-        textColor=ACCENT,
+        textColor=accent,
         spaceBefore=0,
         spaceAfter=2,
         keepWithNext=1,
@@ -236,7 +251,7 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
         fontName=FONT_SEMIBOLD,
         fontSize=base_size * 1.1,
         leading=base_size * 1.4,
-        textColor=ACCENT,
+        textColor=accent,
         spaceAfter=6,
     )
     add(
@@ -271,7 +286,7 @@ def build_styles(base_size: float = 10) -> StyleSheet1:
         fontName=FONT_BOLD,
         fontSize=base_size * 1.25,
         leading=base_size * 1.5,
-        textColor=ACCENT,
+        textColor=accent,
         spaceAfter=1,
     )
     add(

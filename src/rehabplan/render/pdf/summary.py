@@ -122,7 +122,7 @@ def _head(k: Kit) -> list[Flowable]:
     plan = k.plan
     story: list[Flowable] = [
         k.p(k.title, "H1"),
-        HRFlowable(width="100%", thickness=1.2, color=st.ACCENT, spaceBefore=1, spaceAfter=5),
+        HRFlowable(width="100%", thickness=1.2, color=k.brand.accent, spaceBefore=1, spaceAfter=5),
         k.styled(words.summary_line(plan, k.athlete), "Body"),
     ]
     clinic = words.clinic_line(given(k.options.clinic), given(k.options.contact))
