@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import subprocess
 import sys
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from rehabplan import BookletOptions, PlanRequest, booklet_pdf, build_plan, summary_pdf
+from rehabplan import BookletOptions, PlanRequest, booklet_pdf, build_plan, load_catalog, summary_pdf
+from rehabplan.render.pdf import pagecache
 
 START = dt.date(2027, 3, 1)
 
@@ -56,3 +60,60 @@ def test_summary_after_booklet_renders_for_every_condition(catalog) -> None:
         summary = summary_pdf(plan, BookletOptions())
         assert len(PdfReader(io.BytesIO(booklet)).pages) > 10
         assert len(PdfReader(io.BytesIO(summary)).pages) == 1
+
+
+# --------------------------------------------------------------------------- kept pages
+
+
+@functools.cache
+def _catalog():
+    return load_catalog()
+
+
+def _seen(pdf: bytes) -> tuple[list[str], list[tuple[str, int]]]:
+    """A booklet as a reader sees it: each page's text, and the outline with its pages."""
+    reader = PdfReader(io.BytesIO(pdf))
+    outline = [(o.title, reader.get_destination_page_number(o)) for o in reader.outline]
+    return [p.extract_text() for p in reader.pages], outline
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    condition=st.sampled_from(["itbs", "runners-knee", "meniscus", "osteoarthritis", "patellar-tendinopathy"]),
+    mileages=st.tuples(st.integers(10, 90), st.integers(10, 90)),
+    units=st.sampled_from(["mi", "km"]),
+    can_run=st.sampled_from([0, 10, 40]),
+    weeks_off=st.integers(0, 6),
+    paper=st.sampled_from(["letter", "a4"]),
+    accent=st.sampled_from([None, "#7a1f3d"]),
+)
+def test_kept_pages_read_as_laid_out(condition, mileages, units, can_run, weeks_off, paper, accent):
+    """With a condition's fixed pages kept from an earlier runner's booklet (as batch and the web
+    page's workers do), a booklet reads exactly as one laid out afresh: every page's text (which
+    also checks the font codes), the pages and the outline. The two runners differ in what their
+    own pages show (mileage, ladder, dates, name) and share the condition's fixed pages."""
+    catalog = _catalog()
+    first, second = (
+        build_plan(
+            PlanRequest(
+                condition=condition,
+                mileage=m,
+                units=units,
+                start=START,
+                weeks_off=weeks_off,
+                can_run=can_run,
+                athlete=name,
+            ),
+            catalog,
+        )
+        for m, name in ((mileages[0], "Ann Lee"), (mileages[1], "Émile Zoë Ødegård"))
+    )
+    options = BookletOptions(paper=paper, accent=accent, clinic="Riverside", contact="020 7946 0000")
+    fresh = _seen(booklet_pdf(second, options))
+    pagecache.enable()
+    try:
+        booklet_pdf(first, options)  # lays out and keeps the condition's fixed pages
+        kept = _seen(booklet_pdf(second, options))
+    finally:
+        pagecache.enable(False)
+    assert kept == fresh

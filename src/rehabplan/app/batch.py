@@ -99,12 +99,15 @@ def _die_with_parent() -> None:
 
 
 def _warm_up() -> None:
-    """Import the renderers and register the fonts before the first runner, not during it."""
-    from ..render import ics, pdf  # noqa: F401
+    """Import the renderers and register the fonts before the first runner, not during it; keep
+    each condition's fixed booklet pages, laid out once for all its runners."""
+    from ..render import ics  # noqa: F401
+    from ..render.pdf import pagecache
     from ..render.pdf.styles import register_fonts
     from . import outputs  # noqa: F401
 
     register_fonts()
+    pagecache.enable()
 
 
 def _run_job(job: Job) -> Done:

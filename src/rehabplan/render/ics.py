@@ -355,10 +355,10 @@ class _Text(vText):
         return text.replace("\r\n", "\\n").replace("\n", "\\n").encode("utf-8")
 
 
-def _digest(event: Event) -> str:
-    """What an event says, apart from when it was written and its version."""
-    lines = [line for line in event.content_lines() if not line.startswith(("DTSTAMP", "SEQUENCE"))]
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:24]
+def _digest(lines: list[str]) -> str:
+    """What an event's content lines say, apart from when it was written and its version."""
+    said = [line for line in lines if not line.startswith(("DTSTAMP", "SEQUENCE"))]
+    return hashlib.sha256("\n".join(said).encode("utf-8")).hexdigest()[:24]
 
 
 def _when(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
@@ -438,6 +438,7 @@ def render(plan: Plan, options: CalendarOptions) -> Rendered:
     )
     previous = {r.uid: r for r in plan.revision.events}
     records: list[EventRecord] = []
+    event_lines: list[str] = []
     starts = _start_times(sessions, shared.times) if timed else []
     seen: dict[tuple[dt.date, str], int] = defaultdict(int)
     for n, session in enumerate(sessions):
@@ -451,13 +452,16 @@ def render(plan: Plan, options: CalendarOptions) -> Rendered:
         else:
             start, end = session.date, session.date + dt.timedelta(days=1)
         event = _session_event(shared, session, uid, start, end)
-        digest = _digest(event)
+        lines = event.content_lines()  # written once: for the digest and, with its SEQUENCE, the file
+        digest = _digest(lines)
         before = previous.pop(uid, None)
         sequence = (
             0 if before is None else before.sequence + (0 if before.digest == digest and not before.cancelled else 1)
         )
-        event["SEQUENCE"] = sequence
-        cal.add_component(event)
+        if sequence:
+            event["SEQUENCE"] = sequence
+            lines = [f"SEQUENCE:{sequence}" if line == "SEQUENCE:0" else line for line in lines]
+        event_lines += lines
         summary = str(event["SUMMARY"])
         records.append(
             EventRecord(uid=uid, sequence=sequence, digest=digest, summary=summary, start=_when(start), end=_when(end))
@@ -468,11 +472,13 @@ def render(plan: Plan, options: CalendarOptions) -> Rendered:
             if record.cancelled
             else record.model_copy(update={"sequence": record.sequence + 1, "cancelled": True})
         )
-        cal.add_component(_cancelled(gone, stamp))
+        event_lines += _cancelled(gone, stamp).content_lines()
         records.append(gone)
-    # icalendar writes every content line (names, parameters, values, escaping); folding them
+    # icalendar writes every content line (names, parameters, values, escaping); the events' lines
+    # go in before the calendar's END, as icalendar places its subcomponents, and folding them
     # here rather than in its to_ical() gives the same bytes in a fraction of the time.
-    data = b"".join(_fold(line) + b"\r\n" for line in cal.content_lines() if line)
+    head = [line for line in cal.content_lines() if line]
+    data = b"".join(_fold(line) + b"\r\n" for line in (*head[:-1], *event_lines, head[-1]) if line)
     return Rendered(data, tuple(records), tuple(notes))
 
 

@@ -38,6 +38,9 @@ def _render_here(plan: Plan, booklet: BookletOptions, calendar: CalendarOptions)
 def _worker_started() -> None:
     # Ctrl-C in the terminal reaches the whole process group: the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from ..render.pdf import pagecache
+
+    pagecache.enable()  # a worker renders many plans: lay out each condition's fixed pages once
 
 
 class Renderer:

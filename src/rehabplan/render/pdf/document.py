@@ -10,23 +10,43 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
 from ...wording import booklet as words
+from . import speedups
 from . import styles as st
 from .flowables import Kit, SectionHeading, clean, given
 
 
 class BookletCanvas(Canvas):
     """A canvas that knows the booklet's sections and their pages, and, before it saves, lets the
-    cover's contents (drawn as a form on page 1) fill in the page numbers."""
+    cover's contents (drawn as a form on page 1) fill in the page numbers. Given kept pages' font
+    order (see pagecache), it names its fonts in that order before anything is drawn."""
 
-    def __init__(self, *args: Any, **kw: Any) -> None:
+    def __init__(self, *args: Any, prime: speedups.Prime | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.sections: list[tuple[str, int]] = []
         self.before_save: Callable[[BookletCanvas], None] | None = None
+        if prime is not None:
+            speedups.apply_prime(self, prime)
 
     def save(self) -> None:
         if self.before_save is not None:
             self.before_save(self)
         super().save()
+
+
+class KeptPage(Flowable):
+    """One kept page: it takes the whole frame and writes the page's content where it was drawn."""
+
+    def __init__(self, code: list[str], sections: tuple[str, ...], section: str) -> None:
+        super().__init__()
+        self.code = code
+        self.sections = sections  # sections whose heading is on this page, in order
+        self.section = section  # the section the page's footer names
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return availWidth, availHeight
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803 - reportlab's names
+        speedups.emit(canvas, self.code)
 
 
 class Booklet(SimpleDocTemplate):
@@ -41,8 +61,17 @@ class Booklet(SimpleDocTemplate):
         self._rp_section = ""
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab's hook name
-        if isinstance(flowable, SectionHeading) and isinstance(self.canv, BookletCanvas):
-            title = flowable.section
+        if isinstance(flowable, SectionHeading):
+            self._section_starts(flowable.section)
+        elif isinstance(flowable, KeptPage):
+            self._section_starts(*flowable.sections)
+            self._rp_section = flowable.section
+
+    def _section_starts(self, *titles: str) -> None:
+        """Sections whose headings are on this page: named in the footer, bookmarked, outlined."""
+        if not isinstance(self.canv, BookletCanvas):
+            return
+        for title in titles:
             self._rp_section = title
             self.canv.sections.append((title, self.canv.getPageNumber()))
             key = f"section-{len(self.canv.sections)}"

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from reportlab import rl_config
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.paragraph import cleanBlockQuotedText
@@ -31,7 +33,18 @@ from ...catalog.models import KneeRegion, Pose
 from . import styles as st
 from .figures import knee_diagram, pose_drawing
 
-__all__ = ["Figure", "Para", "knee_figure", "pose_figure"]
+__all__ = [
+    "Figure",
+    "Para",
+    "Prime",
+    "apply_prime",
+    "emit",
+    "knee_figure",
+    "page_code",
+    "pose_figure",
+    "prime_of",
+    "replayable",
+]
 
 # --------------------------------------------------------------------------- paragraphs
 #
@@ -231,3 +244,70 @@ def knee_figure(region: KneeRegion, width: float, height: float) -> Figure:
     """The knee diagram of a region, drawn once per process."""
     with _unchecked_shapes():
         return Figure(knee_diagram(region, width, height, font=st.FONT))
+
+
+# --------------------------------------------------------------------------- recorded pages
+#
+# The booklet's pages that depend only on the condition's data, the paper and the brand colour
+# (the condition, how to use the plan, the exercise cards, the advice, the sources) are the same
+# for every runner of a batch. They are laid out once per process in a document of their own,
+# their page contents kept, and written into each runner's booklet as they are. A page's text
+# refers to the font subsets by codes given out in order of first use, so each booklet first
+# gives out the codes in the order the recording did ("primes" its fonts) and the kept pages
+# read the same.
+
+#: Marks a kept page cannot carry: images and forms (Do), graphics states (gs), shadings (sh),
+#: which name resources of the document that drew them.
+_FOREIGN = re.compile(r"(?:^|\s)(?:Do|gs|sh)(?:\s|$)")
+_STRING = re.compile(r"\((?:\\.|[^\\)])*\)")  # a PDF string literal, escapes included
+
+
+class Prime(NamedTuple):
+    """The fonts a recording used, in the order it named them, each with its characters in the
+    order it gave them codes."""
+
+    fonts: tuple[tuple[str, str], ...]
+
+
+def page_code(canvas: Any) -> list[str]:
+    """What has been drawn on the canvas's current page, as PDF content."""
+    return list(canvas._code)
+
+
+def replayable(pages: list[list[str]]) -> bool:
+    """Whether kept pages name no resource but fonts (which the priming gives the same names);
+    the text they show is left out of the search."""
+    return not any(_FOREIGN.search(_STRING.sub("()", op)) for page in pages for op in page)
+
+
+def prime_of(canvas: Any) -> Prime:
+    """The order in which the canvas's document named its fonts and coded their characters."""
+    doc = canvas._doc
+    fonts = []
+    for name in doc.fontMapping:
+        font = pdfmetrics.getFont(name)
+        state = getattr(font, "state", {}).get(doc)
+        if state is None:  # a standard font: named, no codes
+            fonts.append((name, ""))
+            continue
+        chars = sorted(state.assignments, key=state.assignments.__getitem__)
+        fonts.append((name, "".join(map(chr, chars))))
+    return Prime(tuple(fonts))
+
+
+def apply_prime(canvas: Any, prime: Prime) -> None:
+    """Name the fonts and code their characters in the recorded order, before anything is drawn."""
+    doc = canvas._doc
+    for name, chars in prime.fonts:
+        font: Any = pdfmetrics.getFont(name)
+        if not getattr(font, "_dynamicFont", False):
+            doc.getInternalFontName(name)
+            continue
+        subsets = {subset for subset, _ in font.splitString(chars, doc)} or {0}
+        for subset in sorted(subsets):
+            font.getSubsetInternalName(subset, doc)
+
+
+def emit(canvas: Any, code: list[str]) -> None:
+    """Write kept page content onto the canvas's current page."""
+    canvas._code.extend(code)
