@@ -429,12 +429,24 @@ def test_the_plan_page_shows_the_clinic(catalog, tmp_path):
     assert round(float(booklet.pages[0].mediabox.width)) == 595  # the clinic's A4
 
 
-def test_a_bad_clinic_file_is_one_clear_line(tmp_path):
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [('colour = "red"', "unknown key 'colour'"), ('accent = "#f5d76e"', "too light to print clearly")],
+)
+def test_a_bad_clinic_file_is_one_clear_line(tmp_path, line, says):
     toml = tmp_path / "clinic.toml"
-    toml.write_text('name = "X"\ncolour = "red"\n', encoding="utf-8")
+    toml.write_text(f'name = "X"\n{line}\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["serve", "--clinic", str(toml)])
     assert result.exit_code == 2
-    assert result.stderr.count("\n") == 1 and "unknown key 'colour'" in result.stderr
+    assert result.stderr.count("\n") == 1 and says in result.stderr and str(toml) in result.stderr
+
+
+def test_a_clinic_file_sets_the_colour(tmp_path):
+    from rehabplan.web import read_clinic
+
+    toml = tmp_path / "clinic.toml"
+    toml.write_text('name = "Riverside Physio"\naccent = "#0B5563"\n', encoding="utf-8")
+    assert read_clinic(toml).booklet.accent == "#0b5563"
 
 
 def test_plan_json_round_trips_from_the_page(client):
