@@ -76,8 +76,11 @@ _state: dict[str, object] = {}
 def _init_worker(shared: Shared, catalog: Catalog | None = None, in_worker: bool = False) -> None:
     """Once per worker process: ignore Ctrl-C (the parent decides), load the catalog and the renderers."""
     if in_worker:
+        from ..render.pdf import pagecache
+
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _die_with_parent()
+        pagecache.enable()  # each condition's fixed booklet pages, laid out once for all its runners
     if catalog is None:
         from ..catalog import load_catalog
 
@@ -99,15 +102,12 @@ def _die_with_parent() -> None:
 
 
 def _warm_up() -> None:
-    """Import the renderers and register the fonts before the first runner, not during it; keep
-    each condition's fixed booklet pages, laid out once for all its runners."""
-    from ..render import ics  # noqa: F401
-    from ..render.pdf import pagecache
+    """Import the renderers and register the fonts before the first runner, not during it."""
+    from ..render import ics, pdf  # noqa: F401
     from ..render.pdf.styles import register_fonts
     from . import outputs  # noqa: F401
 
     register_fonts()
-    pagecache.enable()
 
 
 def _run_job(job: Job) -> Done:
@@ -282,9 +282,15 @@ def run_roster(
         with _Progress(len(rows), enabled=show) as bar:
             bar.advance(len(errors))
             if pool is None:
-                for job in job_list:
-                    done[job.row] = _run_job(job)
-                    bar.advance(1)
+                from ..render.pdf import pagecache
+
+                kept_before = pagecache.enable()
+                try:
+                    for job in job_list:
+                        done[job.row] = _run_job(job)
+                        bar.advance(1)
+                finally:
+                    pagecache.enable(kept_before)
             else:
                 _drain(pool, job_list, futures, done, bar)
     except KeyboardInterrupt:

@@ -31,7 +31,7 @@ MAX_PAGES = 8
 
 def _title(k: Kit) -> list[Flowable]:
     """The handout's head: its title and the runner's line, the clinic's logo on the right."""
-    text: list[Flowable] = [k.p(k.title, "H1"), k.styled(words.summary_line(k.plan, k.athlete), "BodyTight")]
+    text: list[Flowable] = [k.p(k.title, "CardTitle"), k.styled(words.summary_line(k.plan, k.athlete), "BodyTight")]
     img = logo_image(k.options.logo, 45 * mm, 18 * mm) if k.options.logo else None
     if img is None:
         return [*text, Spacer(1, 6)]
@@ -47,9 +47,8 @@ def _glance(k: Kit) -> list[Flowable]:
     out += [k.styled(words.glance_lead(plan), "Body"), k.p(wording.why_this_long(plan))]
     if plan.notes:
         out += [box(k.bullets(wording.notes(plan), "BoxBullet"), k.width, st.AMBER, st.SHADE), Spacer(1, 6)]
-    out += [timeline(k)]
+    out += [timeline(k), *sections.not_getting_better(k, k.width)]
     out += [k.p(words.PAIN_RULE, "H2"), k.p(words.PAIN_SCALE, "Body"), sections.pain_rule_table(k, k.width)]
-    out += [k.p(words.STOP_AT_ONCE, "H3"), *k.bullets(g.absolute_stops)]
     if g.readiness_tests:
         out.append(k.p(words.SELF_TESTS, "H3"))
         rows: list[list[Any]] = [[k.p(h, "CellHead") for h in words.SELF_TEST_HEAD]]
@@ -57,14 +56,13 @@ def _glance(k: Kit) -> list[Flowable]:
         t = BookletTable(rows, colWidths=[42 * mm, k.width - 42 * mm - 14 * mm, 14 * mm], repeatRows=1)
         t.setStyle(grid_style())
         out.append(t)
-    out += [Spacer(1, 6), k.p(g.disclaimer, "Small")]
     return out
 
 
 def _weeks(k: Kit) -> list[Flowable]:
     """Every week in a row: its dates, runs, exercise days and checks, under a band per phase."""
     plan = k.plan
-    out = k.section(words.WEEKS)
+    out = k.section(words.WEEKS, new_page=False)  # straight after the cards, where they leave room
     out.append(k.p(words.HANDOUT_WEEKS_LEAD, "Body"))
     rows: list[list[Any]] = [[k.p(h, "CellHead") for h in words.HANDOUT_WEEKS_HEAD]]
     cmds: list[tuple[Any, ...]] = []
@@ -100,10 +98,12 @@ def _weeks(k: Kit) -> list[Flowable]:
 def _log(k: Kit) -> list[Flowable]:
     """A page of the log from the plan's first day, as many days as fill the page."""
     out = k.section(words.LOG)
-    out.append(k.p(words.HANDOUT_LOG_LEAD, "Body"))
-    lead_h = out[-1].wrap(k.width, 1e6)[1] + k.s["H1"].leading + 30
+    lead = k.p(words.HANDOUT_LOG_LEAD, "Body")
+    about = box([k.p(k.plan.guidance.disclaimer, "BodyTight")], k.width, k.brand.accent, st.SHADE)
+    out.append(lead)
+    used = sum(f.wrap(k.width, 1e6)[1] for f in (*out[1:], about)) + k.s["H1"].leading + 40
     row_h = 19.0
-    room = k.page.size[1] - k.page.top - k.page.bottom - 12 - lead_h - 20
+    room = k.page.size[1] - k.page.top - k.page.bottom - 12 - used
     count = max(int(room // row_h) - 1, 7)
     cols = [30 * mm, 12 * mm, 52 * mm, 18 * mm, 14 * mm]
     rows: list[list[Any]] = [[k.p(h, "CellHead") for h in words.LOG_HEAD]]
@@ -124,14 +124,14 @@ def _log(k: Kit) -> list[Flowable]:
             ]
         )
     )
-    out.append(t)
+    out += [t, Spacer(1, 8), about]
     return out
 
 
 def to_handout_pdf(plan: Plan, options: BookletOptions) -> bytes:
     """The handout, as PDF bytes (deterministic)."""
     k = Kit(plan, options)
-    stop = sections.stop(k)
+    stop = sections.stop(k, compact=True)
     if isinstance(stop[0], PageBreak):  # the handout opens on this page
         stop = stop[1:]
     story: list[Flowable] = [

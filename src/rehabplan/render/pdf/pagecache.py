@@ -29,10 +29,12 @@ _enabled = False
 _OWN = frozenset({"ladder_steps", "ladder_name", "readiness_tests"})
 
 
-def enable(on: bool = True) -> None:
-    """Keep the fixed pages from now on in this process (or, off, lay them out every time)."""
+def enable(on: bool = True) -> bool:
+    """Keep the fixed pages from now on in this process (or, off, lay them out every time); the
+    setting it had before."""
     global _enabled
-    _enabled = on
+    before, _enabled = _enabled, on
+    return before
 
 
 @dataclass(frozen=True)

@@ -24,14 +24,14 @@ from .speedups import knee_figure
 # --------------------------------------------------------------------------- stop and get help
 
 
-def _tier_box(k: Kit, tier: RedFlagTier, bar: Color, fill: Color) -> BookletTable:
+def _tier_box(k: Kit, tier: RedFlagTier, bar: Color, fill: Color, width: float | None = None) -> BookletTable:
     content: list[Flowable] = [
         k.p(tier.heading, "AlertHead"),
         k.styled(((tier.action, "b"),), "BodyTight"),
         Spacer(1, 2),
         *k.bullets(tier.items, "BoxBullet"),
     ]
-    return box(content, k.width, bar, fill)
+    return box(content, width or k.width, bar, fill)
 
 
 def _review_points(plan: Plan) -> list[CheckInSession]:
@@ -40,8 +40,9 @@ def _review_points(plan: Plan) -> list[CheckInSession]:
     return [s for s in plan.sessions() if isinstance(s, CheckInSession) and s.check in kinds]
 
 
-def stop(k: Kit) -> list[Flowable]:
-    """Red flags by tier, the condition's own, when to see someone, and the dated check-in."""
+def stop(k: Kit, compact: bool = False) -> list[Flowable]:
+    """Red flags by tier, the condition's own, when to see someone, and the dated check-in; compact
+    (for the handout's first page), the tiers after the first stand side by side."""
     plan, g = k.plan, k.plan.guidance
     out = k.section(words.STOP)
     out.append(k.p(words.STOP_LEAD, "Body"))
@@ -56,21 +57,54 @@ def stop(k: Kit) -> list[Flowable]:
             text = t
         out += [box([text], k.width, k.brand.accent, k.brand.light), Spacer(1, 6)]
     look = {"A": (st.ALERT, st.ALERT_LIGHT), "B": (st.AMBER, st.SHADE), "C": (st.MUTED, st.SHADE)}
-    for tier in sorted(g.red_flags, key=lambda t: t.tier):
-        bar, fill = look[tier.tier]
-        out += [_tier_box(k, tier, bar, fill), Spacer(1, 6)]
+    tiers = sorted(g.red_flags, key=lambda t: t.tier)
+    half = (k.width - 6 * mm) / 2
+    if compact and len(tiers) == 3:
+        first, *rest = tiers
+        out += [_tier_box(k, first, *look[first.tier]), Spacer(1, 6)]
+        pair = BookletTable(
+            [
+                [
+                    _tier_box(k, rest[0], *look[rest[0].tier], width=half),
+                    "",
+                    _tier_box(k, rest[1], *look[rest[1].tier], width=half),
+                ]
+            ],
+            colWidths=[half, 6 * mm, half],
+        )
+        pair.setStyle(layout_style(right=0, top=0, bottom=0))
+        out += [pair, Spacer(1, 6)]
+    else:
+        for tier in tiers:
+            out += [_tier_box(k, tier, *look[tier.tier]), Spacer(1, 6)]
     left: list[Flowable] = []
     if plan.info.red_flags:
         left.append(k.p(words.also_watch_for(plan), "H3"))
         left += k.bullets(plan.info.red_flags, "BoxBullet")
-    right: list[Flowable] = []
+    if compact:  # when to stop a session beside them; the review dates go with the plan at a glance
+        right: list[Flowable] = [k.p(words.STOP_AT_ONCE, "H3"), *k.bullets(g.absolute_stops, "BoxBullet")]
+    else:
+        right = not_getting_better(k, half)
+    if left:
+        t = BookletTable([[left, "", right]], colWidths=[half, 6 * mm, half])
+        t.setStyle(layout_style(right=0, top=0))
+        out.append(t)
+    else:
+        out += right
+    return out
+
+
+def not_getting_better(k: Kit, width: float) -> list[Flowable]:
+    """When to see someone, and the dated checks of whether the knee is getting better."""
+    plan, g = k.plan, k.plan.guidance
+    out: list[Flowable] = []
     points = _review_points(plan)
     dated = {i for s in points for i in s.referrals}
     undated = [r for i, r in enumerate(plan.info.referrals) if i not in dated]
     if undated:
-        right.append(k.p(words.WHEN_TO_SEE, "H3"))
-        right += k.bullets(undated, "BoxBullet")
-    right.append(k.p(words.NOT_BETTER, "H3"))
+        out.append(k.p(words.WHEN_TO_SEE, "H3"))
+        out += k.bullets(undated, "BoxBullet")
+    out.append(k.p(words.NOT_BETTER, "H3"))
     body: list[Flowable] = []
     if any(s.check == CheckKind.NO_IMPROVEMENT for s in points):
         body.append(k.p(g.no_improvement, "BodyTight"))
@@ -80,14 +114,7 @@ def stop(k: Kit) -> list[Flowable]:
             body += k.bullets([plan.info.referrals[i] for i in s.referrals], "BoxBullet")
     if not body:
         body.append(k.p(g.no_improvement, "BodyTight"))
-    half = (k.width - 6 * mm) / 2
-    right.append(box(body, half, k.brand.accent, k.brand.light))
-    if left:
-        t = BookletTable([[left, "", right]], colWidths=[half, 6 * mm, half])
-        t.setStyle(layout_style(right=0, top=0))
-        out.append(t)
-    else:
-        out += right
+    out.append(box(body, width, k.brand.accent, k.brand.light))
     return out
 
 
