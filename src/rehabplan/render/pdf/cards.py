@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, TableStyle
+from reportlab.platypus import Flowable, PageBreak, PageBreakIfNotEmpty, Spacer, TableStyle
 
 from ...planning.plan import ExerciseCard
 from ...wording import booklet as words
@@ -112,4 +112,74 @@ def exercises(k: Kit) -> list[Flowable]:
     out.append(k.p(words.EXERCISES_LEAD, "Lead"))
     for card in k.plan.exercises:
         out += _card(k, card)
+    return out
+
+
+# --------------------------------------------------------------------------- compact cards
+#
+# For a short handout: every exercise as a small card, two to a row and three rows to a page, with
+# its name, dose, figure and first cues, so 18 exercises fit on three pages.
+
+_COMPACT_ROWS = 3  # rows of cards on a page
+_COMPACT_GAP = 6  # between two rows, and between two cards of a row
+_COMPACT_PAD = 6  # a compact card's padding
+# (cues, figure height) from the roomiest to the tightest: a row takes the first that fits
+_COMPACT_FITS = tuple((cues, h * mm) for cues, h in ((3, 42), (3, 38), (3, 34), (2, 34), (2, 30), (2, 26), (2, 22)))
+
+
+def _compact_cell(k: Kit, card: ExerciseCard, width: float, cues: int, fig_h: float) -> list[Flowable]:
+    """A compact card's contents: name, dose, figure and the first cues."""
+    fig = _figure(card, width, fig_h)[0]
+    return [
+        k.p(card.name, "CardTitle"),
+        k.styled(words.card_dose(card), "CardText"),
+        Spacer(1, 3),
+        fig,
+        Spacer(1, 2),
+        *k.bullets(card.cues[:cues], "CardBullet"),
+    ]
+
+
+def _compact_row(k: Kit, cards: Sequence[ExerciseCard], budget: float) -> BookletTable:
+    """Up to two compact cards side by side, made to fit `budget` high where they can, with lower
+    figures and then two cues instead of three."""
+    col = (k.width - _COMPACT_GAP) / 2
+    inner = col - 2 * _COMPACT_PAD
+    cells: list[list[Flowable]] = []
+    for cues, fig_h in _COMPACT_FITS:
+        cells = [_compact_cell(k, c, inner, cues, fig_h) for c in cards]
+        if max(_height(cell, inner) for cell in cells) + 2 * _COMPACT_PAD + 3 <= budget:
+            break
+    row: list[Flowable | list[Flowable] | str] = [cells[0], "", cells[1] if len(cells) > 1 else ""]
+    t = BookletTable([row], colWidths=[col, _COMPACT_GAP, col])
+    boxed = [(0, 0), (2, 0)] if len(cells) > 1 else [(0, 0)]
+    cmds: list[tuple[object, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),  # the figure; words fill the width
+        ("LEFTPADDING", (0, 0), (-1, -1), _COMPACT_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), _COMPACT_PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), _COMPACT_PAD - 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), _COMPACT_PAD),
+        ("LEFTPADDING", (1, 0), (1, 0), 0),
+        ("RIGHTPADDING", (1, 0), (1, 0), 0),
+    ]
+    for cell in boxed:
+        cmds += [("BOX", cell, cell, 0.6, st.RULE), ("LINEABOVE", cell, cell, 2.5, st.ACCENT)]
+    t.setStyle(TableStyle(cmds))
+    return t
+
+
+def compact_cards(k: Kit) -> list[Flowable]:
+    """Every exercise in the plan as a compact card, two to a row, three rows to a page."""
+    out = k.section(words.EXERCISES)
+    if isinstance(out[0], PageBreak):  # a new page, but no blank one where the handout starts
+        out[0] = PageBreakIfNotEmpty()
+    page = k.page
+    frame_h = page.size[1] - page.top - page.bottom - 12  # the frame's own padding, and a margin
+    head_h = _height([f for f in out if not isinstance(f, PageBreak)], k.width)
+    cards = list(k.plan.exercises)
+    for i in range(0, len(cards), 2):
+        first_page = i < 2 * _COMPACT_ROWS
+        budget = (frame_h - (head_h if first_page else 0)) / _COMPACT_ROWS - _COMPACT_GAP
+        out += [_compact_row(k, cards[i : i + 2], budget), Spacer(1, _COMPACT_GAP)]
     return out
