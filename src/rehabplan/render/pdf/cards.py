@@ -9,6 +9,7 @@ so a card may go on over the page between rows instead of leaving the page's foo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, PageBreakIfNotEmpty, Spacer, TableStyle
@@ -153,7 +154,7 @@ def _compact_row(k: Kit, cards: Sequence[ExerciseCard], budget: float) -> Bookle
     row: list[Flowable | list[Flowable] | str] = [cells[0], "", cells[1] if len(cells) > 1 else ""]
     t = BookletTable([row], colWidths=[col, _COMPACT_GAP, col])
     boxed = [(0, 0), (2, 0)] if len(cells) > 1 else [(0, 0)]
-    cmds: list[tuple[object, ...]] = [
+    cmds: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),  # the figure; words fill the width
         ("LEFTPADDING", (0, 0), (-1, -1), _COMPACT_PAD),
