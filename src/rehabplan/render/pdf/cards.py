@@ -14,6 +14,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, PageBreakIfNotEmpty, Spacer, TableStyle
 
+from ...catalog.models import Pose
 from ...planning.plan import ExerciseCard
 from ...wording import booklet as words
 from . import styles as st
@@ -54,6 +55,16 @@ def _beside(left: Flowable, left_w: float, right: Sequence[Flowable], width: flo
     return t
 
 
+def card_figure_room(pose: Pose, width: float) -> tuple[float, float]:
+    """The room (width, height) a card `width` wide gives its figure: a tall figure stands beside
+    the words; a wide one lies beside them where there is room for the words, else across the
+    card under the title."""
+    side = (width * _SIDE_W, _SIDE_H)
+    if figure_size(pose, *side, font=st.FONT)[1] >= _SIDE_H * 0.85:
+        return side
+    return width, _WIDE_H
+
+
 def _card(k: Kit, card: ExerciseCard) -> list[Flowable]:
     inner_w = k.width - 2 * _PAD
     title = [
@@ -68,11 +79,7 @@ def _card(k: Kit, card: ExerciseCard) -> list[Flowable]:
         [k.p(words.EASIER, "CardLabel"), k.p(card.regression, "CardText")],
         [k.p(words.HARDER, "CardLabel"), k.p(card.progression, "CardText")],
     ]
-    # a tall figure stands beside the words; a wide one lies beside them where there is room for
-    # the words, else across the card under the title
-    fig, fw, fh = _figure(card, inner_w * _SIDE_W, _SIDE_H)
-    if fh < _SIDE_H * 0.85:
-        fig, fw, fh = _figure(card, inner_w, _WIDE_H)
+    fig, fw, fh = _figure(card, *card_figure_room(card.pose, inner_w))
     rows: list[list[Flowable | list[Flowable]]]
     if inner_w - fw - _GUTTER >= _TEXT_MIN_W:
         text_w = inner_w - fw - _GUTTER

@@ -370,18 +370,23 @@ def figure_size(pose: Pose, max_w: float, max_h: float, *, font: str = "Helvetic
     font = _font_ok(font)
     x0, y0, x1, y1 = _content_box(pose)
     aspect = (x1 - x0) / (y1 - y0)
-    w, h = max_w, max_h
-    for _ in range(4):  # the captions' height depends on the size: settle it in a few steps
-        lay = _layout(pose, w, h, font)
-        inner_h = max_h - lay.label_h - 2 * _PAD
+    # the captions' height depends on the drawing's size (a caption may take one line or two):
+    # each size is settled in a few steps, keeping the largest, so the panels have room enough
+    h, tall = max_h, 0.0
+    for _ in range(6):  # as wide as allowed, as high as the panels need
+        lay = _layout(pose, max_w, h, font)
         inner_w = (max_w - lay.gap * (lay.n - 1)) / lay.n - 2 * _PAD
-        if inner_h * aspect <= inner_w:  # the height limits: narrow the drawing
-            h = max_h
-            w = lay.n * (inner_h * aspect + 2 * _PAD) + lay.gap * (lay.n - 1)
-        else:  # the width limits: lower the drawing
-            w = max_w
-            h = inner_w / aspect + 2 * _PAD + lay.label_h
-    return min(w, max_w), min(h, max_h)
+        h = inner_w / aspect + 2 * _PAD + lay.label_h
+        tall = max(tall, h)
+    if tall <= max_h:
+        return max_w, tall
+    w, wide = max_w, 0.0
+    for _ in range(6):  # too high: as high as allowed, as wide as the panels need
+        lay = _layout(pose, w, max_h, font)
+        inner_h = max_h - lay.label_h - 2 * _PAD
+        w = lay.n * (inner_h * aspect + 2 * _PAD) + lay.gap * (lay.n - 1)
+        wide = max(wide, w)
+    return min(wide, max_w), max_h
 
 
 def figure_fill(pose: Pose, width: float, height: float, *, font: str = "Helvetica") -> list[tuple[float, float]]:
