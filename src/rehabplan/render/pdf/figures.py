@@ -29,7 +29,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from ...catalog.models import Joint, KneeRegion, Pose, PoseFrame, Prop, PropKind
 from ...wording import booklet as words
 
-__all__ = ["knee_diagram", "pose_drawing", "rect"]
+__all__ = ["figure_fill", "figure_size", "knee_diagram", "pose_drawing", "rect"]
 
 _INK = Color(0.08, 0.08, 0.08)  # near-side limbs, trunk, head
 _FAR = Color(0.56, 0.56, 0.56)  # far-side limbs
@@ -43,6 +43,7 @@ _MARGIN = 4.0  # pose units kept free around the figure and its props
 _HEAD_R = 5.2
 _LIMB_W = 3.3
 _TRUNK_W = 3.9
+_STROKE_SCALE = 1.5  # points per pose unit, the most lines are thickened (a big figure lying down)
 
 
 def rect(x: float, y: float, width: float, height: float, **style: Any) -> Rect:
@@ -76,6 +77,10 @@ class _Frame:
     def len(self, v: float) -> float:
         return v * self.scale
 
+    def stroke(self, v: float) -> float:
+        """A line's width: it grows with the figure, up to the weight of a figure a panel high."""
+        return v * min(self.scale, _STROKE_SCALE)
+
 
 _LINES = (PropKind.FLOOR, PropKind.BAND, PropKind.ARROW)  # drawn from (x, y) to (x2, y2)
 
@@ -92,8 +97,11 @@ def _end(p: Prop) -> tuple[float, float]:
     return (p.x2 if p.x2 is not None else p.x + p.w, p.y2 if p.y2 is not None else p.y + p.h)
 
 
-def _content_box(pose: Pose) -> tuple[float, float, float, float]:
-    """The box (x0, y0, x1, y1, pose units) holding every frame's figure and props, plus a margin."""
+def _content_box(pose: Pose, *, tight: bool = False) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1, pose units) holding every frame's figure and props, plus a margin.
+
+    A tight box has no margin and is never enlarged: it is what the figure really covers.
+    """
     xs: list[float] = []
     ys: list[float] = []
     for frame in pose.frames:
@@ -122,16 +130,17 @@ def _content_box(pose: Pose) -> tuple[float, float, float, float]:
                     xs += [pr.x + 0.8 * pr.w - 0.2 * pr.h, pr.x + 0.8 * pr.w + 0.2 * pr.h]
             xs += [pr.x, x2]
             ys += [pr.y, y2]
+    if tight:
+        return min(xs), min(ys), max(xs), max(ys)
     m = _MARGIN
     x0, x1, y0, y1 = min(xs) - m, max(xs) + m, min(ys) - m, max(ys) + m
-    # never zoom in more than 1.6 times the plain 100 x 100 box
+    # never zoom in more than 1.6 times the plain 100 x 100 box: a small figure is given room
+    # around it, keeping its shape (a figure lying down stays a wide, low box)
     minimum = 100 / 1.6
-    if x1 - x0 < minimum:
-        c = (x0 + x1) / 2
-        x0, x1 = c - minimum / 2, c + minimum / 2
-    if y1 - y0 < minimum:
-        c = (y0 + y1) / 2
-        y0, y1 = c - minimum / 2, c + minimum / 2
+    grow = minimum / max(x1 - x0, y1 - y0)
+    if grow > 1:
+        cx, cy, hw, hh = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) * grow / 2, (y1 - y0) * grow / 2
+        x0, x1, y0, y1 = cx - hw, cx + hw, cy - hh, cy + hh
     return x0, y0, x1, y1
 
 
@@ -169,7 +178,7 @@ def _arrow(x1: float, y1: float, x2: float, y2: float, color: Color, width: floa
 def _prop(p: Prop, f: _Frame) -> Group:
     """One prop in light grey (motion arrows a little darker)."""
     g = Group()
-    thin = f.len(0.9)
+    thin = f.stroke(0.9)
     x, y = f.pt(p.x, p.y)
     w, h = f.len(p.w), f.len(p.h)
     x2, y2 = f.pt(*_end(p))
@@ -189,9 +198,11 @@ def _prop(p: Prop, f: _Frame) -> Group:
             if kind is PropKind.MAT:
                 block(x, y, f.len(hi - lo), h if p.h else f.len(1.6), Color(0.78, 0.78, 0.78))
             else:
-                g.add(Line(x, y, f.pt(hi, p.y)[0], y, strokeColor=_PROP_LINE, strokeWidth=f.len(1.4), strokeLineCap=1))
+                g.add(
+                    Line(x, y, f.pt(hi, p.y)[0], y, strokeColor=_PROP_LINE, strokeWidth=f.stroke(1.4), strokeLineCap=1)
+                )
     elif kind is PropKind.FLOOR:
-        g.add(Line(x, y, x2, y2, strokeColor=_PROP_LINE, strokeWidth=f.len(1.4), strokeLineCap=1))
+        g.add(Line(x, y, x2, y2, strokeColor=_PROP_LINE, strokeWidth=f.stroke(1.4), strokeLineCap=1))
     elif kind in (PropKind.WALL, PropKind.STEP, PropKind.BOX):
         block(x, y, w, h)
     elif kind is PropKind.BENCH:
@@ -216,9 +227,9 @@ def _prop(p: Prop, f: _Frame) -> Group:
                 x2,
                 y2,
                 strokeColor=_FAR,
-                strokeWidth=f.len(1.3),
+                strokeWidth=f.stroke(1.3),
                 strokeLineCap=1,
-                strokeDashArray=[f.len(2.2), f.len(1.4)],
+                strokeDashArray=[f.stroke(2.2), f.stroke(1.4)],
             )
         )
     elif kind is PropKind.BALL:
@@ -226,7 +237,7 @@ def _prop(p: Prop, f: _Frame) -> Group:
         g.add(Circle(x, y, r, fillColor=_PROP_FILL, strokeColor=_PROP_LINE, strokeWidth=thin))
     elif kind is PropKind.BIKE:
         # x, y: floor at the rear foot; w, h: overall size. Saddle, bars and crank follow from them.
-        lw = f.len(2.0)
+        lw = f.stroke(2.0)
         saddle = (x + w * 0.22, y + h * 0.62)
         bars = (x + w * 0.9, y + h * 0.92)
         crank = (x + w * 0.45, y + h * 0.24)
@@ -239,7 +250,7 @@ def _prop(p: Prop, f: _Frame) -> Group:
         g.add(Circle(wheel[0], wheel[1], h * 0.2, fillColor=None, strokeColor=_PROP_LINE, strokeWidth=lw))
         g.add(Circle(crank[0], crank[1], f.len(2.0), fillColor=_PROP_FILL, strokeColor=_PROP_LINE, strokeWidth=thin))
     elif kind is PropKind.ARROW:
-        g.add(_arrow(x, y, x2, y2, _MOTION, f.len(1.2)))
+        g.add(_arrow(x, y, x2, y2, _MOTION, f.stroke(1.2)))
     return g
 
 
@@ -272,7 +283,7 @@ def _figure(frame: PoseFrame, f: _Frame) -> Group:
     at = {p.joint: f.pt(p.x, p.y) for p in frame.points}
     neck, pelvis, head = at[Joint.NECK], at[Joint.PELVIS], at[Joint.HEAD]
     shoulder = at.get(Joint.SHOULDER, neck)
-    limb, trunk = f.len(_LIMB_W), f.len(_TRUNK_W)
+    limb, trunk = f.stroke(_LIMB_W), f.stroke(_TRUNK_W)
 
     def draw(chain: list[tuple[float, float]], color: Color, width: float) -> None:
         if len(chain) > 1:
@@ -288,7 +299,7 @@ def _figure(frame: PoseFrame, f: _Frame) -> Group:
     d = math.hypot(hx - nx, hy - ny)
     if d > r:  # neck line up to the edge of the head
         draw([neck, (hx - (hx - nx) * r / d, hy - (hy - ny) * r / d)], _INK, limb)
-    g.add(Circle(hx, hy, r, fillColor=white, strokeColor=_INK, strokeWidth=f.len(1.9)))
+    g.add(Circle(hx, hy, r, fillColor=white, strokeColor=_INK, strokeWidth=f.stroke(1.9)))
     draw(_chain(pelvis, _NEAR_LEG, at), _INK, limb)
     draw(_chain(shoulder, _NEAR_ARM, at), _INK, limb)
     for prop in frame.props:
@@ -325,10 +336,23 @@ def _fit(text: str, max_w: float, size: float, font: str) -> tuple[list[str], fl
     return lines, min(size, _exact_fit(lines, max_w, font))
 
 
-def pose_drawing(pose: Pose, width: float, height: float, *, font: str = "Helvetica") -> Drawing:
-    """Draw the pose's frames side by side: one labelled panel each, an arrow between panels."""
-    font = _font_ok(font)
-    d = Drawing(width, height)
+class _Layout(NamedTuple):
+    """Where a pose's panels go in a drawing: n panels, gap apart, captions label_h high below."""
+
+    n: int
+    gap: float
+    panel_w: float
+    panel_h: float
+    label_h: float
+    label_size: float
+    fits: list[tuple[list[str], float]]
+
+
+_INSET = 0.6  # the panel's outline, inside its box
+_PAD = 2 * _INSET  # the figure's room, inside the outline
+
+
+def _layout(pose: Pose, width: float, height: float, font: str) -> _Layout:
     n = len(pose.frames)
     gap = min(16.0, width * 0.07) if n > 1 else 0.0
     label_size = max(5.0, min(8.0, height * 0.085))
@@ -337,10 +361,55 @@ def pose_drawing(pose: Pose, width: float, height: float, *, font: str = "Helvet
     lines = max(len(t) for t, _ in fits)
     label_h = label_size * (1.6 if lines == 1 else 2.7)
     panel_h = max(height - label_h, 1.0)
+    return _Layout(n, gap, panel_w, panel_h, label_h, label_size, fits)
+
+
+def figure_size(pose: Pose, max_w: float, max_h: float, *, font: str = "Helvetica") -> tuple[float, float]:
+    """The largest drawing within max_w x max_h whose panels have the shape of the pose's content:
+    wide and low for a figure lying down, narrow and tall for one standing."""
+    font = _font_ok(font)
+    x0, y0, x1, y1 = _content_box(pose)
+    aspect = (x1 - x0) / (y1 - y0)
+    # the captions' height depends on the drawing's size (a caption may take one line or two):
+    # each size is settled in a few steps, keeping the largest, so the panels have room enough
+    h, tall = max_h, 0.0
+    for _ in range(6):  # as wide as allowed, as high as the panels need
+        lay = _layout(pose, max_w, h, font)
+        inner_w = (max_w - lay.gap * (lay.n - 1)) / lay.n - 2 * _PAD
+        h = inner_w / aspect + 2 * _PAD + lay.label_h
+        tall = max(tall, h)
+    if tall <= max_h:
+        return max_w, tall
+    w, wide = max_w, 0.0
+    for _ in range(6):  # too high: as high as allowed, as wide as the panels need
+        lay = _layout(pose, w, max_h, font)
+        inner_h = max_h - lay.label_h - 2 * _PAD
+        w = lay.n * (inner_h * aspect + 2 * _PAD) + lay.gap * (lay.n - 1)
+        wide = max(wide, w)
+    return min(wide, max_w), max_h
+
+
+def figure_fill(pose: Pose, width: float, height: float, *, font: str = "Helvetica") -> list[tuple[float, float]]:
+    """For each panel of the drawing, how much of it the figure covers: its share of the panel in
+    the dimension that limits it, and its share of the panel's area."""
+    font = _font_ok(font)
+    lay = _layout(pose, width, height, font)
+    w, h = lay.panel_w - 2 * _PAD, lay.panel_h - 2 * _PAD
+    f = _Frame(0, 0, w, h, _content_box(pose))
+    tx0, ty0, tx1, ty1 = _content_box(pose, tight=True)
+    cw, ch = (tx1 - tx0) * f.scale, (ty1 - ty0) * f.scale
+    return [(max(cw / w, ch / h), cw * ch / (w * h))] * lay.n
+
+
+def pose_drawing(pose: Pose, width: float, height: float, *, font: str = "Helvetica") -> Drawing:
+    """Draw the pose's frames side by side: one labelled panel each, an arrow between panels."""
+    font = _font_ok(font)
+    d = Drawing(width, height)
+    n, gap, panel_w, panel_h, label_h, label_size, fits = _layout(pose, width, height, font)
     box = _content_box(pose)
     for i, frame in enumerate(pose.frames):
         px = i * (panel_w + gap)
-        inset = 0.6
+        inset = _INSET
         d.add(
             rect(
                 px + inset,

@@ -20,7 +20,7 @@ from ...wording import formats as fmt
 from ..options import BookletOptions
 from . import sections
 from . import styles as st
-from .cards import exercises as compact_cards
+from .cards import compact_cards
 from .document import BookletCanvas, new_document
 from .flowables import BOX, BookletTable, Kit, box, days, grid_style, layout_style, logo_image
 from .glance import timeline

@@ -281,24 +281,25 @@ def build_styles(base_size: float = 10, accent_hex: str | None = None) -> StyleS
         textColor=ALERT,
         keepWithNext=1,
     )
+    card = max(10.0, base_size)  # card words print at 10 pt at least, labels too
     add(
         "CardTitle",
         fontName=FONT_BOLD,
-        fontSize=base_size * 1.25,
-        leading=base_size * 1.5,
+        fontSize=card * 1.3,
+        leading=card * 1.55,
         textColor=accent,
         spaceAfter=1,
     )
     add(
         "CardLabel",
         fontName=FONT_SEMIBOLD,
-        fontSize=base_size * 0.9,
-        leading=base_size * 1.15,
+        fontSize=card,
+        leading=card * 1.2,
         textColor=INK,
-        spaceBefore=2,
+        spaceBefore=3,
     )
-    add("CardText", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.25)
-    add("CardBullet", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.25, leftIndent=10, bulletIndent=1)
+    add("CardText", fontSize=card, leading=card * 1.22)
+    add("CardBullet", fontSize=card, leading=card * 1.22, leftIndent=10, bulletIndent=1)
     add("BandHead", fontName=FONT_BOLD, fontSize=base_size * 1.2, leading=base_size * 1.45, textColor=WHITE)
     add("BandSub", fontSize=base_size * 0.9, leading=base_size * 1.15, textColor=WHITE, alignment=TA_RIGHT)
     add("KeyLabel", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
