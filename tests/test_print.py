@@ -4,6 +4,7 @@ the PDFs themselves for every condition on both papers."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -11,12 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
 import rehabplan
-from rehabplan import PlanRequest, build_plan
+from rehabplan import PlanRequest, build_plan, load_catalog
 from rehabplan.app import inputs
 from rehabplan.catalog.models import KneeRegion
 from rehabplan.cli import app
@@ -54,6 +55,11 @@ def sections(pdf: bytes) -> list[tuple[str, int]]:
     """The outline's sections with their first pages."""
     reader = PdfReader(io.BytesIO(pdf))
     return [(o.title, reader.get_destination_page_number(o) + 1) for o in reader.outline]
+
+
+@functools.cache
+def _catalog():
+    return load_catalog()
 
 
 def _labels(catalog) -> set[str]:
@@ -182,3 +188,46 @@ def test_accepted_accents_are_dark_enough_in_grey(rgb):
     assert taken == colour
     grey = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255
     assert inputs.contrast_with_white(colour) >= inputs.MIN_CONTRAST and grey <= 0.6
+
+
+# --------------------------------------------------------------------------- the handout
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    protocol=st.sampled_from(
+        ["itbs", "runners-knee", "patellar-tendinopathy", "meniscus", "osteoarthritis", "bursitis-pes-anserine"]
+    ),
+    mileage=st.floats(0.0, 1.0),
+    units=st.sampled_from(["mi", "km"]),
+    run_days=st.integers(3, 6),
+    can_run=st.sampled_from([0, 10, 25, 40]),
+    weeks_off=st.integers(0, 10),
+    paper=st.sampled_from(["letter", "a4"]),
+    names=st.booleans(),
+)
+def test_the_handout_is_at_most_eight_pages(protocol, mileage, units, run_days, can_run, weeks_off, paper, names):
+    """Whatever the plan, the handout holds what a physiotherapist hands over in at most 8 pages,
+    in this order: the warning signs, the plan at a glance, the exercises, the weeks, the log."""
+    catalog = _catalog()
+    condition, _, site = protocol.partition("-") if protocol.startswith("bursitis") else (protocol, "", "")
+    low, high = (7, 150) if units == "mi" else (10, 240)
+    request = PlanRequest(
+        condition=condition,
+        site=site or None,
+        mileage=round(low + (high - low) * mileage),
+        units=units,
+        run_days=run_days,
+        can_run=can_run,
+        weeks_off=weeks_off,
+        start=dt.date(2027, 3, 1),
+        athlete="Maximiliana Oyelaran-Featherstonehaugh" if names else None,
+    )
+    plan = build_plan(request, catalog)
+    clinic = {"clinic": "Riverside Running and Sports Injury Clinic", "contact": "020 7946 0000"} if names else {}
+    pdf = rehabplan.booklet_pdf(plan, rehabplan.BookletOptions(paper=paper, layout="handout", **clinic))
+    assert len(PdfReader(io.BytesIO(pdf)).pages) <= 8
+    order = [title for title, _ in sections(pdf)]
+    assert order == [words.STOP, words.GLANCE, words.EXERCISES, words.WEEKS, words.LOG]
+    text = " ".join(r.text for r in runs(pdf))
+    assert all(card.name.split()[0] in text for card in plan.exercises)

@@ -14,7 +14,7 @@ from typing import Literal
 
 from ..catalog.models import Equipment, KneeRegion, Running, Target
 from ..planning.plan import ExerciseCard, LadderStep, PhaseSummary, Plan, Week
-from ..planning.sessions import CheckInSession, CheckKind, RunSession, Session, SessionKind, WalkRunSession
+from ..planning.sessions import CheckInSession, CheckKind, Intensity, RunSession, Session, SessionKind, WalkRunSession
 from . import formats as fmt
 from .sessions import CHECK_LABEL, KIND_LABEL, word
 
@@ -409,12 +409,22 @@ def days_of(days: Iterable[dt.date]) -> str:
     return " ".join(fmt.weekday(d) for d in days)
 
 
+def _short_run(plan: Plan, s: RunSession | WalkRunSession) -> str:
+    """A run in a few words: 'Easy 3 mi', 'Long 4.5 mi', '3 mi with strides', or the walk/run's title."""
+    if isinstance(s, WalkRunSession):
+        return word(plan, s).title
+    dist = fmt.distance(s.run_distance, plan.unit.value)
+    if s.intensity != Intensity.EASY:
+        return f"{dist} with {s.intensity.value}"
+    return f"Long {dist}" if s.long_run else f"Easy {dist}"
+
+
 def week_runs(plan: Plan, w: Week) -> str:
-    """A week's runs by kind with their days: 'Run 3 mi easy: Tue Thu · Long run 4.5 mi easy: Sun'."""
+    """A week's runs by kind with their days: 'Easy 3 mi: Tue Thu · Long 4.5 mi: Sun'."""
     by_title: dict[str, list[dt.date]] = {}
     for s in sorted(w.sessions, key=lambda s: s.date):
         if isinstance(s, (RunSession, WalkRunSession)):
-            by_title.setdefault(word(plan, s).title, []).append(s.date)
+            by_title.setdefault(_short_run(plan, s), []).append(s.date)
     if not by_title:
         return NO_RUNNING
     return " · ".join(f"{title}: {days_of(days)}" for title, days in by_title.items())

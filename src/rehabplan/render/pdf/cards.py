@@ -177,9 +177,10 @@ def _compact_row(k: Kit, cards: Sequence[ExerciseCard], budget: float) -> Bookle
     return t
 
 
-def compact_cards(k: Kit) -> list[Flowable]:
-    """Every exercise in the plan as a compact card, two to a row, three rows to a page."""
-    out = k.section(words.EXERCISES)
+def compact_cards(k: Kit, new_page: bool = True) -> list[Flowable]:
+    """Every exercise in the plan as a compact card, two to a row, three rows to a page; without a
+    new page, they start where the page before leaves room."""
+    out = k.section(words.EXERCISES, new_page=new_page)
     if isinstance(out[0], PageBreak):  # a new page, but no blank one where the handout starts
         out[0] = PageBreakIfNotEmpty()
     page = k.page

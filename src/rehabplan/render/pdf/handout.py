@@ -139,7 +139,7 @@ def to_handout_pdf(plan: Plan, options: BookletOptions) -> bytes:
         HRFlowable(width="100%", thickness=0.6, color=st.GRID, spaceBefore=0, spaceAfter=8),
         *stop,
         *_glance(k),
-        *compact_cards(k),
+        *compact_cards(k, new_page=False),
         *_weeks(k),
         *_log(k),
     ]
