@@ -499,9 +499,16 @@ def _check_summary(plan: Plan, options: BookletOptions) -> Counter[float]:
     data = _document(plan)
     for note in data["notes"]:
         assert _flat(note["text"]) in text
+    squeezed = text.replace(" ", "")
     for week in data["weeks"]:
-        if week["run_distance"] > 0:
-            assert _distance(week["run_distance"], data["unit"]) in text, week["index"]
+        runs = [s for s in week["sessions"] if s["kind"] == "run"]
+        if runs:  # runs by their distance; a walk/run by its turns (run:walk minutes ×times), not a distance
+            total = round(sum(s["run_distance"] for s in runs), 1)
+            assert _distance(total, data["unit"]) in text, week["index"]
+        for s in week["sessions"]:
+            if s["kind"] == "walk_run" and s["walk_min"]:
+                turns = f"{s['run_min']:g}:{s['walk_min']:g}×{s['reps']}"
+                assert turns in squeezed, (week["index"], turns)
     for phase in {w["phase_name"] for w in data["weeks"]}:
         assert _flat(phase).replace(" ", "") in text.replace(" ", "")
     return _sizes(pdf)
@@ -617,3 +624,31 @@ def test_the_clinic_is_on_the_red_flags_page_every_footer_the_summary_and_every_
     assert events and all(line in str(e["DESCRIPTION"]) for e in events)
     plan = json.loads(next(out.glob("*-plan.json")).read_text(encoding="utf-8"))
     assert plan["settings"]["booklet"]["clinic"] == "Riverside Physio"
+
+
+def test_the_summary_shows_this_phases_exercises_with_doses(catalog):
+    """The sheet a runner follows alone names the current phase's exercises with their doses: the
+    first phase for a new plan, the phase of the last day logged for a re-planned one."""
+    from rehabplan.planning.checkins import CheckIn
+    from rehabplan.planning.sessions import StrengthSession
+    from rehabplan.wording.formats import dose
+
+    plan = build_plan(PlanRequest(condition="itbs", mileage=30, start=START), catalog)
+
+    def shown(p: Plan, phase: str) -> None:
+        text = _text(summary_pdf(p, BookletOptions()))[0]
+        named = {
+            (ex.name, dose(ex.dose))
+            for s in p.sessions()
+            if isinstance(s, StrengthSession) and s.phase == phase
+            for ex in s.exercises
+        }
+        assert named
+        for name, amount in named:
+            assert _flat(f"{name}: {amount}") in text, name
+        assert _flat(next(ph.name for ph in p.phases if ph.id == phase)) in text
+
+    shown(plan, plan.phases[0].id)
+    later = next(w for w in plan.weeks if w.phase != plan.phases[0].id and w.phase != plan.phases[1].id)
+    logged = plan.model_copy(update={"log": (CheckIn(date=later.start, pain_during=1),)})
+    shown(logged, later.phase)

@@ -346,7 +346,28 @@ KEYWORDS = ("knee", "rehabilitation", "running")
 
 # --------------------------------------------------------------------------- summary sheet
 
-SUMMARY_HEAD = ("Wk", "Dates", "Phase", "Running", "Check-in", "✓")
+#: The summary's week table: these columns, the seven days between the running and the tick.
+PHASE = "Phase"
+SUMMARY_HEAD = ("Wk", "Dates", PHASE, "Running", "✓")
+#: Each day's marks in the summary's week table, and the key that explains them.
+DAY_MARK = {SessionKind.RUN: "R", SessionKind.WALK_RUN: "R", SessionKind.STRENGTH: "E", SessionKind.CHECK_IN: "C"}
+DAY_KEY: Styled = (
+    ("R", "b"),
+    (" run or walk/run · ", ""),
+    ("E", "b"),
+    (" exercises · ", ""),
+    ("C", "b"),
+    (" check-in: score your knee · ", ""),
+    ("2:1 ×15", "b"),
+    (": run 2 min, walk 1 min, 15 times", ""),
+)
+
+
+def day_marks(sessions: Iterable[Session]) -> str:
+    """A day's marks in the summary's week table, always in the order R, E, C: 'RC', 'E', '' for a
+    rest day."""
+    marks = {DAY_MARK[s.kind] for s in sessions if s.kind in DAY_MARK}
+    return "".join(m for m in "REC" if m in marks)
 
 
 def summary_line(plan: Plan, athlete: str | None) -> Styled:
@@ -377,10 +398,38 @@ def get_help_line(plan: Plan) -> Styled:
     return ((f"{GET_HELP}:", "b"), (" " + plan.guidance.calendar_line, ""))
 
 
+def _intervals(s: WalkRunSession) -> str:
+    """A walk/run session's turns: '2:1 ×15' (run 2 min, walk 1, 15 times) or 'run 30 min'."""
+    if s.walk_min == 0:
+        return f"run {fmt.number(s.run_min * s.reps)} min"
+    return f"{fmt.number(s.run_min)}:{fmt.number(s.walk_min)} ×{s.reps}"
+
+
 def summary_running(plan: Plan, w: Week) -> str:
-    """'12.3 mi (hold)', 'walk/run', 'no running'."""
-    hold = " (hold)" if w.run_distance > 0 and w.hold_week else ""
-    return week_running(plan, w) + hold
+    """A week's running on the summary: '12.3 mi (hold)', 'walk/run 2:1 ×15, 3:1 ×11' (minutes of
+    running and walking, and how many times), 'no running'."""
+    ladder = [s for s in sorted(w.sessions, key=lambda s: s.date) if isinstance(s, WalkRunSession)]
+    runs = sum(s.run_distance for s in w.sessions if isinstance(s, RunSession))
+    parts = []
+    if ladder:
+        turns = ", ".join(dict.fromkeys(_intervals(s) for s in ladder))
+        parts.append(turns if all(s.walk_min == 0 for s in ladder) else f"{WALK_RUN_WORD} {turns}")
+    if runs > 0:
+        parts.append(fmt.distance(runs, plan.unit.value) + (" (hold)" if w.hold_week else ""))
+    return "; ".join(parts) or week_running(plan, w)
+
+
+WALK_RUN_WORD = "walk/run"
+THIS_PHASE = "This phase"
+
+
+def this_phase_line(phase: PhaseSummary, number: int, days: str) -> Styled:
+    """'This phase: 2 · Walk/run ladder, to Sun 11 Apr 2027 · exercises on Mon Wed Fri'."""
+    when = f" · exercises on {days}" if days else ""
+    return (
+        (f"{THIS_PHASE}: {number} · {phase.name}", "b"),
+        (f", {fmt.date_short(phase.start)} to {fmt.date_short(phase.end)}{when}", ""),
+    )
 
 
 def check_in_days(days: Sequence[dt.date]) -> str:

@@ -13,23 +13,24 @@ from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, HRFlowable, Spacer
+from reportlab.platypus import Flowable, HRFlowable, Spacer, TableStyle
 
 from ...planning.plan import Plan, Week
-from ...planning.sessions import SessionKind
+from ...planning.sessions import StrengthSession
 from ...wording import booklet as words
 from ...wording import formats as fmt
 from ...wording import notes
 from ..options import BookletOptions
 from . import styles as st
 from .document import footer_text, new_document
-from .flowables import BOX, BookletTable, Kit, Line, Lines, box, given, grid_style, layout_style
-from .sections import pain_rule_table
+from .flowables import BOX, BookletTable, Kit, Line, Lines, box, days, given, grid_style, layout_style
 
 # Layouts from the largest type down: (base font size, table columns). The first that fits is used.
 _LAYOUTS = (
     (10, 1),
     (9, 1),
+    (8.5, 1),
+    (8, 1),
     (10, 2),
     (9, 2),
     (8.5, 2),
@@ -48,62 +49,81 @@ _FRAME_PAD = 6.0  # reportlab's Frame padding on each side, as SimpleDocTemplate
 _SLACK = 4.0  # points kept free at the foot of the frame, against rounding in the measure
 
 
-def _check_in_days(w: Week) -> str:
-    return words.check_in_days(sorted({s.date for s in w.sessions if s.kind == SessionKind.CHECK_IN}))
+def _head_row(weeks: Sequence[Week], phases: bool) -> tuple[str, ...]:
+    """The table's head: the week, its dates (and phase) and running, then its seven days by name."""
+    first = weeks[0].start.weekday()
+    head = words.SUMMARY_HEAD[:-1] if phases else tuple(h for h in words.SUMMARY_HEAD[:-1] if h != words.PHASE)
+    return (*head, *(fmt.DAYS[(first + i) % 7] for i in range(7)), words.SUMMARY_HEAD[-1])
 
 
-def _cells(k: Kit, w: Week, first_of_phase: bool) -> tuple[str, ...]:
-    """One week's row, as text; the phase is named in its first week only."""
+def _cells(k: Kit, w: Week, phase: str | None) -> tuple[str, ...]:
+    """One week's row, as text: its number, dates, phase (named in its first week only, when the
+    table has a phase column) and running, then each day's marks (run, exercises, check-in)."""
     return (
         str(w.index),
         fmt.span_days(w.start, w.end),
-        w.phase_name if first_of_phase else "",
+        *(() if phase is None else (phase,)),
         words.summary_running(k.plan, w),
-        _check_in_days(w),
+        *(words.day_marks(todays) for _, todays in days(w)),
         BOX,
     )
 
 
-def _widths(k: Kit, rows: Sequence[tuple[str, ...]], width: float, style: str) -> list[float]:
-    """Column widths: each column but the phase as wide as its longest text; the phase takes the rest.
-    When that leaves the phase too little, the check-in column gives way and wraps."""
+def _widths(
+    k: Kit, head: Sequence[str], rows: Sequence[tuple[str, ...]], width: float, style: str, phases: bool
+) -> list[float]:
+    """Column widths: each column as wide as its longest text, but the third (the phase, or else
+    the running), which takes the rest and wraps."""
     ps = k.s[style]
-    head = k.s["CellHead"]
+    hs = k.s["CellHead"]
     widths = [
         max(
-            stringWidth(words.SUMMARY_HEAD[c], head.fontName, head.fontSize),
+            stringWidth(head[c], hs.fontName, hs.fontSize),
             max((stringWidth(r[c], ps.fontName, ps.fontSize) for r in rows), default=0.0),
         )
         + 2 * _PAD
         + 0.5
-        for c in range(len(words.SUMMARY_HEAD))
+        for c in range(len(head))
     ]
-    phase_min = ps.fontSize * 8
     widths[2] = width - sum(widths) + widths[2]
-    if widths[2] < phase_min:
-        give = min(phase_min - widths[2], widths[4] - ps.fontSize * 4)
-        widths[4] -= give
+    if phases and widths[2] < ps.fontSize * 8:  # a narrow phase column: the running wraps too
+        give = max(min(ps.fontSize * 8 - widths[2], widths[3] - ps.fontSize * 6), 0)
+        widths[3] -= give
         widths[2] += give
     return widths
 
 
-def _table(k: Kit, weeks: Sequence[Week], width: float, compact: bool) -> BookletTable | None:
-    """The week table at this width, or None when its columns cannot fit."""
+def _table(k: Kit, weeks: Sequence[Week], width: float, compact: bool, phases: bool) -> BookletTable | None:
+    """The week table at this width, with a phase column or a band naming each phase; None when its
+    columns cannot fit."""
     style = "CellSmall" if compact else "Cell"
-    rows = [_cells(k, w, i == 0 or w.phase_name != weeks[i - 1].phase_name) for i, w in enumerate(weeks)]
-    widths = _widths(k, rows, width, style)
-    if widths[2] < k.s[style].fontSize * 5:
-        return None
+    firsts = [i == 0 or w.phase != weeks[i - 1].phase for i, w in enumerate(weeks)]
+    rows = [
+        _cells(k, w, (w.phase_name if first else "") if phases else None)
+        for w, first in zip(weeks, firsts, strict=True)
+    ]
+    head = _head_row(weeks, phases)
+    widths = _widths(k, head, rows, width, style, phases)
     ps = k.s[style]
+    if widths[2] < ps.fontSize * (5 if phases else 6):
+        return None
 
     def text(value: str, bold: bool = False) -> Lines:  # plain lines: a long table at little cost
         font = k.s["CellBold"].fontName if bold else ps.fontName
         return k.lines([Line(value, font, ps.textColor)], style)
 
-    body: list[list[Any]] = [[k.p(h, "CellHead") for h in words.SUMMARY_HEAD]]
-    body += [[text(r[0], bold=not compact), *(text(v) for v in r[1:])] for r in rows]
+    body: list[list[Any]] = [[k.p(h, "CellHead") for h in head]]
+    bands: list[tuple[Any, ...]] = []
+    for w, r, first in zip(weeks, rows, firsts, strict=True):
+        if first and not phases:
+            number = next(n for n, ph in enumerate(k.plan.phases, 1) if ph.id == w.phase)
+            body.append([text(words.phase_band(number, w.phase_name), bold=True), *[""] * (len(head) - 1)])
+            n = len(body) - 1
+            bands += [("SPAN", (0, n), (-1, n)), ("BACKGROUND", (0, n), (-1, n), k.brand.light)]
+        body.append([text(r[0], bold=not compact), *(text(v) for v in r[1:])])
     t = BookletTable(body, colWidths=widths, repeatRows=1)
-    pad = 1.5 if compact else 3
+    pad = 1.0 if compact else 2.5
+    days_from = len(head) - 8
     t.setStyle(
         grid_style(
             extra=[
@@ -111,6 +131,8 @@ def _table(k: Kit, weeks: Sequence[Week], width: float, compact: bool) -> Bookle
                 ("BOTTOMPADDING", (0, 0), (-1, -1), pad + 1),
                 ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
                 ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
+                ("ALIGN", (days_from, 1), (-1, -1), "CENTER"),
+                *bands,
             ]
         )
     )
@@ -121,8 +143,8 @@ def _head(k: Kit) -> list[Flowable]:
     """Everything above the week table."""
     plan = k.plan
     story: list[Flowable] = [
-        k.p(k.title, "H1"),
-        HRFlowable(width="100%", thickness=1.2, color=k.brand.accent, spaceBefore=1, spaceAfter=5),
+        k.p(k.title, "H2"),
+        HRFlowable(width="100%", thickness=1.2, color=k.brand.accent, spaceBefore=0, spaceAfter=5),
         k.styled(words.summary_line(plan, k.athlete), "Body"),
     ]
     clinic = words.clinic_line(given(k.options.clinic), given(k.options.contact))
@@ -130,16 +152,67 @@ def _head(k: Kit) -> list[Flowable]:
         story.append(k.p(clinic, "Body"))
     if plan.notes:
         story += [Spacer(1, 4), box(k.bullets(notes(plan), "BoxBullet"), k.width, st.AMBER, st.SHADE)]
+    story += _this_phase(k)
     story += [
         k.p(words.PAIN_RULE, "H3"),
-        pain_rule_table(k, k.width, compact=True),
+        _pain_rule(k),
         Spacer(1, 4),
         box([k.styled(words.get_help_line(plan), "Small")], k.width, st.RED, st.SHADE),
         Spacer(1, 3),
         k.styled(words.stop_at_once_line(plan), "Small"),
         k.p(words.WEEKS, "H3"),
+        k.styled(words.DAY_KEY, "Small"),
     ]
     return story
+
+
+def _pain_rule(k: Kit) -> BookletTable:
+    """The traffic-light rule in three columns, green to red: each light with its scores, then what to do."""
+    bands = words.pain_bands(k.plan)
+    head = [[k.p(b.label, "CellWhite"), *([k.p(b.scores, "CellWhite")] if b.scores else [])] for b in bands]
+    rows = [head, [k.p(b.action, "Cell") for b in bands]]
+    t = BookletTable(rows, colWidths=[k.width / 3] * 3)
+    light = {"green": st.GREEN, "amber": st.AMBER, "red": st.RED}
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("GRID", (0, 0), (-1, -1), 0.4, st.GRID),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                *(("BACKGROUND", (i, 0), (i, 0), light[b.level]) for i, b in enumerate(bands)),
+            ]
+        )
+    )
+    return t
+
+
+def _current_week(plan: Plan) -> Week:
+    """The week the runner is in: the one holding the last day logged, else the first."""
+    day = plan.log[-1].date if plan.log else plan.start
+    return next((w for w in plan.weeks if w.start <= day <= w.end), plan.weeks[0])
+
+
+def _this_phase(k: Kit) -> list[Flowable]:
+    """The current phase's exercises with their doses, and the days they fall on."""
+    plan = k.plan
+    week = _current_week(plan)
+    number, phase = next((i, ph) for i, ph in enumerate(plan.phases, 1) if ph.id == week.phase)
+    strength = [s for s in plan.sessions() if isinstance(s, StrengthSession) and s.phase == phase.id]
+    if not strength:
+        return []
+    days = words.days_of(sorted({s.date for s in week.sessions if isinstance(s, StrengthSession)}))
+    done: dict[str, str] = {}
+    for s in strength:
+        for ex in s.exercises:
+            done.setdefault(ex.name, fmt.dose(ex.dose))
+    items = [k.styled(((name, "b"), (f": {dose}", "")), "Cell") for name, dose in done.items()]
+    half = (k.width - 18 - 6 * mm) / 2  # the box pads 18
+    per = -(-len(items) // 2)
+    cols = BookletTable([[items[:per], "", items[per:]]], colWidths=[half, 6 * mm, half])
+    cols.setStyle(layout_style(right=0, top=0, bottom=0))
+    head = k.styled(words.this_phase_line(phase, number, days), "BodyTight")
+    return [Spacer(1, 4), box([head, Spacer(1, 2), cols], k.width, k.brand.accent, k.brand.light)]
 
 
 def _weeks(k: Kit, columns: int) -> Flowable | None:
@@ -147,13 +220,13 @@ def _weeks(k: Kit, columns: int) -> Flowable | None:
     weeks = list(k.plan.weeks)
     compact = columns > 1 or k.s["Base"].fontSize < 9
     if columns == 1:
-        return _table(k, weeks, k.width, compact)
+        return _table(k, weeks, k.width, compact, phases=True)
     col_w = (k.width - _GAP * (columns - 1)) / columns
     per = -(-len(weeks) // columns)
     cells: list[Any] = []
     for c in range(columns):
         part = weeks[c * per : (c + 1) * per]
-        table = _table(k, part, col_w, compact) if part else ""
+        table = _table(k, part, col_w, compact, phases=False) if part else ""
         if table is None:
             return None
         cells += [table, ""]
