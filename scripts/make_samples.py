@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from rehabplan import BookletOptions, CalendarOptions, PlanRequest, build_plan, load_catalog, render_all
+from rehabplan import BookletOptions, CalendarOptions, PlanRequest, booklet_pdf, build_plan, load_catalog, render_all
 from rehabplan.app.inputs import default_paper
 from rehabplan.app.outputs import output_names
 
@@ -59,6 +59,10 @@ def main() -> int:
             (SAMPLES / fname).write_bytes(data)
         if proto_id == "itbs":
             previews_from = SAMPLES / output_names(plan)[0]
+            # the short handout, in the clinic's own colour
+            handout = booklet.model_copy(update={"layout": "handout", "accent": "#0b5563"})
+            stem = output_names(plan)[0].removesuffix("-booklet.pdf")
+            (SAMPLES / f"{stem}-handout.pdf").write_bytes(booklet_pdf(plan, handout))
         print(f"{proto_id}: {len(plan.weeks)} weeks, ends {plan.end}")
     if previews_from is not None:
         _previews(previews_from)
@@ -66,7 +70,8 @@ def main() -> int:
 
 
 def _previews(pdf: Path) -> None:
-    """PNG previews of the cover, a week-by-week page and an exercise page."""
+    """PNG previews of the cover, a week-by-week page, an exercise page, the summary sheet and the
+    handout's exercise page."""
     if shutil.which("pdftoppm") is None:
         print("pdftoppm not found: previews not made (apt-get install poppler-utils)", file=sys.stderr)
         return
@@ -83,6 +88,32 @@ def _previews(pdf: Path) -> None:
                 check=True,
             )
             shutil.copy(f"{base}.png", SAMPLES / f"preview-{label}.png")
+        for label, other in (("summary", "-summary.pdf"), ("handout", "-handout.pdf")):
+            source = pdf.with_name(pdf.name.removesuffix("-booklet.pdf") + other)
+            page = 1 if label == "summary" else _page_with(source, "Your exercises")
+            base = Path(tmp) / label
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "70",
+                    "-f",
+                    str(page),
+                    "-l",
+                    str(page),
+                    "-singlefile",
+                    str(source),
+                    str(base),
+                ],
+                check=True,
+            )
+            shutil.copy(f"{base}.png", SAMPLES / f"preview-{label}.png")
+
+
+def _page_with(pdf: Path, heading: str) -> int:
+    """The first page whose text holds the heading."""
+    return next(i for i, page in enumerate(PdfReader(pdf).pages, 1) if heading in (page.extract_text() or ""))
 
 
 if __name__ == "__main__":

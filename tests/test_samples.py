@@ -26,7 +26,14 @@ def test_a_sample_for_every_protocol(catalog):
         assert (SAMPLES / f"{stem}-booklet.pdf").is_file()
         assert (SAMPLES / f"{stem}.ics").is_file()
     assert len(list(SAMPLES.glob("*-summary.pdf"))) >= 1
-    for name in ("preview-cover.png", "preview-week.png", "preview-exercises.png"):
+    assert len(list(SAMPLES.glob("*-handout.pdf"))) >= 1
+    for name in (
+        "preview-cover.png",
+        "preview-week.png",
+        "preview-exercises.png",
+        "preview-summary.png",
+        "preview-handout.png",
+    ):
         assert (SAMPLES / name).is_file()
 
 
