@@ -25,9 +25,6 @@ from .document import BookletCanvas, new_document
 from .flowables import BOX, BookletTable, Kit, box, days, grid_style, layout_style, logo_image
 from .glance import timeline
 
-#: The most pages a handout may take.
-MAX_PAGES = 8
-
 
 def _title(k: Kit) -> list[Flowable]:
     """The handout's head: its title and the runner's line, the clinic's logo on the right."""
@@ -101,30 +98,35 @@ def _log(k: Kit) -> list[Flowable]:
     lead = k.p(words.HANDOUT_LOG_LEAD, "Body")
     about = box([k.p(k.plan.guidance.disclaimer, "BodyTight")], k.width, k.brand.accent, st.SHADE)
     out.append(lead)
+    # the frame (less its padding and a margin) less the heading, lead and closing note
     used = sum(f.wrap(k.width, 1e6)[1] for f in (*out[1:], about)) + k.s["H1"].leading + 40
-    row_h = 19.0
-    room = k.page.size[1] - k.page.top - k.page.bottom - 12 - used
-    count = max(int(room // row_h) - 1, 7)
-    cols = [30 * mm, 12 * mm, 52 * mm, 18 * mm, 14 * mm]
-    rows: list[list[Any]] = [[k.p(h, "CellHead") for h in words.LOG_HEAD]]
-    for w in k.plan.weeks:
-        for day, todays in days(w):
-            if len(rows) > count:
-                break
-            rows.append([fmt.weekday_date(day), str(w.index), k.p(words.planned(k.plan, todays), "Cell"), "", "", ""])
-    t = BookletTable(rows, colWidths=[*cols, k.width - sum(cols)], repeatRows=1)
-    body = k.s["Cell"]
-    t.setStyle(
-        grid_style(
-            extra=[
-                ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
-                ("FONTSIZE", (0, 1), (-1, -1), body.fontSize),
-                ("TOPPADDING", (0, 1), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 1), (-1, -1), 3),
-            ]
+    room = k.page.size[1] - k.page.top - k.page.bottom - 24 - used
+    cols = [26 * mm, 12 * mm, 60 * mm, 18 * mm, 14 * mm]
+    head = [k.p(h, "CellHead") for h in words.LOG_HEAD]
+    rows = [
+        [fmt.weekday_date(day), str(w.index), k.p(words.planned(k.plan, todays), "Cell"), "", "", ""]
+        for w in k.plan.weeks
+        for day, todays in days(w)
+    ]
+
+    def table(n: int) -> BookletTable:
+        t = BookletTable([head, *rows[:n]], colWidths=[*cols, k.width - sum(cols)], repeatRows=1)
+        t.setStyle(
+            grid_style(
+                extra=[
+                    ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
+                    ("FONTSIZE", (0, 1), (-1, -1), k.s["Cell"].fontSize),
+                    ("TOPPADDING", (0, 1), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 1), (-1, -1), 5),
+                ]
+            )
         )
-    )
-    out += [t, Spacer(1, 8), about]
+        return t
+
+    n = len(rows)
+    while n > 7 and table(n).wrap(k.width, room)[1] > room:  # as many days as the page holds
+        n -= 1
+    out += [table(n), Spacer(1, 8), about]
     return out
 
 
