@@ -10,6 +10,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, TableStyle
+from reportlab.platypus.flowables import BalancedColumns
 
 from ... import wording
 from ...catalog.models import Advice, RedFlagTier
@@ -262,16 +263,12 @@ def medicines(k: Kit) -> list[Flowable]:
 def sources(k: Kit) -> list[Flowable]:
     """The sources the clinical text rests on."""
     out = k.section(words.SOURCES, new_page=False)
-    rows = [
-        [k.p(src.key, "CellBold"), k.p(wording.sources.short_reference(src), "Cell")] for src in k.plan.guidance.sources
+    refs: list[Flowable] = [
+        k.styled(((src.key, "b"), (" " + wording.sources.short_reference(src), "")), "Reference")
+        for src in k.plan.guidance.sources
     ]
-    if rows:
-        key_w = max(
-            stringWidth(clean(src.key), st.FONT_SEMIBOLD, k.s["CellBold"].fontSize) for src in k.plan.guidance.sources
-        )
-        t = BookletTable(rows, colWidths=[key_w + 6, k.width - key_w - 6])
-        t.setStyle(layout_style(top=0, bottom=1.5))
-        out.append(t)
+    if refs:  # in two balanced columns: most references take two short lines there, not one long one
+        out.append(BalancedColumns(refs, nCols=2, spaceBefore=0, innerPadding=4 * mm, endSlack=0))
     return out
 
 

@@ -211,6 +211,16 @@ def build_styles(base_size: float = 10, accent_hex: str | None = None) -> StyleS
     add("Cell", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
     add("CellSmall", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.24)
     add("CellBullet", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.24, leftIndent=10, bulletIndent=0)
+    add(
+        "Reference",
+        fontSize=base_size * 0.9,
+        leading=base_size * 0.9 * 1.15,
+        leftIndent=10,
+        firstLineIndent=-10,
+        spaceAfter=0.5,
+        allowWidows=0,
+        allowOrphans=0,
+    )
     add("CellBold", fontName=FONT_SEMIBOLD, fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28)
     add("CellHead", fontName=FONT_BOLD, fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.25, textColor=INK)
     add("CellCenter", fontSize=base_size * 0.9, leading=base_size * 0.9 * 1.28, alignment=TA_CENTER)
