@@ -422,16 +422,22 @@ def test_metadata(itbs):
 
 
 def test_logo_only_when_given(itbs):
-    """The cover carries an image when a logo is given, and none otherwise."""
+    """The cover, the 'Stop and get help' page beside the clinic's contact, the summary and the
+    handout's first page carry the logo when one is given, and no image otherwise."""
     plan, options, pdf = itbs
 
-    def images(data: bytes) -> int:
-        page = PdfReader(io.BytesIO(data)).pages[0]
-        xo = page["/Resources"].get("/XObject")
+    def images(data: bytes, page: int = 0) -> int:
+        found = PdfReader(io.BytesIO(data)).pages[page]
+        xo = found["/Resources"].get("/XObject")
         return sum(1 for v in (xo.get_object().values() if xo else []) if v.get_object().get("/Subtype") == "/Image")
 
-    assert images(pdf) == 1
-    assert images(booklet_pdf(plan, options.model_copy(update={"logo": None}))) == 0
+    assert options.logo and options.clinic
+    handout = options.model_copy(update={"layout": "handout"})
+    assert images(pdf) == 1 and images(pdf, 1) == 1
+    assert images(summary_pdf(plan, options)) == 1 and images(booklet_pdf(plan, handout)) == 1
+    bare = options.model_copy(update={"logo": None})
+    assert images(booklet_pdf(plan, bare)) == images(booklet_pdf(plan, bare), 1) == 0
+    assert images(summary_pdf(plan, bare)) == 0
 
 
 def test_size_and_pages(itbs, oa):

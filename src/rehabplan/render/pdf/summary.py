@@ -23,7 +23,7 @@ from ...wording import notes
 from ..options import BookletOptions
 from . import styles as st
 from .document import footer_text, new_document
-from .flowables import BOX, BookletTable, Kit, Line, Lines, box, days, given, grid_style, layout_style
+from .flowables import BOX, BookletTable, Kit, Line, Lines, box, days, given, grid_style, layout_style, logo_image
 
 # Layouts from the largest type down: (base font size, table columns). The first that fits is used.
 _LAYOUTS = (
@@ -145,11 +145,18 @@ def _head(k: Kit) -> list[Flowable]:
     story: list[Flowable] = [
         k.p(k.title, "H2"),
         HRFlowable(width="100%", thickness=1.2, color=k.brand.accent, spaceBefore=0, spaceAfter=5),
-        k.styled(words.summary_line(plan, k.athlete), "Body"),
     ]
+    lines = [k.styled(words.summary_line(plan, k.athlete), "Body")]
     clinic = words.clinic_line(given(k.options.clinic), given(k.options.contact))
     if clinic:
-        story.append(k.p(clinic, "Body"))
+        lines.append(k.p(clinic, "Body"))
+    logo = logo_image(k.options.logo, 36 * mm, 12 * mm) if k.options.logo and clinic else None
+    if logo is not None:  # the clinic's logo beside its name
+        t = BookletTable([[lines, logo]], colWidths=[k.width - 40 * mm, 40 * mm])
+        t.setStyle(layout_style(right=0, top=0, bottom=0))
+        story.append(t)
+    else:
+        story += lines
     if plan.notes:
         story += [Spacer(1, 4), box(k.bullets(notes(plan), "BoxBullet"), k.width, st.AMBER, st.SHADE)]
     story += _this_phase(k)
