@@ -47,6 +47,7 @@ _GAP = 5 * mm  # between table columns
 _PAD = 3.0  # a cell's left and right padding
 _FRAME_PAD = 6.0  # reportlab's Frame padding on each side, as SimpleDocTemplate makes its frame
 _SLACK = 4.0  # points kept free at the foot of the frame, against rounding in the measure
+_SKIP_OVER = 1.15  # a smaller type is skipped when its sheet would still be 15% too tall
 
 
 def _head_row(weeks: Sequence[Week], phases: bool) -> tuple[str, ...]:
@@ -262,18 +263,27 @@ def _height(story: Sequence[Flowable], width: float) -> float:
 
 
 def _layout(plan: Plan, options: BookletOptions) -> tuple[Kit, list[Flowable]]:
-    """The largest-type layout whose sheet fits one page (the smallest when none does)."""
+    """The largest-type layout whose sheet fits one page (the smallest when none does). A type
+    whose sheet, scaled from a larger one of as many columns that was too tall, would still be
+    well over the page is not measured."""
     page = st.page_setup(options.paper)
     room = page.size[1] - page.top - page.bottom - 2 * _FRAME_PAD - _SLACK
     chosen: tuple[Kit, list[Flowable]] | None = None
-    for size, columns in _LAYOUTS:
+    measured: dict[int, tuple[float, float]] = {}  # columns: (size, height) of the last too-tall sheet
+    for n, (size, columns) in enumerate(_LAYOUTS):
+        last = measured.get(columns)
+        # a sheet's height goes down about in step with its type: skip a size that cannot fit
+        if last is not None and n < len(_LAYOUTS) - 1 and last[1] * size / last[0] > room * _SKIP_OVER:
+            continue
         k = Kit(plan, options, base_size=size)
         story = _story(k, columns)
         if story is None:
             continue
         chosen = (k, story)
-        if _height(story, k.width - 2 * _FRAME_PAD) <= room:
+        height = _height(story, k.width - 2 * _FRAME_PAD)
+        if height <= room:
             break
+        measured[columns] = (size, height)
     assert chosen is not None, "the smallest layout always fits the page width"
     return chosen
 
