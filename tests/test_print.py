@@ -254,3 +254,19 @@ def test_the_handout_is_at_most_eight_pages(protocol, mileage, units, run_days, 
     assert order == [words.STOP, words.GLANCE, words.EXERCISES, words.WEEKS, words.LOG]
     text = " ".join(r.text for r in runs(pdf))
     assert all(card.name.split()[0] in text for card in plan.exercises)
+
+
+def test_a_card_that_goes_on_over_the_page_is_named_there(booklets, catalog):
+    """Every exercise page opens with an exercise's name (or its name and 'continued'), never with a
+    card's words cut off from the exercise they belong to."""
+    names = {ex.name for ex in catalog.exercises.values()}
+    for name, pdf in booklets:
+        starts = dict(sections(pdf))
+        pages = range(starts[words.EXERCISES] + 1, starts[words.ICE_HEAT])
+        first: dict[int, str] = {}
+        for r in runs(pdf):  # in drawing order; figure labels are smaller than 10 pt
+            if r.page in pages and r.page not in first and r.size >= 10 and r.y > FOOTER_BAND:
+                first[r.page] = r.text
+        for page, text in first.items():
+            named = text in names or text.removesuffix(", continued") in names
+            assert named or any(n.startswith(text) for n in names), (name, page, text)

@@ -283,6 +283,11 @@ EASIER = "Too hard? Make it easier"
 HARDER = "Too easy? Make it harder"
 
 
+def card_continued(name: str) -> str:
+    """The line over a card's words that go on over the page: 'Side plank, continued'."""
+    return f"{name}, continued"
+
+
 def card_meta(card: ExerciseCard) -> Styled:
     """'Hip · equipment: band, mat'."""
     equipment = ", ".join(e for e in card.equipment if e != Equipment.NONE) or Equipment.NONE.value

@@ -65,6 +65,21 @@ def card_figure_room(pose: Pose, width: float) -> tuple[float, float]:
     return width, _WIDE_H
 
 
+class _Card(BookletTable):
+    """A card's table: when it goes on over the page, the rest starts on the next page under its
+    exercise's name, so no card's words stand on a page without it."""
+
+    def __init__(self, *args: Any, continued: Flowable | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)  # reportlab makes each part of a split table with no title
+        self._continued = continued
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts: list[Flowable] = super().split(availWidth, availHeight)
+        if len(parts) != 2 or self._continued is None:
+            return parts
+        return [parts[0], PageBreak(), self._continued, parts[1]]
+
+
 def _card(k: Kit, card: ExerciseCard) -> list[Flowable]:
     inner_w = k.width - 2 * _PAD
     title = [
@@ -95,7 +110,8 @@ def _card(k: Kit, card: ExerciseCard) -> list[Flowable]:
         rows.append([_columns(blocks[0], [f for b in blocks[1:] for f in b], inner_w)])
     if card.caution:
         rows.append([k.styled(words.card_caution(card.caution), "CardText")])
-    t = BookletTable(rows, colWidths=[k.width])
+    continued = k.p(words.card_continued(card.name), "CardContinued")
+    t = _Card(rows, colWidths=[k.width], continued=continued)
     t.setStyle(
         TableStyle(
             [

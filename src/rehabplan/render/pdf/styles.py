@@ -301,6 +301,15 @@ def build_styles(base_size: float = 10, accent_hex: str | None = None) -> StyleS
         spaceAfter=1,
     )
     add(
+        "CardContinued",
+        fontName=FONT_BOLD,
+        fontSize=card,
+        leading=card * 1.3,
+        textColor=accent,
+        spaceAfter=2,
+        keepWithNext=1,
+    )
+    add(
         "CardLabel",
         fontName=FONT_SEMIBOLD,
         fontSize=card,
