@@ -542,7 +542,7 @@ def test_short_plan_summary_uses_large_type(catalog):
 
 
 _requests = st.builds(
-    lambda protocol, distance, weeks_off, paper: (
+    lambda protocol, distance, weeks_off, run_days, named, paper: (
         PlanRequest(
             condition=protocol[0],
             site=protocol[1],
@@ -550,12 +550,19 @@ _requests = st.builds(
             units=distance[0],
             start=START,
             weeks_off=weeks_off,
+            run_days=run_days,
+            athlete="Maximiliana Oyelaran-Featherstonehaugh" if named else None,
         ),
-        paper,
+        BookletOptions(
+            paper=paper,
+            **({"clinic": "Riverside Running and Sports Injury Clinic", "contact": "020 7946 0000"} if named else {}),
+        ),
     ),
     protocol=st.sampled_from(PROTOCOLS),
     distance=st.one_of(st.tuples(st.just("mi"), st.integers(7, 150)), st.tuples(st.just("km"), st.integers(10, 240))),
     weeks_off=st.integers(0, 8),
+    run_days=st.integers(3, 6),
+    named=st.booleans(),
     paper=st.sampled_from(["letter", "a4"]),
 )
 
@@ -563,11 +570,11 @@ _requests = st.builds(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=_requests)
 def test_every_summary_is_one_readable_page(catalog, case):
-    """Every protocol at any mileage (7-150 mi, 10-240 km) and 0-8 weeks off gets a one-page summary
-    with no text under 6.5 pt."""
-    request, paper = case
+    """Every protocol at any mileage (7-150 mi, 10-240 km), 0-8 weeks off and 3-6 run days, with or
+    without a long name and a clinic, gets a one-page summary with no text under 6.5 pt."""
+    request, options = case
     plan = build_plan(request, catalog)
-    assert min(_check_summary(plan, BookletOptions(paper=paper))) >= 6.5
+    assert min(_check_summary(plan, options)) >= 6.5
 
 
 def test_long_phase_names_wrap_and_keep_every_character(catalog):

@@ -375,11 +375,13 @@ def day_marks(sessions: Iterable[Session]) -> str:
     return "".join(m for m in "REC" if m in marks)
 
 
-def summary_line(plan: Plan, athlete: str | None) -> Styled:
-    """'Sam Lee · IT band syndrome · Mon 1 Mar 2027 – … · goal 30 mi a week' (names in bold)."""
+def summary_line(plan: Plan, athlete: str | None, clinic: str | None = None) -> Styled:
+    """'Sam Lee · IT band syndrome · Mon 1 Mar 2027 – … · goal 30 mi a week' (names in bold), and
+    the clinic's line after it when given."""
     who = f"{athlete} · " if athlete else ""
     goal_line = f"goal {fmt.distance(plan.target_weekly_distance, plan.unit.value)} a week"
-    return ((f"{who}{plan.info.name}", "b"), (f" · {fmt.span(plan.start, plan.end)} · {goal_line}", ""))
+    tail = f" · {clinic}" if clinic else ""
+    return ((f"{who}{plan.info.name}", "b"), (f" · {fmt.span(plan.start, plan.end)} · {goal_line}{tail}", ""))
 
 
 def stop_at_once_line(plan: Plan) -> Styled:

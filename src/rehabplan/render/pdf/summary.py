@@ -45,6 +45,7 @@ _LAYOUTS = (
 )
 _GAP = 5 * mm  # between table columns
 _PAD = 3.0  # a cell's left and right padding
+_DAY_PAD = 1.5  # a day's and the tick's: their marks are short and centred
 _FRAME_PAD = 6.0  # reportlab's Frame padding on each side, as SimpleDocTemplate makes its frame
 _SLACK = 4.0  # points kept free at the foot of the frame, against rounding in the measure
 _SKIP_OVER = 1.15  # a smaller type is skipped when its sheet would still be 15% too tall
@@ -77,12 +78,13 @@ def _widths(
     the running), which takes the rest and wraps."""
     ps = k.s[style]
     hs = k.s["CellHead"]
+    days_from = len(head) - 8
     widths = [
         max(
             stringWidth(head[c], hs.fontName, hs.fontSize),
             max((stringWidth(r[c], ps.fontName, ps.fontSize) for r in rows), default=0.0),
         )
-        + 2 * _PAD
+        + 2 * (_DAY_PAD if c >= days_from else _PAD)
         + 0.5
         for c in range(len(head))
     ]
@@ -133,11 +135,18 @@ def _table(k: Kit, weeks: Sequence[Week], width: float, compact: bool, phases: b
                 ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
                 ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
                 ("ALIGN", (days_from, 1), (-1, -1), "CENTER"),
+                ("LEFTPADDING", (days_from, 0), (-1, -1), _DAY_PAD),
+                ("RIGHTPADDING", (days_from, 0), (-1, -1), _DAY_PAD),
                 *bands,
             ]
         )
     )
     return t
+
+
+def _gap(k: Kit) -> Spacer:
+    """The space between the sheet's panels: less in the smaller types of a long plan."""
+    return Spacer(1, 4 if k.s["Base"].fontSize >= 9 else 2)
 
 
 def _head(k: Kit) -> list[Flowable]:
@@ -147,10 +156,8 @@ def _head(k: Kit) -> list[Flowable]:
         k.p(k.title, "H2"),
         HRFlowable(width="100%", thickness=1.2, color=k.brand.accent, spaceBefore=0, spaceAfter=5),
     ]
-    lines = [k.styled(words.summary_line(plan, k.athlete), "Body")]
     clinic = words.clinic_line(given(k.options.clinic), given(k.options.contact))
-    if clinic:
-        lines.append(k.p(clinic, "Body"))
+    lines = [k.styled(words.summary_line(plan, k.athlete, clinic), "Body")]
     logo = logo_image(k.options.logo, 36 * mm, 12 * mm) if k.options.logo and clinic else None
     if logo is not None:  # the clinic's logo beside its name
         t = BookletTable([[lines, logo]], colWidths=[k.width - 40 * mm, 40 * mm])
@@ -159,14 +166,14 @@ def _head(k: Kit) -> list[Flowable]:
     else:
         story += lines
     if plan.notes:
-        story += [Spacer(1, 4), box(k.bullets(notes(plan), "BoxBullet"), k.width, st.AMBER, st.SHADE)]
+        story += [_gap(k), box(k.bullets(notes(plan), "BoxBullet"), k.width, st.AMBER, st.SHADE)]
     story += _this_phase(k)
     story += [
         k.p(words.PAIN_RULE, "H3"),
         _pain_rule(k),
-        Spacer(1, 4),
+        _gap(k),
         box([k.styled(words.get_help_line(plan), "Small")], k.width, st.RED, st.SHADE),
-        Spacer(1, 3),
+        _gap(k),
         k.styled(words.stop_at_once_line(plan), "Small"),
         k.p(words.WEEKS, "H3"),
         k.styled(words.DAY_KEY, "Small"),
@@ -177,7 +184,7 @@ def _head(k: Kit) -> list[Flowable]:
 def _pain_rule(k: Kit) -> BookletTable:
     """The traffic-light rule in three columns, green to red: each light with its scores, then what to do."""
     bands = words.pain_bands(k.plan)
-    head = [[k.p(b.label, "CellWhite"), *([k.p(b.scores, "CellWhite")] if b.scores else [])] for b in bands]
+    head = [k.p(" · ".join(x for x in (b.label, b.scores) if x), "CellWhite") for b in bands]
     rows = [head, [k.p(b.action, "Cell") for b in bands]]
     t = BookletTable(rows, colWidths=[k.width / 3] * 3)
     light = {"green": st.GREEN, "amber": st.AMBER, "red": st.RED}
@@ -186,8 +193,8 @@ def _pain_rule(k: Kit) -> BookletTable:
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("GRID", (0, 0), (-1, -1), 0.4, st.GRID),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                 *(("BACKGROUND", (i, 0), (i, 0), light[b.level]) for i, b in enumerate(bands)),
             ]
         )
@@ -215,12 +222,17 @@ def _this_phase(k: Kit) -> list[Flowable]:
         for ex in s.exercises:
             done.setdefault(ex.name, fmt.dose(ex.dose))
     items = [k.styled(((name, "b"), (f": {dose}", "")), "Cell") for name, dose in done.items()]
-    half = (k.width - 18 - 6 * mm) / 2  # the box pads 18
-    per = -(-len(items) // 2)
-    cols = BookletTable([[items[:per], "", items[per:]]], colWidths=[half, 6 * mm, half])
+    n = 2 if k.s["Base"].fontSize >= 9 else 3  # smaller type: three columns, fewer lines
+    gap = 5 * mm
+    width = (k.width - 18 - gap * (n - 1)) / n  # the box pads 18
+    per = -(-len(items) // n)
+    cells: list[Any] = []
+    for c in range(n):
+        cells += [items[c * per : (c + 1) * per], ""]
+    cols = BookletTable([cells[:-1]], colWidths=([width, gap] * n)[:-1])
     cols.setStyle(layout_style(right=0, top=0, bottom=0))
     head = k.styled(words.this_phase_line(phase, number, days), "BodyTight")
-    return [Spacer(1, 4), box([head, Spacer(1, 2), cols], k.width, k.brand.accent, k.brand.light)]
+    return [_gap(k), box([head, Spacer(1, 2), cols], k.width, k.brand.accent, k.brand.light)]
 
 
 def _weeks(k: Kit, columns: int) -> Flowable | None:
