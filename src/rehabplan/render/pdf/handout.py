@@ -123,10 +123,14 @@ def _log(k: Kit) -> list[Flowable]:
         )
         return t
 
-    n = len(rows)
-    while n > 7 and table(n).wrap(k.width, room)[1] > room:  # as many days as the page holds
-        n -= 1
-    out += [table(n), Spacer(1, 8), about]
+    lo, hi = min(7, len(rows)), len(rows)  # as many days as the page holds: the most that fit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if table(mid).wrap(k.width, room)[1] <= room:
+            lo = mid
+        else:
+            hi = mid - 1
+    out += [table(lo), Spacer(1, 8), about]
     return out
 
 
