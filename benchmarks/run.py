@@ -513,7 +513,7 @@ def main() -> int:
             "",
             "",
         ),
-        ("batch / floor loop", f"{share * 100:.0f} %", ">= 70 %", verdict(share >= 0.7)),
+        ("batch / floor loop", f"{share * 100:.1f} %", ">= 70 %", verdict(share >= 0.7)),
         (
             "CPU per booklet: batch / floor loop",
             f"{batch_cpu:.2f} s / {loop_cpu:.2f} s ({loop_cpu / batch_cpu * 100:.0f} %)",
