@@ -8,7 +8,7 @@ chooses the markup and this module never writes any.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -439,11 +439,6 @@ def this_phase_line(phase: PhaseSummary, number: int, days: str) -> Styled:
     )
 
 
-def check_in_days(days: Sequence[dt.date]) -> str:
-    """'Mon Thu Sat': the week's dates stand next to them."""
-    return " ".join(fmt.weekday(d) for d in days)
-
-
 # --------------------------------------------------------------------------- the short handout
 
 HANDOUT_WEEKS_LEAD = (
@@ -457,7 +452,6 @@ HANDOUT_LOG_LEAD = (
     "sessions are done, and anything to tell your coach or clinician. Copy this page for later weeks."
 )
 NO_RUNNING = "No running"
-REST_WEEK = "Rest and exercises"
 
 
 def days_of(days: Iterable[dt.date]) -> str:
