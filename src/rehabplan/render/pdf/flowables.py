@@ -168,6 +168,10 @@ class Kit:
         heading.section = title
         return [*head, heading, rule]
 
+    def phase_number(self, phase_id: str) -> int:
+        """The phase's number in the plan, from 1."""
+        return next(i for i, ph in enumerate(self.plan.phases, 1) if ph.id == phase_id)
+
     def lines(self, lines: Sequence[Line], style: str = "GridCell") -> Lines:
         """Plain lines at the size and leading of a style (each line names its own font and colour)."""
         ps = self.s[style]
@@ -341,3 +345,15 @@ def logo_image(data: bytes, max_w: float, max_h: float) -> Image | None:
     img = Image(io.BytesIO(data), width=iw * scale, height=ih * scale)
     img.hAlign = "LEFT"
     return img
+
+
+def beside_logo(k: Kit, content: list[Flowable], width: float, logo_w: float, logo_h: float) -> list[Flowable]:
+    """Content `width` wide with the clinic's logo (at most logo_w x logo_h) on its right, or the
+    content alone when there is no logo."""
+    img = logo_image(k.options.logo, logo_w, logo_h) if k.options.logo else None
+    if img is None:
+        return content
+    t = BookletTable([[content, img]], colWidths=[width - logo_w - 4 * mm, logo_w + 4 * mm])
+    t.setStyle(layout_style(right=0, top=0, bottom=0))
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
+    return [t]

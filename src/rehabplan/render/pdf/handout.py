@@ -22,19 +22,14 @@ from . import sections
 from . import styles as st
 from .cards import compact_cards
 from .document import BookletCanvas, new_document
-from .flowables import BOX, BookletTable, Kit, box, days, grid_style, layout_style, logo_image
+from .flowables import BOX, BookletTable, Kit, beside_logo, box, days, grid_style
 from .glance import timeline
 
 
 def _title(k: Kit) -> list[Flowable]:
     """The handout's head: its title and the runner's line, the clinic's logo on the right."""
     text: list[Flowable] = [k.p(k.title, "CardTitle"), k.styled(words.summary_line(k.plan, k.athlete), "BodyTight")]
-    img = logo_image(k.options.logo, 45 * mm, 18 * mm) if k.options.logo else None
-    if img is None:
-        return [*text, Spacer(1, 6)]
-    t = BookletTable([[text, img]], colWidths=[k.width - 50 * mm, 50 * mm])
-    t.setStyle(layout_style(right=0, top=0, bottom=0))
-    return [t, Spacer(1, 6)]
+    return [*beside_logo(k, text, k.width, 45 * mm, 18 * mm), Spacer(1, 6)]
 
 
 def _glance(k: Kit) -> list[Flowable]:
@@ -67,8 +62,7 @@ def _weeks(k: Kit) -> list[Flowable]:
     for w in plan.weeks:
         if w.phase != phase:
             phase = w.phase
-            number = next(i for i, ph in enumerate(plan.phases, 1) if ph.id == w.phase)
-            rows.append([k.p(words.phase_band(number, w.phase_name), "CellBold"), "", "", "", "", ""])
+            rows.append([k.p(words.phase_band(k.phase_number(w.phase), w.phase_name), "CellBold"), "", "", "", "", ""])
             r = len(rows) - 1
             cmds += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), k.brand.light)]
         rows.append(

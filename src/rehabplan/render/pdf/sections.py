@@ -19,7 +19,7 @@ from ...planning.sessions import CheckInSession, CheckKind
 from ...wording import booklet as words
 from ...wording import formats as fmt
 from . import styles as st
-from .flowables import BOX, BookletTable, Kit, box, clean, days, given, grid_style, layout_style, logo_image
+from .flowables import BOX, BookletTable, Kit, beside_logo, box, clean, days, given, grid_style, layout_style
 from .speedups import knee_figure
 
 # --------------------------------------------------------------------------- stop and get help
@@ -49,14 +49,10 @@ def stop(k: Kit, compact: bool = False) -> list[Flowable]:
     out.append(k.p(words.STOP_LEAD, "Body"))
     clinic = words.clinic_line(given(k.options.clinic), given(k.options.contact))
     if clinic:  # who to call, on the page that says when to call, with the clinic's logo
-        img = logo_image(k.options.logo, 40 * mm, 14 * mm) if k.options.logo else None
-        text: Flowable = k.p(clinic, "BodyTight")
-        if img is not None:
-            t = BookletTable([[text, img]], colWidths=[k.width - 18 - 44 * mm, 44 * mm])  # the box pads 18
-            t.setStyle(layout_style(right=0, top=0, bottom=0))
-            t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
-            text = t
-        out += [box([text], k.width, k.brand.accent, k.brand.light), Spacer(1, 6)]
+        text: list[Flowable] = [k.p(clinic, "BodyTight")]
+        if not compact:  # the handout shows the logo once, by its title
+            text = beside_logo(k, text, k.width - 18, 40 * mm, 14 * mm)  # the box pads 18
+        out += [box(text, k.width, k.brand.accent, k.brand.light), Spacer(1, 6)]
     look = {"A": (st.ALERT, st.ALERT_LIGHT), "B": (st.AMBER, st.SHADE), "C": (st.MUTED, st.SHADE)}
     tiers = sorted(g.red_flags, key=lambda t: t.tier)
     half = (k.width - 6 * mm) / 2

@@ -23,7 +23,7 @@ from ...wording import notes
 from ..options import BookletOptions
 from . import styles as st
 from .document import footer_text, new_document
-from .flowables import BOX, BookletTable, Kit, Line, Lines, box, days, given, grid_style, layout_style, logo_image
+from .flowables import BOX, BookletTable, Kit, Line, Lines, beside_logo, box, days, given, grid_style, layout_style
 
 # Layouts from the largest type down: (base font size, table columns). The first that fits is used.
 _LAYOUTS = (
@@ -119,8 +119,9 @@ def _table(k: Kit, weeks: Sequence[Week], width: float, compact: bool, phases: b
     bands: list[tuple[Any, ...]] = []
     for w, r, first in zip(weeks, rows, firsts, strict=True):
         if first and not phases:
-            number = next(n for n, ph in enumerate(k.plan.phases, 1) if ph.id == w.phase)
-            body.append([text(words.phase_band(number, w.phase_name), bold=True), *[""] * (len(head) - 1)])
+            body.append(
+                [text(words.phase_band(k.phase_number(w.phase), w.phase_name), bold=True), *[""] * (len(head) - 1)]
+            )
             n = len(body) - 1
             bands += [("SPAN", (0, n), (-1, n)), ("BACKGROUND", (0, n), (-1, n), k.brand.light)]
         body.append([text(r[0], bold=not compact), *(text(v) for v in r[1:])])
@@ -157,14 +158,8 @@ def _head(k: Kit) -> list[Flowable]:
         HRFlowable(width="100%", thickness=1.2, color=k.brand.accent, spaceBefore=0, spaceAfter=5),
     ]
     clinic = words.clinic_line(given(k.options.clinic), given(k.options.contact))
-    lines = [k.styled(words.summary_line(plan, k.athlete, clinic), "Body")]
-    logo = logo_image(k.options.logo, 36 * mm, 12 * mm) if k.options.logo and clinic else None
-    if logo is not None:  # the clinic's logo beside its name
-        t = BookletTable([[lines, logo]], colWidths=[k.width - 40 * mm, 40 * mm])
-        t.setStyle(layout_style(right=0, top=0, bottom=0))
-        story.append(t)
-    else:
-        story += lines
+    line: list[Flowable] = [k.styled(words.summary_line(plan, k.athlete, clinic), "Body")]
+    story += beside_logo(k, line, k.width, 36 * mm, 12 * mm) if clinic else line
     if plan.notes:
         story += [_gap(k), box(k.bullets(notes(plan), "BoxBullet"), k.width, st.AMBER, st.SHADE)]
     story += _this_phase(k)
@@ -212,7 +207,7 @@ def _this_phase(k: Kit) -> list[Flowable]:
     """The current phase's exercises with their doses, and the days they fall on."""
     plan = k.plan
     week = _current_week(plan)
-    number, phase = next((i, ph) for i, ph in enumerate(plan.phases, 1) if ph.id == week.phase)
+    phase, number = plan.phase(week.phase), k.phase_number(week.phase)
     strength = [s for s in plan.sessions() if isinstance(s, StrengthSession) and s.phase == phase.id]
     if not strength:
         return []
