@@ -22,7 +22,7 @@ from . import sections
 from . import styles as st
 from .cards import compact_cards
 from .document import BookletCanvas, new_document
-from .flowables import BOX, BookletTable, Kit, beside_logo, box, days, grid_style
+from .flowables import BOX, BookletTable, Kit, beside_logo, box, grid_style
 from .glance import timeline
 
 
@@ -95,36 +95,7 @@ def _log(k: Kit) -> list[Flowable]:
     # the frame (less its padding and a margin) less the heading, lead and closing note
     used = sum(f.wrap(k.width, 1e6)[1] for f in (*out[1:], about)) + k.s["H1"].leading + 40
     room = k.page.size[1] - k.page.top - k.page.bottom - 24 - used
-    cols = [26 * mm, 12 * mm, 60 * mm, 18 * mm, 14 * mm]
-    head = [k.p(h, "CellHead") for h in words.LOG_HEAD]
-    rows = [
-        [fmt.weekday_date(day), str(w.index), k.p(words.planned(k.plan, todays), "Cell"), "", "", ""]
-        for w in k.plan.weeks
-        for day, todays in days(w)
-    ]
-
-    def table(n: int) -> BookletTable:
-        t = BookletTable([head, *rows[:n]], colWidths=[*cols, k.width - sum(cols)], repeatRows=1)
-        t.setStyle(
-            grid_style(
-                extra=[
-                    ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
-                    ("FONTSIZE", (0, 1), (-1, -1), k.s["Cell"].fontSize),
-                    ("TOPPADDING", (0, 1), (-1, -1), 4),
-                    ("BOTTOMPADDING", (0, 1), (-1, -1), 5),
-                ]
-            )
-        )
-        return t
-
-    lo, hi = min(7, len(rows)), len(rows)  # as many days as the page holds: the most that fit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if table(mid).wrap(k.width, room)[1] <= room:
-            lo = mid
-        else:
-            hi = mid - 1
-    out += [table(lo), Spacer(1, 8), about]
+    out += [sections.log_table(k, row_h=21, room=room), Spacer(1, 8), about]
     return out
 
 

@@ -221,25 +221,39 @@ def advice(k: Kit, heading: str, items: Sequence[Advice], new_page: bool) -> lis
 
 def log(k: Kit) -> list[Flowable]:
     """A row a day: date, week, what is planned, and room for pain, a tick and notes."""
-    out = k.section(words.LOG)
-    out.append(k.p(words.LOG_LEAD, "Body"))
-    cols = [24 * mm, 12 * mm, 48 * mm, 18 * mm, 16 * mm]
+    return [*k.section(words.LOG), k.p(words.LOG_LEAD, "Body"), log_table(k)]
+
+
+_LOG_COLS = (24 * mm, 12 * mm, 54 * mm, 18 * mm, 16 * mm)  # the notes take the rest
+_LOG_PAD = 7  # a log row's top and bottom padding together
+
+
+def log_table(k: Kit, row_h: float = 17, room: float | None = None) -> BookletTable:
+    """The log's table from the plan's first day: every day, or as many as fit in `room` points
+    (with its head row). A day's row is `row_h` high, or as high as a plan line that wraps needs."""
+    cols = [*_LOG_COLS, k.width - sum(_LOG_COLS)]
     style = k.s["CellSmall"]
-    room = cols[2] - 10  # the cell's width less its paddings
-    rows: list[list[Any]] = [_head(k, words.LOG_HEAD)]
+    text_w = cols[2] - 10  # the cell's width less its paddings
+    head = _head(k, words.LOG_HEAD)
+    used = max(p.wrap(w - 10, 1e6)[1] for p, w in zip(head, cols, strict=False)) + _LOG_PAD
+    rows: list[list[Any]] = [head]
+    heights: list[float | None] = [None]
     rules: list[tuple[Any, ...]] = []
-    for w in k.plan.weeks:
-        for day, todays in days(w):
-            # plain text draws far faster than a Paragraph; only a plan line too long for its cell wraps
-            planned: Any = clean(words.planned(k.plan, todays))
-            if stringWidth(planned, style.fontName, style.fontSize) > room:
-                planned = k.p(planned, "CellSmall")
-            rows.append([fmt.weekday_date(day), str(w.index), planned, "", "", ""])
-            if day.weekday() == 6 or day == w.end:
-                rules.append(("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 1.0, st.RULE))
-    t = BookletTable(
-        rows, colWidths=[*cols, k.width - sum(cols)], repeatRows=1, rowHeights=[None] + [17] * (len(rows) - 1)
-    )
+    for week, day, todays in ((w, d, t) for w in k.plan.weeks for d, t in days(w)):
+        # plain text draws far faster than a Paragraph; only a plan line too long for its cell wraps
+        planned: Any = clean(words.planned(k.plan, todays))
+        height = row_h
+        if stringWidth(planned, style.fontName, style.fontSize) > text_w:
+            planned = k.p(planned, "CellSmall")
+            height = max(row_h, planned.wrap(text_w, 1e6)[1] + _LOG_PAD)
+        if room is not None and used + height > room:
+            break
+        used += height
+        rows.append([fmt.weekday_date(day), str(week.index), planned, "", "", ""])
+        heights.append(height)
+        if day.weekday() == 6 or day == week.end:
+            rules.append(("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 1.0, st.RULE))
+    t = BookletTable(rows, colWidths=cols, repeatRows=1, rowHeights=heights)
     extra = [
         ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
         ("FONTSIZE", (0, 1), (-1, -1), style.fontSize),
@@ -247,8 +261,7 @@ def log(k: Kit) -> list[Flowable]:
         *rules,
     ]
     t.setStyle(grid_style(extra=extra))
-    out.append(t)
-    return out
+    return t
 
 
 def medicines(k: Kit) -> list[Flowable]:
