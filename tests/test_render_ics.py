@@ -450,6 +450,25 @@ def test_utc_calendar_uses_utc_times_without_vtimezone(plan):
         assert e["DTSTART"].to_ical().endswith(b"Z")
 
 
+@pytest.mark.parametrize(
+    "zones", [("Europe/London", "Europe/Lisbon", "UTC"), ("UTC", "Europe/Dublin", "Europe/London")]
+)
+def test_each_calendar_writes_its_own_zone_when_the_instants_are_the_same(make, zones):
+    """Winter mornings in London, Lisbon, Dublin and UTC are the same instants: calendars made one
+    after another (as a squad's are) each name their own zone, never the one written before."""
+    winter = make(start=dt.date(2027, 1, 4))
+    for zone in zones:
+        events = _events(calendar_ics(winter, CalendarOptions(tz=zone)))
+        before_summer_time = [e for e in events if e.decoded("DTSTART").date() < dt.date(2027, 3, 20)]
+        assert len(before_summer_time) > 30
+        for e in before_summer_time:
+            assert e.decoded("DTSTART").utcoffset() == dt.timedelta(0)
+        for e in events:
+            for name in ("DTSTART", "DTEND"):
+                assert e[name].params.get("TZID") == (None if zone == "UTC" else zone)
+                assert e[name].to_ical().endswith(b"Z") == (zone == "UTC")
+
+
 def test_all_day_events_end_the_next_day(plan):
     """All-day mode writes VALUE=DATE events whose exclusive DTEND is the next day, with no time zone."""
     data = calendar_ics(plan, CalendarOptions(tz="America/New_York", all_day=True))

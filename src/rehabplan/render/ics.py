@@ -1,10 +1,11 @@
 """Render a Plan as an RFC 5545 calendar with icalendar: one event per session, stable UIDs.
 
 :func:`to_ics` works out what every event shares (the stamp, the zone and its VTIMEZONE, the
-start times of the day, the pain-rule and stop lines), asks :func:`_session_event` for each
+start times of the day, the pain-rule and stop lines), asks :func:`_session_lines` for each
 session's event, and has icalendar write every content line (names, parameters, values and
-their escaping). Only the 75-octet folding is done here, the same way icalendar folds but a
-chunk at a time, which takes a fraction of the time.
+their escaping). A session that repeats another's words (most do) reuses the lines icalendar
+wrote for it, with its own UID, start and end. Only the 75-octet folding is done here, the
+same way icalendar folds but a chunk at a time, which takes a fraction of the time.
 
 The output depends on the plan and the options only, never on the clock. Calendars that update
 (design D9): every UID comes from the plan's id (made from its first request and kept by every
@@ -317,10 +318,11 @@ def _description(shared: _Shared, session: Session, worded: wording.Worded) -> s
     )
 
 
-def _session_event(
+def _session_lines(
     shared: _Shared, session: Session, uid: str, start: dt.date | dt.datetime, end: dt.date | dt.datetime
-) -> Event:
-    """The event of one session: its words, its time (timed or all-day) and its reminder.
+) -> tuple[str, list[str]]:
+    """The summary and content lines of one session's event: its words, its time (timed or
+    all-day) and its reminder.
 
     ``start`` and ``end`` are dates for an all-day event, else datetimes in the calendar's zone.
     All-day events carry no reminder: calendar apps disagree on when a reminder of an all-day
@@ -329,21 +331,75 @@ def _session_event(
     worded = wording.word(shared.plan, session)
     summary = _one_line(worded.title)
     timed = isinstance(start, dt.datetime)
+    alarm = shared.alarm_before if session.kind in ON_FEET and timed else None
+    body, places = _body(summary, _description(shared, session, worded), session.kind, timed, shared.stamp, alarm)
+    lines = list(body)
+    lines[places[0]] = _own_line("UID", uid)
+    lines[places[1]] = _time_line("DTSTART", start, _zone(start))
+    lines[places[2]] = _time_line("DTEND", end, _zone(end))
+    return summary, lines
+
+
+# A plan repeats its sessions (the same strength session three times a week for a phase, and the
+# same sessions for every runner of a squad with that condition), so icalendar writes each
+# distinct event once, and the lines of an event's own UID, start and end once each. Every
+# event's lines are the ones icalendar writes for it whole, byte for byte.
+_OWN = ("UID", "DTSTART", "DTEND")
+
+
+@functools.lru_cache(maxsize=1024)
+def _body(
+    summary: str,
+    description: str,
+    kind: SessionKind,
+    timed: bool,
+    stamp: dt.datetime,
+    alarm: dt.timedelta | None,
+) -> tuple[tuple[str, ...], tuple[int, int, int]]:
+    """The content lines of an event (with icalendar's closing empty line, as digests have it),
+    and where its UID, DTSTART and DTEND lines are, to be replaced by the event's own."""
+    start = dt.datetime(2000, 1, 1) if timed else dt.date(2000, 1, 1)  # stand-ins, replaced by the event's own
     event = Event.new(
-        uid=uid,
-        stamp=shared.stamp,
+        uid="-",
+        stamp=stamp,
         sequence=0,
         summary=_Text(summary),
         start=start,
-        end=end,
-        categories=[session.kind.upper()],
-        description=_Text(_description(shared, session, worded)),
+        end=start + dt.timedelta(days=1),
+        categories=[kind.upper()],
+        description=_Text(description),
         # A timed session blocks its slot; an all-day entry must not mark the whole day as busy.
         transparency=TRANSP.OPAQUE if timed else TRANSP.TRANSPARENT,
     )
-    if shared.alarm_before is not None and session.kind in ON_FEET and timed:
-        event.add_component(Alarm.new_display(description=_Text(summary), trigger=-shared.alarm_before))
-    return event
+    if alarm is not None:
+        event.add_component(Alarm.new_display(description=_Text(summary), trigger=-alarm))
+    lines = tuple(event.content_lines())
+    uid, begins, ends = (next(i for i, line in enumerate(lines) if _named(line, name)) for name in _OWN)
+    return lines, (uid, begins, ends)
+
+
+def _named(line: str, name: str) -> bool:
+    """Whether a content line is the property `name` (followed by its parameters or its value)."""
+    return line.startswith(name) and line[len(name) : len(name) + 1] in (":", ";")
+
+
+def _zone(value: dt.date | dt.datetime) -> str:
+    """The zone of a start or end, which (unlike its instant) decides its content line."""
+    return str(value.tzinfo) if isinstance(value, dt.datetime) else ""
+
+
+def _own_line(name: str, value: object) -> str:
+    """One property's content line as icalendar writes it in an event."""
+    holder = Event()
+    holder.add(name, value)
+    return str(holder.content_line(name, holder[name]))
+
+
+@functools.lru_cache(maxsize=2048)
+def _time_line(name: str, value: dt.date | dt.datetime, zone: str) -> str:
+    """A start or end line (the same days and times recur across a squad's calendars); `zone`
+    tells apart equal instants in different zones, which are written differently."""
+    return _own_line(name, value)
 
 
 class _Text(vText):
@@ -451,18 +507,15 @@ def render(plan: Plan, options: CalendarOptions) -> Rendered:
             end: dt.date | dt.datetime = start + dt.timedelta(minutes=_minutes(session))
         else:
             start, end = session.date, session.date + dt.timedelta(days=1)
-        event = _session_event(shared, session, uid, start, end)
-        lines = event.content_lines()  # written once: for the digest and, with its SEQUENCE, the file
+        summary, lines = _session_lines(shared, session, uid, start, end)
         digest = _digest(lines)
         before = previous.pop(uid, None)
         sequence = (
             0 if before is None else before.sequence + (0 if before.digest == digest and not before.cancelled else 1)
         )
         if sequence:
-            event["SEQUENCE"] = sequence
             lines = [f"SEQUENCE:{sequence}" if line == "SEQUENCE:0" else line for line in lines]
         event_lines += lines
-        summary = str(event["SUMMARY"])
         records.append(
             EventRecord(uid=uid, sequence=sequence, digest=digest, summary=summary, start=_when(start), end=_when(end))
         )
@@ -482,6 +535,7 @@ def render(plan: Plan, options: CalendarOptions) -> Rendered:
     return Rendered(data, tuple(records), tuple(notes))
 
 
+@functools.lru_cache(maxsize=2048)
 def _fold(line: str) -> bytes:
     """One content line folded into pieces of at most 75 octets, exactly as icalendar folds it.
 
