@@ -382,3 +382,14 @@ def test_the_checker_catches_broken_plans(catalog: Catalog) -> None:
     for edit in (jump, wrong_sum, no_rest, back_to_back, no_morning_check):
         with pytest.raises(AssertionError):
             check_plan(broken(edit), catalog)
+
+
+@settings(max_examples=30, deadline=None)
+@given(request=requests(), athlete=st.text(max_size=30))
+def test_the_plan_file_is_json_indented_by_two_spaces(request, athlete):
+    """The plan file reads as Python's json module writes it indented by two: any name (quotes,
+    backslashes, control characters, other scripts) as itself in UTF-8, one trailing newline."""
+    named = PlanRequest.model_validate({**request.model_dump(), "athlete": athlete or None})
+    data = plan_json(build_plan(named, _catalog()))
+    assert data.endswith(b"\n") and not data.endswith(b"\n\n")
+    assert data.decode("utf-8") == json.dumps(json.loads(data), indent=2, ensure_ascii=False) + "\n"
