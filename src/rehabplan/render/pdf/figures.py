@@ -18,6 +18,7 @@ with the same scale for every frame of a pose so the frames compare. How props a
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -364,6 +365,7 @@ def _layout(pose: Pose, width: float, height: float, font: str) -> _Layout:
     return _Layout(n, gap, panel_w, panel_h, label_h, label_size, fits)
 
 
+@functools.lru_cache(maxsize=1024)  # the same cards in the same rooms, booklet after booklet
 def figure_size(pose: Pose, max_w: float, max_h: float, *, font: str = "Helvetica") -> tuple[float, float]:
     """The largest drawing within max_w x max_h whose panels have the shape of the pose's content:
     wide and low for a figure lying down, narrow and tall for one standing."""
