@@ -77,8 +77,9 @@ def _seen(pdf: bytes) -> tuple[list[str], list[tuple[str, int]]]:
     return [p.extract_text() for p in reader.pages], outline
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(
+    layout=st.sampled_from(["full", "handout"]),
     condition=st.sampled_from(["itbs", "runners-knee", "meniscus", "osteoarthritis", "patellar-tendinopathy"]),
     mileages=st.tuples(st.integers(10, 90), st.integers(10, 90)),
     units=st.sampled_from(["mi", "km"]),
@@ -87,11 +88,12 @@ def _seen(pdf: bytes) -> tuple[list[str], list[tuple[str, int]]]:
     paper=st.sampled_from(["letter", "a4"]),
     accent=st.sampled_from([None, "#7a1f3d"]),
 )
-def test_kept_pages_read_as_laid_out(condition, mileages, units, can_run, weeks_off, paper, accent):
-    """With a condition's fixed pages kept from an earlier runner's booklet (as batch and the web
-    page's workers do), a booklet reads exactly as one laid out afresh: every page's text (which
-    also checks the font codes), the pages and the outline. The two runners differ in what their
-    own pages show (mileage, ladder, dates, name) and share the condition's fixed pages."""
+def test_kept_pages_read_as_laid_out(layout, condition, mileages, units, can_run, weeks_off, paper, accent):
+    """With a condition's fixed pages (or, in a handout, its exercise cards) kept from an earlier
+    runner's booklet (as batch and the web page's workers do), a booklet reads exactly as one laid
+    out afresh: every page's text (which also checks the font codes), the pages and the outline.
+    The two runners differ in what their own pages show (mileage, ladder, dates, name) and share
+    the condition's fixed pages."""
     catalog = _catalog()
     first, second = (
         build_plan(
@@ -108,7 +110,7 @@ def test_kept_pages_read_as_laid_out(condition, mileages, units, can_run, weeks_
         )
         for m, name in ((mileages[0], "Ann Lee"), (mileages[1], "Émile Zoë Ødegård"))
     )
-    options = BookletOptions(paper=paper, accent=accent, clinic="Riverside", contact="020 7946 0000")
+    options = BookletOptions(layout=layout, paper=paper, accent=accent, clinic="Riverside", contact="020 7946 0000")
     fresh = _seen(booklet_pdf(second, options))
     pagecache.enable()
     try:

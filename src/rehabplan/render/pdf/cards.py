@@ -17,6 +17,7 @@ from reportlab.platypus import Flowable, PageBreak, PageBreakIfNotEmpty, Spacer,
 from ...catalog.models import Pose
 from ...planning.plan import ExerciseCard
 from ...wording import booklet as words
+from . import pagecache
 from . import styles as st
 from .figures import figure_size
 from .flowables import BookletTable, Kit, layout_style
@@ -193,16 +194,27 @@ def _compact_row(k: Kit, cards: Sequence[ExerciseCard], budget: float) -> Bookle
     return t
 
 
-def compact_cards(k: Kit, new_page: bool = True) -> list[Flowable]:
+def compact_cards(k: Kit, new_page: bool = True, kept: pagecache.Kept | None = None) -> list[Flowable]:
     """Every exercise in the plan as a compact card, two to a row, three rows to a page; without a
-    new page, they start where the page before leaves room."""
+    new page, they start where the page before leaves room. With `kept` rows (see pagecache),
+    the document's canvas must name its fonts in their order."""
+    return [*_compact_head(k, new_page), *(kept.flowables() if kept is not None else compact_rows(k))]
+
+
+def _compact_head(k: Kit, new_page: bool) -> list[Flowable]:
     out = k.section(words.EXERCISES, new_page=new_page)
     if isinstance(out[0], PageBreak):  # a new page, but no blank one where the handout starts
         out[0] = PageBreakIfNotEmpty()
+    return out
+
+
+def compact_rows(k: Kit) -> list[Flowable]:
+    """The compact cards' rows, each made to fit a third of a page (less the heading on the first)."""
     page = k.page
     frame_h = page.size[1] - page.top - page.bottom - 12  # the frame's own padding, and a margin
-    head_h = _height([f for f in out if not isinstance(f, PageBreak)], k.width)
+    head_h = _height([f for f in _compact_head(k, False) if not isinstance(f, PageBreak)], k.width)
     cards = list(k.plan.exercises)
+    out: list[Flowable] = []
     for i in range(0, len(cards), 2):
         first_page = i < 2 * _COMPACT_ROWS
         budget = (frame_h - (head_h if first_page else 0)) / _COMPACT_ROWS - _COMPACT_GAP

@@ -14,6 +14,9 @@ from . import speedups
 from . import styles as st
 from .flowables import Kit, SectionHeading, clean, given
 
+#: The state a canvas starts each page in (its text's font, size and leading).
+CANVAS_START: dict[str, Any] = {"initialFontName": st.FONT, "initialFontSize": 10, "initialLeading": 13.8}
+
 
 class BookletCanvas(Canvas):
     """A canvas that knows the booklet's sections and their pages, and, before it saves, lets the
@@ -116,8 +119,6 @@ def new_document(buf: io.BytesIO, k: Kit, summary: bool = False, footer_from: in
         creator="rehabplan",
         keywords=[*words.KEYWORDS, k.plan.condition],
         invariant=True,
-        initialFontName=st.FONT,
-        initialFontSize=10,
-        initialLeading=13.8,
+        **CANVAS_START,
         **kw,
     )

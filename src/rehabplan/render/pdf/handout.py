@@ -6,6 +6,7 @@ compact cards, the weeks one row each, and a page of the log.
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any
 
@@ -18,9 +19,9 @@ from ...planning.sessions import SessionKind
 from ...wording import booklet as words
 from ...wording import formats as fmt
 from ..options import BookletOptions
-from . import sections
+from . import pagecache, sections
 from . import styles as st
-from .cards import compact_cards
+from .cards import compact_cards, compact_rows
 from .document import BookletCanvas, new_document
 from .flowables import BOX, BookletTable, Kit, beside_logo, box, grid_style
 from .glance import timeline
@@ -102,6 +103,7 @@ def _log(k: Kit) -> list[Flowable]:
 def to_handout_pdf(plan: Plan, options: BookletOptions) -> bytes:
     """The handout, as PDF bytes (deterministic)."""
     k = Kit(plan, options)
+    kept = pagecache.kept_flowables(k, compact_rows)  # the same for every runner of the condition
     stop = sections.stop(k, compact=True)
     if isinstance(stop[0], PageBreak):  # the handout opens on this page
         stop = stop[1:]
@@ -110,10 +112,11 @@ def to_handout_pdf(plan: Plan, options: BookletOptions) -> bytes:
         HRFlowable(width="100%", thickness=0.6, color=st.GRID, spaceBefore=0, spaceAfter=8),
         *stop,
         *_glance(k),
-        *compact_cards(k, new_page=False),
+        *compact_cards(k, new_page=False, kept=kept),
         *_weeks(k),
         *_log(k),
     ]
     buf = io.BytesIO()
-    new_document(buf, k, footer_from=1).build(story, canvasmaker=BookletCanvas)
+    maker = functools.partial(BookletCanvas, prime=kept.prime) if kept is not None else BookletCanvas
+    new_document(buf, k, footer_from=1).build(story, canvasmaker=maker)
     return buf.getvalue()

@@ -1,5 +1,7 @@
 """Pages laid out once per process: the booklet's sections that are the same for every runner of
-a condition, paper and brand colour, kept as drawn and written into each booklet as they are.
+a condition, paper and brand colour, kept as drawn and written into each booklet as they are;
+and, for the handout, such flowables kept one by one (its exercise cards start wherever the page
+before leaves room).
 
 Only processes that render many booklets (a batch's workers, the web page's) turn this on: the
 first booklet of a condition pays for one more layout of those pages, every later one saves it.
@@ -10,19 +12,19 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from reportlab.platypus import Flowable, PageBreak
+from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from . import speedups
-from .document import BookletCanvas, KeptPage, new_document
+from .document import CANVAS_START, BookletCanvas, KeptPage, new_document
 from .flowables import Kit
 
 Block = Callable[[Kit], list[Flowable]]
 #: A kept page: its content, the sections whose headings it holds, the section its footer names.
 Page = tuple[list[str], tuple[str, ...], str]
 
-_CACHE: dict[tuple[Any, ...], Recording | None] = {}
+_CACHE: dict[tuple[Any, ...], Recording | Kept | None] = {}
 _CACHE_MAX = 32
 _enabled = False
 #: Guidance that differs from runner to runner of a condition; the kept blocks must not show it.
@@ -113,22 +115,107 @@ def _record(k: Kit, blocks: Sequence[Block]) -> Recording | None:
     return Recording(tuple(kept), canvas.prime)
 
 
+def _key(k: Kit, what: object) -> tuple[Any, ...]:
+    """What kept content depends on: the blocks, the condition's data, the paper and the brand
+    colour; the guidance but for what the runner's own plan changes (shown outside kept content)."""
+    plan, opt = k.plan, k.options
+    guidance = tuple(v for name, v in plan.guidance if name not in _OWN)
+    return (what, opt.paper, opt.accent, plan.info, plan.exercises, guidance)
+
+
+def _kept(key: tuple[Any, ...], make: Callable[[], Recording | Kept | None]) -> Recording | Kept | None:
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[key] = make()
+    return _CACHE[key]
+
+
 def recording(k: Kit, blocks: Sequence[Block]) -> Recording | None:
     """The kept pages of these blocks for this plan's condition data, paper and brand colour
     (laid out on first use); None when keeping is off or the pages cannot be kept."""
     if not _enabled:
         return None
-    plan, opt = k.plan, k.options
-    # the guidance but for what the runner's own plan changes (shown outside the kept blocks)
-    guidance = tuple(v for name, v in plan.guidance if name not in _OWN)
-    key = (tuple(blocks), opt.paper, opt.accent, plan.info, plan.exercises, guidance)
-    if key not in _CACHE:
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[key] = _record(k, blocks)
-    return _CACHE[key]
+    found = _kept(_key(k, tuple(blocks)), lambda: _record(k, blocks))
+    return found if isinstance(found, Recording) else None
 
 
 def kept_pages(rec: Recording, index: int) -> list[Flowable]:
     """A block's kept pages, each on a page of its own."""
     return [PageBreak(), *(KeptPage(code, titles, section) for code, titles, section in rec.blocks[index])]
+
+
+# --------------------------------------------------------------------------- kept flowables
+
+
+class _Drawn(NamedTuple):
+    """One flowable as drawn: its size, its content and how the frame places it."""
+
+    width: float
+    height: float
+    code: list[str]
+    h_align: Any  # reportlab's alignment: a name or a number
+    space_before: float
+    space_after: float
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A block's flowables, each drawn once (a spacer is kept as its height), and the font order
+    of the drawing."""
+
+    parts: tuple[_Drawn | float, ...]
+    prime: speedups.Prime
+
+    def flowables(self) -> list[Flowable]:
+        """The block for one document (reportlab marks the flowables it places, so each document
+        gets its own)."""
+        return [Spacer(1, part) if isinstance(part, float) else KeptFlowable(part) for part in self.parts]
+
+
+class KeptFlowable(Flowable):
+    """A flowable as drawn once: its size, and its content, written where the frame places it."""
+
+    def __init__(self, drawn: _Drawn) -> None:
+        super().__init__()
+        self.width, self.height, self.code = drawn.width, drawn.height, drawn.code
+        self.hAlign = drawn.h_align
+        self.spaceBefore, self.spaceAfter = drawn.space_before, drawn.space_after
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return self.width, self.height
+
+    def draw(self) -> None:
+        speedups.emit(self.canv, self.code)
+
+
+def _draw_once(k: Kit, block: Block) -> Kept | None:
+    """Draw each flowable of the block once, at the origin of a page of the booklet's canvas (as
+    the frame would, from the page's first state); None when one cannot be kept."""
+    canvas = BookletCanvas(io.BytesIO(), pagesize=k.page.size, invariant=True, **CANVAS_START)
+    parts: list[_Drawn | float] = []
+    drawn: list[list[str]] = []
+    for flowable in block(k):
+        w, h = flowable.wrapOn(canvas, k.width, 1e6)
+        if isinstance(flowable, Spacer):
+            parts.append(float(h))
+            continue
+        start = len(speedups.page_code(canvas))
+        flowable.drawOn(canvas, 0, 0)
+        code = speedups.page_code(canvas)[start:]
+        drawn.append(code)
+        align = getattr(flowable, "hAlign", "LEFT")
+        parts.append(_Drawn(w, h, code, align, flowable.getSpaceBefore(), flowable.getSpaceAfter()))
+    if not speedups.replayable(drawn):
+        return None
+    return Kept(tuple(parts), speedups.prime_of(canvas))
+
+
+def kept_flowables(k: Kit, block: Block) -> Kept | None:
+    """A block of flowables (none of which splits) drawn once for this plan's condition data,
+    paper and brand colour; None when keeping is off or they cannot be kept. The document that
+    shows them must name its fonts in the kept order (BookletCanvas's `prime`)."""
+    if not _enabled:
+        return None
+    found = _kept(_key(k, block), lambda: _draw_once(k, block))
+    return found if isinstance(found, Kept) else None
