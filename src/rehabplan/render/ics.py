@@ -37,6 +37,7 @@ from icalendar import (
     vRecur,
     vText,
 )
+from icalendar.parser import Contentline, Parameters
 
 from .. import __version__, wording
 from ..planning.plan import EventRecord, Plan
@@ -334,7 +335,7 @@ def _session_lines(
     alarm = shared.alarm_before if session.kind in ON_FEET and timed else None
     body, places = _body(summary, _description(shared, session, worded), session.kind, timed, shared.stamp, alarm)
     lines = list(body)
-    lines[places[0]] = _own_line("UID", uid)
+    lines[places[0]] = Contentline.from_parts("UID", Parameters(), vText(uid))  # as icalendar writes a UID
     lines[places[1]] = _time_line("DTSTART", start, _zone(start))
     lines[places[2]] = _time_line("DTEND", end, _zone(end))
     return summary, lines
