@@ -1,7 +1,9 @@
 """What each speed-up in render/pdf/speedups.py saves: the median time to render a full booklet
 with it, and with reportlab's own path in its place (the numbers in that module's docstring).
 
-Run from the repository root:  python benchmarks/speedups.py [--mileage 30] [--runs 12]
+Run from the repository root:  python benchmarks/speedups.py [--mileage 30] [--runs 12] [--kept]
+
+--kept renders as a batch's workers do, with each condition's fixed pages kept (see pagecache).
 """
 
 from __future__ import annotations
@@ -17,13 +19,18 @@ import time
 CONDITIONS = ("itbs", "runners-knee", "osteoarthritis", "meniscus")
 
 
-def _measure(mode: str, mileage: float, runs: int) -> float:
+def _measure(mode: str, mileage: float, runs: int, kept: bool) -> float:
     """Median seconds per booklet in this process, with one speed-up replaced (or none)."""
+    from reportlab.pdfbase import pdfdoc
+
     import rehabplan
-    from rehabplan.render.pdf import sections, speedups
+    from rehabplan.render.pdf import pagecache, sections, speedups
     from rehabplan.render.pdf.figures import knee_diagram, pose_drawing
 
-    if mode == "without Para":
+    pagecache.enable(kept)
+    if mode == "without compress_once":
+        del pdfdoc.PDFZCompress.encode  # reportlab's own method again
+    elif mode == "without Para":
         from reportlab.platypus import Paragraph
 
         speedups.Para.__init__ = Paragraph.__init__  # type: ignore[method-assign]
@@ -62,14 +69,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mileage", type=float, default=30)
     ap.add_argument("--runs", type=int, default=12)
+    ap.add_argument("--kept", action="store_true", help="keep each condition's fixed pages, as a batch does")
     ap.add_argument("--mode", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.mode:
-        print(_measure(args.mode, args.mileage, args.runs))
+        print(_measure(args.mode, args.mileage, args.runs, args.kept))
         return
-    for mode in ("with every speed-up", "without Para", "without Figure"):
+    for mode in ("with every speed-up", "without Para", "without Figure", "without compress_once"):
+        kept = ["--kept"] if args.kept else []
         out = subprocess.run(
-            [sys.executable, __file__, "--mode", mode, "--mileage", str(args.mileage), "--runs", str(args.runs)],
+            [sys.executable, __file__, "--mode", mode, "--mileage", str(args.mileage), "--runs", str(args.runs), *kept],
             check=True,
             capture_output=True,
             text=True,
