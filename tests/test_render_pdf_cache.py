@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import os
 import subprocess
 import sys
 
@@ -119,3 +120,82 @@ def test_kept_pages_read_as_laid_out(layout, condition, mileages, units, can_run
     finally:
         pagecache.enable(False)
     assert kept == fresh
+
+
+# --------------------------------------------------------------------------- kept in the user's cache
+
+
+def _make(folder, cache, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`rehabplan make` in a fresh process, with this cache folder ('' turns the cache off)."""
+    env = {**os.environ, "REHABPLAN_CACHE_DIR": str(cache)}
+    args = ["make", "--condition", "meniscus", "--mileage", "26", "--start", "2027-03-01", "--tz", "UTC"]
+    return subprocess.run(
+        [sys.executable, "-m", "rehabplan", *args, "--out", str(folder), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+
+
+def _booklet(folder) -> bytes:
+    return next(folder.glob("*-booklet.pdf")).read_bytes()
+
+
+def _entries(cache) -> list:
+    return sorted(cache.glob("pages-*.json"))
+
+
+def test_kept_pages_from_the_users_cache_read_as_laid_out(tmp_path) -> None:
+    """A make keeps its condition's fixed pages in the user's cache; the next make (a new
+    process) reads them from there: its booklet is byte for byte the first one's, and reads
+    exactly as a booklet laid out with no cache at all. Both the full booklet and the handout."""
+    cache = tmp_path / "cache"
+    for layout in ("full", "handout"):
+        _make(tmp_path / f"{layout}-1", cache, "--booklet", layout)
+        entries = _entries(cache)
+        assert entries
+        _make(tmp_path / f"{layout}-2", cache, "--booklet", layout)
+        assert _entries(cache) == entries  # read, not made again
+        _make(tmp_path / f"{layout}-fresh", "", "--booklet", layout)
+        first, second = _booklet(tmp_path / f"{layout}-1"), _booklet(tmp_path / f"{layout}-2")
+        assert first == second
+        assert _seen(second) == _seen(_booklet(tmp_path / f"{layout}-fresh"))
+
+
+def test_an_entry_not_signed_with_the_users_key_is_ignored(tmp_path) -> None:
+    """A kept-pages entry changed by anyone without the user's key (or damaged) is not used:
+    the booklet is laid out afresh and reads as one made with no cache."""
+    cache = tmp_path / "cache"
+    _make(tmp_path / "first", cache)
+    (entry,) = _entries(cache)
+    mac, _, body = entry.read_bytes().partition(b"\n")
+    entry.write_bytes(mac + b"\n" + body.replace(b"Meniscus", b"Forged!!", 1))
+    _make(tmp_path / "forged", cache)
+    entry.write_bytes(mac + b"\n" + body[: len(body) // 2])
+    _make(tmp_path / "damaged", cache)
+    _make(tmp_path / "fresh", "")
+    fresh = _seen(_booklet(tmp_path / "fresh"))
+    assert _seen(_booklet(tmp_path / "forged")) == _seen(_booklet(tmp_path / "damaged")) == fresh
+    assert not any("Forged!!" in page for page in fresh[0])
+
+
+def test_a_signed_entry_is_what_the_booklet_shows(tmp_path) -> None:
+    """The kept pages really come from the user's cache: an entry re-signed with the user's own
+    key after a change shows that change in the next booklet (which is why only the user's own
+    processes can sign one)."""
+    import hashlib
+    import hmac
+
+    cache = tmp_path / "cache"
+    _make(tmp_path / "first", cache)
+    (entry,) = _entries(cache)
+    _, _, body = entry.read_bytes().partition(b"\n")
+    changed = body.replace(b"(Meniscus", b"(Menisxus", 1)
+    assert changed != body
+    key = entry.name.rsplit("-", 1)[1].removesuffix(".json")
+    secret = (cache / "key").read_bytes()
+    mac = hmac.new(secret, key.encode() + b"\0" + changed, hashlib.sha256).hexdigest().encode()
+    entry.write_bytes(mac + b"\n" + changed)
+    _make(tmp_path / "second", cache)
+    assert any("Menisxus" in page for page in _seen(_booklet(tmp_path / "second"))[0])

@@ -98,6 +98,7 @@ def replan(
     from ..app.outputs import find_plan, folder_lock, output_names, render_all, runner_of, write_rendered
     from ..planning.replan import replan as replan_plan
     from ..render.options import BookletOptions, CalendarOptions
+    from ..render.pdf import pagecache
     from ..render.plan_json import read_settings
 
     with folder_lock(folder):  # one change to a plan folder at a time
@@ -111,7 +112,8 @@ def replan(
         day = inputs.parse_date(today, "today") if today is not None else dt.date.today()
         plan = replan_plan(previous, _catalog(data_dir), logbook.read(folder), day, _now())
         runner = runner_of(folder, previous)
-        rendered = render_all(plan, booklet or BookletOptions(), calendar or CalendarOptions(), runner)
+        with pagecache.kept_if_cached():
+            rendered = render_all(plan, booklet or BookletOptions(), calendar or CalendarOptions(), runner)
         old = tuple(n for n in output_names(previous, runner) if n not in output_names(plan, runner))
         result = write_rendered(folder, rendered, remove=old)
         for line in wording.changes(result.plan) or ("Nothing changed: carry on with the plan as it was.",):

@@ -101,6 +101,7 @@ def make(
     from .. import wording
     from ..app.outputs import generate
     from ..planning import build_plan
+    from ..render.pdf import pagecache
     from ..render.plan_json import to_json
 
     fmt_key = fmt.strip().lower()
@@ -120,9 +121,18 @@ def make(
         sys.stdout.write(to_json(plan).decode("utf-8"))
         return
     folder = _folder(out)
-    result = generate(
-        request, catalog, booklet, calendar, folder, no_clobber=no_clobber, new_plan=new_plan, now=_now(), force=force
-    )
+    with pagecache.kept_if_cached():  # each condition's fixed pages, laid out once for later commands too
+        result = generate(
+            request,
+            catalog,
+            booklet,
+            calendar,
+            folder,
+            no_clobber=no_clobber,
+            new_plan=new_plan,
+            now=_now(),
+            force=force,
+        )
     _warn_unsupported(booklet, result.plan_text)  # the plan JSON carries the athlete's name too
     _warn_notes((*wording.notes(result.plan), *result.notes))
     report(f"Starts:   {wording.formats.date(result.plan.start)}")

@@ -3,19 +3,31 @@ a condition, paper and brand colour, kept as drawn and written into each booklet
 and, for the handout, such flowables kept one by one (its exercise cards start wherever the page
 before leaves room).
 
-Only processes that render many booklets (a batch's workers, the web page's) turn this on: the
-first booklet of a condition pays for one more layout of those pages, every later one saves it.
+Processes that render many booklets (a batch's workers, the web page's) turn this on: the first
+booklet of a condition pays for one more layout of those pages, every later one saves it. Kept
+content also goes into the user's cache (see below), so `make` turns it on when there is one:
+the next command, in a new process, reads the pages instead of laying them out.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import io
-from collections.abc import Callable, Sequence
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple
 
+import pydantic_core
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
+from ... import usercache
 from . import speedups
 from .document import CANVAS_START, BookletCanvas, KeptPage, new_document
 from .flowables import Kit
@@ -24,7 +36,7 @@ Block = Callable[[Kit], list[Flowable]]
 #: A kept page: its content, the sections whose headings it holds, the section its footer names.
 Page = tuple[list[str], tuple[str, ...], str]
 
-_CACHE: dict[tuple[Any, ...], Recording | Kept | None] = {}
+_CACHE: dict[tuple[Any, ...], Recording | Kept | None] = {}  # in this process, by _key
 _CACHE_MAX = 32
 _enabled = False
 #: Guidance that differs from runner to runner of a condition; the kept blocks must not show it.
@@ -37,6 +49,18 @@ def enable(on: bool = True) -> bool:
     global _enabled
     before, _enabled = _enabled, on
     return before
+
+
+@contextlib.contextmanager
+def kept_if_cached() -> Iterator[None]:
+    """For a command that renders one booklet: keep pages while it renders when the user's cache
+    can hold them for the next command (laying them out to keep for this one alone would only
+    cost time); the setting before, after."""
+    before = enable(_enabled or usercache.cache_dir() is not None)
+    try:
+        yield
+    finally:
+        enable(before)
 
 
 @dataclass(frozen=True)
@@ -116,19 +140,130 @@ def _record(k: Kit, blocks: Sequence[Block]) -> Recording | None:
 
 
 def _key(k: Kit, what: object) -> tuple[Any, ...]:
-    """What kept content depends on: the blocks, the condition's data, the paper and the brand
-    colour; the guidance but for what the runner's own plan changes (shown outside kept content)."""
+    """What kept content depends on: the blocks, the condition's data, the paper, the units and
+    the brand colour; the guidance but for what the runner's own plan changes (shown outside kept
+    content)."""
     plan, opt = k.plan, k.options
     guidance = tuple(v for name, v in plan.guidance if name not in _OWN)
-    return (what, opt.paper, opt.accent, plan.info, plan.exercises, guidance)
+    return (what, opt.paper, opt.accent, plan.unit, plan.info, plan.exercises, guidance)
 
 
-def _kept(key: tuple[Any, ...], make: Callable[[], Recording | Kept | None]) -> Recording | Kept | None:
+def _kept(
+    k: Kit, what: Sequence[Block] | Block, make: Callable[[], Recording | Kept | None]
+) -> Recording | Kept | None:
+    """Kept content from this process, else from the user's cache, else made now (and cached)."""
+    key = _key(k, what)
     if key not in _CACHE:
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
-        _CACHE[key] = make()
+        stored = _disk_key(k, what)
+        found = _from_disk(stored) if stored is not None else None
+        if found is None:
+            found = make()
+            if found is not None and stored is not None:
+                usercache.store(_DISK_KIND, stored, _to_json(found), _DISK_KEEP)
+        _CACHE[key] = found
     return _CACHE[key]
+
+
+# --------------------------------------------------------------------------- in the user's cache
+#
+# A later command (a make, a batch's workers, a restarted web page) reads the kept content back
+# from the user's cache (see rehabplan.usercache: signed entries, nothing that can run code)
+# instead of laying it out again. An entry is tied to the code that draws and words the pages,
+# the versions of rehabplan, reportlab and Python, the fonts, and the same inputs as above.
+
+_DISK_KIND = "pages"
+_DISK_KEEP = 64  # entries kept: conditions x papers x colours, booklet pages and handout cards
+_DISK_MAX = 16_000_000
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    """The code, versions and fonts that kept content depends on, beyond its inputs."""
+    import reportlab
+
+    from ... import __version__
+    from ...catalog import models
+    from ...planning import plan, sessions
+
+    h = hashlib.sha256(f"{__version__}\0{reportlab.Version}\0{sys.version}\0".encode())
+    here = Path(__file__).parent
+    sources = [
+        *sorted(here.glob("*.py")),
+        here.parent / "options.py",
+        *sorted((here.parent.parent / "wording").glob("*.py")),
+        *(Path(str(m.__file__)) for m in (models, plan, sessions)),
+    ]
+    for path in sources:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in sorted(pdfmetrics.getRegisteredFontNames()):
+        face = getattr(pdfmetrics.getFont(name), "face", None)
+        filename = getattr(face, "filename", None)
+        if filename:
+            h.update(f"{name}\0{os.path.getsize(filename)}\0".encode())
+    return h.digest()
+
+
+def _disk_key(k: Kit, what: Sequence[Block] | Block) -> str | None:
+    """The name of kept content in the user's cache; None when there is no cache."""
+    if usercache.cache_dir() is None:
+        return None
+    try:
+        plan, opt = k.plan, k.options
+        blocks = what if isinstance(what, Sequence) else (what,)
+        inputs = [
+            [f"{b.__module__}.{b.__qualname__}" for b in blocks],
+            opt.paper,
+            opt.accent,
+            plan.unit,
+            plan.info,
+            plan.exercises,
+            plan.guidance.model_dump(mode="json", exclude=set(_OWN)),
+        ]
+        h = hashlib.sha256(_code_digest())
+        h.update(pydantic_core.to_json(inputs))
+        return h.hexdigest()[:40]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _to_json(found: Recording | Kept) -> bytes:
+    prime = [list(font) for font in found.prime.fonts]
+    if isinstance(found, Recording):
+        blocks = [[[code, list(titles), section] for code, titles, section in block] for block in found.blocks]
+        return json.dumps({"pages": blocks, "prime": prime}).encode()
+    parts = [part if isinstance(part, float) else list(part) for part in found.parts]
+    return json.dumps({"parts": parts, "prime": prime}).encode()
+
+
+def _from_disk(key: str) -> Recording | Kept | None:
+    """Kept content read back, or None when there is none (or it does not read as kept content)."""
+    body = usercache.load(_DISK_KIND, key, _DISK_MAX)
+    if body is None:
+        return None
+    try:
+        data = json.loads(body)
+        prime = speedups.Prime(tuple((str(name), str(chars)) for name, chars in data["prime"]))
+        if "pages" in data:
+            blocks = tuple(
+                tuple(
+                    ([str(op) for op in code], tuple(map(str, titles)), str(section)) for code, titles, section in block
+                )
+                for block in data["pages"]
+            )
+            return Recording(blocks, prime)
+        parts = tuple(
+            float(part)
+            if isinstance(part, (int, float))
+            else _Drawn(
+                float(part[0]), float(part[1]), [str(op) for op in part[2]], part[3], float(part[4]), float(part[5])
+            )
+            for part in data["parts"]
+        )
+        return Kept(parts, prime)
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
 
 
 def recording(k: Kit, blocks: Sequence[Block]) -> Recording | None:
@@ -136,7 +271,7 @@ def recording(k: Kit, blocks: Sequence[Block]) -> Recording | None:
     (laid out on first use); None when keeping is off or the pages cannot be kept."""
     if not _enabled:
         return None
-    found = _kept(_key(k, tuple(blocks)), lambda: _record(k, blocks))
+    found = _kept(k, tuple(blocks), lambda: _record(k, blocks))
     return found if isinstance(found, Recording) else None
 
 
@@ -217,5 +352,5 @@ def kept_flowables(k: Kit, block: Block) -> Kept | None:
     shows them must name its fonts in the kept order (BookletCanvas's `prime`)."""
     if not _enabled:
         return None
-    found = _kept(_key(k, block), lambda: _draw_once(k, block))
+    found = _kept(k, block, lambda: _draw_once(k, block))
     return found if isinstance(found, Kept) else None
