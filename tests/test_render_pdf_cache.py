@@ -12,6 +12,7 @@ import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from pypdf import PdfReader
 
 from rehabplan import BookletOptions, PlanRequest, booklet_pdf, build_plan, load_catalog, summary_pdf
@@ -71,6 +72,12 @@ def _catalog():
     return load_catalog()
 
 
+def _logo() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 100), (20, 80, 100)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def _seen(pdf: bytes) -> tuple[list[str], list[tuple[str, int]]]:
     """A booklet as a reader sees it: each page's text, and the outline with its pages."""
     reader = PdfReader(io.BytesIO(pdf))
@@ -88,13 +95,14 @@ def _seen(pdf: bytes) -> tuple[list[str], list[tuple[str, int]]]:
     weeks_off=st.integers(0, 6),
     paper=st.sampled_from(["letter", "a4"]),
     accent=st.sampled_from([None, "#7a1f3d"]),
+    clinic=st.sampled_from(["none", "short", "long, with a logo"]),
 )
-def test_kept_pages_read_as_laid_out(layout, condition, mileages, units, can_run, weeks_off, paper, accent):
-    """With a condition's fixed pages (or, in a handout, its exercise cards) kept from an earlier
-    runner's booklet (as batch and the web page's workers do), a booklet reads exactly as one laid
-    out afresh: every page's text (which also checks the font codes), the pages and the outline.
-    The two runners differ in what their own pages show (mileage, ladder, dates, name) and share
-    the condition's fixed pages."""
+def test_kept_pages_read_as_laid_out(layout, condition, mileages, units, can_run, weeks_off, paper, accent, clinic):
+    """With a condition's fixed pages (or, in a handout, its red flags and exercise cards) kept
+    from an earlier runner's booklet (as batch and the web page's workers do), a booklet reads
+    exactly as one laid out afresh: every page's text (which also checks the font codes), the
+    pages and the outline. The two runners differ in what their own pages show (mileage, ladder,
+    dates, name) and share the condition's fixed pages, clinic and logo."""
     catalog = _catalog()
     first, second = (
         build_plan(

@@ -17,7 +17,6 @@ from reportlab.platypus import Flowable, PageBreak, PageBreakIfNotEmpty, Spacer,
 from ...catalog.models import Pose
 from ...planning.plan import ExerciseCard
 from ...wording import booklet as words
-from . import pagecache
 from . import styles as st
 from .figures import figure_size
 from .flowables import BookletTable, Kit, layout_style
@@ -194,11 +193,11 @@ def _compact_row(k: Kit, cards: Sequence[ExerciseCard], budget: float) -> Bookle
     return t
 
 
-def compact_cards(k: Kit, new_page: bool = True, kept: pagecache.Kept | None = None) -> list[Flowable]:
+def compact_cards(k: Kit, new_page: bool = True, rows: list[Flowable] | None = None) -> list[Flowable]:
     """Every exercise in the plan as a compact card, two to a row, three rows to a page; without a
-    new page, they start where the page before leaves room. With `kept` rows (see pagecache),
-    the document's canvas must name its fonts in their order."""
-    return [*_compact_head(k, new_page), *(kept.flowables() if kept is not None else compact_rows(k))]
+    new page, they start where the page before leaves room. `rows` are compact_rows(k), given when
+    they were kept (see pagecache)."""
+    return [*_compact_head(k, new_page), *(rows if rows is not None else compact_rows(k))]
 
 
 def _compact_head(k: Kit, new_page: bool) -> list[Flowable]:

@@ -14,6 +14,8 @@ from . import speedups
 from . import styles as st
 from .flowables import Kit, SectionHeading, clean, given
 
+#: reportlab's Frame padding on each side, as SimpleDocTemplate makes its frame.
+FRAME_PAD = 6.0
 #: The state a canvas starts each page in (its text's font, size and leading).
 CANVAS_START: dict[str, Any] = {"initialFontName": st.FONT, "initialFontSize": 10, "initialLeading": 13.8}
 

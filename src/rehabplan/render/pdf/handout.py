@@ -103,16 +103,18 @@ def _log(k: Kit) -> list[Flowable]:
 def to_handout_pdf(plan: Plan, options: BookletOptions) -> bytes:
     """The handout, as PDF bytes (deterministic)."""
     k = Kit(plan, options)
-    kept = pagecache.kept_flowables(k, compact_rows)  # the same for every runner of the condition
-    stop = sections.stop(k, compact=True)
+    # the red flags and the exercise cards are the same for every runner of a condition and clinic
+    kept = pagecache.kept_flowables(k, (sections.compact_stop_body, compact_rows))
+    stop = k.section(words.STOP)
     if isinstance(stop[0], PageBreak):  # the handout opens on this page
         stop = stop[1:]
+    stop += kept.flowables(0) if kept is not None else sections.compact_stop_body(k)
     story: list[Flowable] = [
         *_title(k),
         HRFlowable(width="100%", thickness=0.6, color=st.GRID, spaceBefore=0, spaceAfter=8),
         *stop,
         *_glance(k),
-        *compact_cards(k, new_page=False, kept=kept),
+        *compact_cards(k, new_page=False, rows=kept.flowables(1) if kept is not None else None),
         *_weeks(k),
         *_log(k),
     ]

@@ -29,7 +29,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from ... import usercache
 from . import speedups
-from .document import CANVAS_START, BookletCanvas, KeptPage, new_document
+from .document import CANVAS_START, FRAME_PAD, BookletCanvas, KeptPage, new_document
 from .flowables import Kit
 
 Block = Callable[[Kit], list[Flowable]]
@@ -140,12 +140,12 @@ def _record(k: Kit, blocks: Sequence[Block]) -> Recording | None:
 
 
 def _key(k: Kit, what: object) -> tuple[Any, ...]:
-    """What kept content depends on: the blocks, the condition's data, the paper, the units and
-    the brand colour; the guidance but for what the runner's own plan changes (shown outside kept
-    content)."""
+    """What kept content depends on: the blocks, the condition's data, the paper, the units, the
+    brand colour and the clinic; the guidance but for what the runner's own plan changes (shown
+    outside kept content)."""
     plan, opt = k.plan, k.options
     guidance = tuple(v for name, v in plan.guidance if name not in _OWN)
-    return (what, opt.paper, opt.accent, plan.unit, plan.info, plan.exercises, guidance)
+    return (what, opt.paper, opt.accent, opt.clinic, opt.contact, plan.unit, plan.info, plan.exercises, guidance)
 
 
 def _kept(
@@ -216,6 +216,8 @@ def _disk_key(k: Kit, what: Sequence[Block] | Block) -> str | None:
             [f"{b.__module__}.{b.__qualname__}" for b in blocks],
             opt.paper,
             opt.accent,
+            opt.clinic,
+            opt.contact,
             plan.unit,
             plan.info,
             plan.exercises,
@@ -233,8 +235,16 @@ def _to_json(found: Recording | Kept) -> bytes:
     if isinstance(found, Recording):
         blocks = [[[code, list(titles), section] for code, titles, section in block] for block in found.blocks]
         return json.dumps({"pages": blocks, "prime": prime}).encode()
-    parts = [part if isinstance(part, float) else list(part) for part in found.parts]
-    return json.dumps({"parts": parts, "prime": prime}).encode()
+    kept = [[part if isinstance(part, float) else list(part) for part in block] for block in found.blocks]
+    return json.dumps({"flowables": kept, "prime": prime}).encode()
+
+
+def _part(part: Any) -> _Drawn | float:
+    """A kept flowable (or a spacer's height) as read back."""
+    if isinstance(part, (int, float)):
+        return float(part)
+    width, height, code, align, before, after = part
+    return _Drawn(float(width), float(height), [str(op) for op in code], align, float(before), float(after))
 
 
 def _from_disk(key: str) -> Recording | Kept | None:
@@ -253,15 +263,8 @@ def _from_disk(key: str) -> Recording | Kept | None:
                 for block in data["pages"]
             )
             return Recording(blocks, prime)
-        parts = tuple(
-            float(part)
-            if isinstance(part, (int, float))
-            else _Drawn(
-                float(part[0]), float(part[1]), [str(op) for op in part[2]], part[3], float(part[4]), float(part[5])
-            )
-            for part in data["parts"]
-        )
-        return Kept(parts, prime)
+        kept = tuple(tuple(_part(part) for part in block) for block in data["flowables"])
+        return Kept(kept, prime)
     except (ValueError, TypeError, KeyError, IndexError):
         return None
 
@@ -296,16 +299,16 @@ class _Drawn(NamedTuple):
 
 @dataclass(frozen=True)
 class Kept:
-    """A block's flowables, each drawn once (a spacer is kept as its height), and the font order
-    of the drawing."""
+    """Blocks of flowables, each flowable drawn once (a spacer is kept as its height), and the
+    font order of the drawing."""
 
-    parts: tuple[_Drawn | float, ...]
+    blocks: tuple[tuple[_Drawn | float, ...], ...]
     prime: speedups.Prime
 
-    def flowables(self) -> list[Flowable]:
-        """The block for one document (reportlab marks the flowables it places, so each document
+    def flowables(self, index: int) -> list[Flowable]:
+        """A block for one document (reportlab marks the flowables it places, so each document
         gets its own)."""
-        return [Spacer(1, part) if isinstance(part, float) else KeptFlowable(part) for part in self.parts]
+        return [Spacer(1, part) if isinstance(part, float) else KeptFlowable(part) for part in self.blocks[index]]
 
 
 class KeptFlowable(Flowable):
@@ -324,33 +327,38 @@ class KeptFlowable(Flowable):
         speedups.emit(self.canv, self.code)
 
 
-def _draw_once(k: Kit, block: Block) -> Kept | None:
-    """Draw each flowable of the block once, at the origin of a page of the booklet's canvas (as
-    the frame would, from the page's first state); None when one cannot be kept."""
+def _draw_once(k: Kit, blocks: Sequence[Block]) -> Kept | None:
+    """Draw each flowable of the blocks once, at the origin of a page of the booklet's canvas (as
+    a frame would, from the page's first state and with the frame's width); None when one cannot
+    be kept."""
     canvas = BookletCanvas(io.BytesIO(), pagesize=k.page.size, invariant=True, **CANVAS_START)
-    parts: list[_Drawn | float] = []
+    width = k.width - 2 * FRAME_PAD
+    kept: list[tuple[_Drawn | float, ...]] = []
     drawn: list[list[str]] = []
-    for flowable in block(k):
-        w, h = flowable.wrapOn(canvas, k.width, 1e6)
-        if isinstance(flowable, Spacer):
-            parts.append(float(h))
-            continue
-        start = len(speedups.page_code(canvas))
-        flowable.drawOn(canvas, 0, 0)
-        code = speedups.page_code(canvas)[start:]
-        drawn.append(code)
-        align = getattr(flowable, "hAlign", "LEFT")
-        parts.append(_Drawn(w, h, code, align, flowable.getSpaceBefore(), flowable.getSpaceAfter()))
+    for block in blocks:
+        parts: list[_Drawn | float] = []
+        for flowable in block(k):
+            w, h = flowable.wrapOn(canvas, width, 1e6)
+            if isinstance(flowable, Spacer):
+                parts.append(float(h))
+                continue
+            start = len(speedups.page_code(canvas))
+            flowable.drawOn(canvas, 0, 0)
+            code = speedups.page_code(canvas)[start:]
+            drawn.append(code)
+            align = getattr(flowable, "hAlign", "LEFT")
+            parts.append(_Drawn(w, h, code, align, flowable.getSpaceBefore(), flowable.getSpaceAfter()))
+        kept.append(tuple(parts))
     if not speedups.replayable(drawn):
         return None
-    return Kept(tuple(parts), speedups.prime_of(canvas))
+    return Kept(tuple(kept), speedups.prime_of(canvas))
 
 
-def kept_flowables(k: Kit, block: Block) -> Kept | None:
-    """A block of flowables (none of which splits) drawn once for this plan's condition data,
-    paper and brand colour; None when keeping is off or they cannot be kept. The document that
+def kept_flowables(k: Kit, blocks: Sequence[Block]) -> Kept | None:
+    """Blocks of flowables (none of which splits) drawn once for this plan's condition data, paper,
+    brand colour and clinic; None when keeping is off or they cannot be kept. The document that
     shows them must name its fonts in the kept order (BookletCanvas's `prime`)."""
     if not _enabled:
         return None
-    found = _kept(k, block, lambda: _draw_once(k, block))
+    found = _kept(k, tuple(blocks), lambda: _draw_once(k, blocks))
     return found if isinstance(found, Kept) else None

@@ -44,9 +44,18 @@ def _review_points(plan: Plan) -> list[CheckInSession]:
 def stop(k: Kit, compact: bool = False) -> list[Flowable]:
     """Red flags by tier, the condition's own, when to see someone, and the dated check-in; compact
     (for the handout's first page), the tiers after the first stand side by side."""
+    return [*k.section(words.STOP), *(compact_stop_body(k) if compact else _stop_body(k, compact=False))]
+
+
+def compact_stop_body(k: Kit) -> list[Flowable]:
+    """The handout's "Stop and get help" under its heading: the same for every runner of a
+    condition and clinic (and so kept, see pagecache)."""
+    return _stop_body(k, compact=True)
+
+
+def _stop_body(k: Kit, compact: bool) -> list[Flowable]:
     plan, g = k.plan, k.plan.guidance
-    out = k.section(words.STOP)
-    out.append(k.p(words.STOP_LEAD, "Body"))
+    out: list[Flowable] = [k.p(words.STOP_LEAD, "Body")]
     clinic = words.clinic_line(given(k.options.clinic), given(k.options.contact))
     if clinic:  # who to call, on the page that says when to call, with the clinic's logo
         text: list[Flowable] = [k.p(clinic, "BodyTight")]

@@ -22,7 +22,7 @@ from ...wording import formats as fmt
 from ...wording import notes
 from ..options import BookletOptions
 from . import styles as st
-from .document import footer_text, new_document
+from .document import FRAME_PAD, footer_text, new_document
 from .flowables import BOX, BookletTable, Kit, Line, Lines, beside_logo, box, days, given, grid_style, layout_style
 
 # Layouts from the largest type down: (base font size, table columns). The first that fits is used.
@@ -46,7 +46,6 @@ _LAYOUTS = (
 _GAP = 5 * mm  # between table columns
 _PAD = 3.0  # a cell's left and right padding
 _DAY_PAD = 1.5  # a day's and the tick's: their marks are short and centred
-_FRAME_PAD = 6.0  # reportlab's Frame padding on each side, as SimpleDocTemplate makes its frame
 _SLACK = 4.0  # points kept free at the foot of the frame, against rounding in the measure
 _SKIP_OVER = 1.15  # a smaller type is skipped when its sheet would still be 15% too tall
 
@@ -274,7 +273,7 @@ def _layout(plan: Plan, options: BookletOptions) -> tuple[Kit, list[Flowable]]:
     whose sheet, scaled from a larger one of as many columns that was too tall, would still be
     well over the page is not measured."""
     page = st.page_setup(options.paper)
-    room = page.size[1] - page.top - page.bottom - 2 * _FRAME_PAD - _SLACK
+    room = page.size[1] - page.top - page.bottom - 2 * FRAME_PAD - _SLACK
     chosen: tuple[Kit, list[Flowable]] | None = None
     measured: dict[int, tuple[float, float]] = {}  # columns: (size, height) of the last too-tall sheet
     for n, (size, columns) in enumerate(_LAYOUTS):
@@ -287,7 +286,7 @@ def _layout(plan: Plan, options: BookletOptions) -> tuple[Kit, list[Flowable]]:
         if story is None:
             continue
         chosen = (k, story)
-        height = _height(story, k.width - 2 * _FRAME_PAD)
+        height = _height(story, k.width - 2 * FRAME_PAD)
         if height <= room:
             break
         measured[columns] = (size, height)
