@@ -464,6 +464,7 @@ def test_unsupported_chars():
     assert unsupported_chars("Łukasz Żółć Ξένια Жанна ✓ ☐ → O'Brien & <Sons>") == set()
     assert unsupported_chars("王 Ann 🙂") == {"王", "🙂"}
     assert unsupported_chars("tab\there\x00\n") == set()
+    assert unsupported_chars('{"name": "' + "Ann Lee, " * 20000 + '王", "x": "\x7f"}') == {"王"}
 
 
 def test_a_checklist_item_only_some_check_ins_carry_is_numbered_in_the_key(catalog):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
@@ -38,6 +39,8 @@ from .speedups import Para
 
 BOX = "☐"
 _STRIPPED = {"Cc", "Cs", "Co", "Cn"}
+_PRINTABLE_ASCII = "".join(map(chr, range(0x20, 0x7F)))
+_PRINTABLE_ASCII_RUNS = re.compile(r"[\x20-\x7e]+")
 
 
 # --------------------------------------------------------------------------- text
@@ -88,6 +91,10 @@ def unsupported_chars(text: str) -> set[str]:
     Whitespace and control characters are not reported: the renderer removes them.
     """
     charmap = st.font_charmap()
+    if all(ord(ch) in charmap for ch in _PRINTABLE_ASCII):  # the font draws them: look at the rest only
+        if text.isascii():
+            return set()  # and other ASCII is whitespace or control characters
+        text = _PRINTABLE_ASCII_RUNS.sub("", text)  # a plan's JSON is mostly ASCII: far fewer to look at
     missing = set()
     for ch in set(text):
         cat = unicodedata.category(ch)
