@@ -25,7 +25,6 @@ from reportlab.platypus import (
     PageBreak,
     Paragraph,
     Spacer,
-    Table,
     TableStyle,
 )
 
@@ -35,7 +34,7 @@ from ...planning.sessions import Session
 from ...wording.booklet import Styled
 from ..options import BookletOptions
 from . import styles as st
-from .speedups import Para
+from .speedups import Para, SparseTable
 
 BOX = "☐"
 _STRIPPED = {"Cc", "Cs", "Co", "Cn"}
@@ -287,7 +286,7 @@ class Filler(Flowable):
         return None
 
 
-class BookletTable(Table):
+class BookletTable(SparseTable):
     """A Table whose plain-string cells use the booklet font (reportlab's default is Helvetica)."""
 
     def __init__(self, *args: Any, **kw: Any) -> None:
