@@ -389,18 +389,14 @@ def _zone(value: dt.date | dt.datetime) -> str:
     return str(value.tzinfo) if isinstance(value, dt.datetime) else ""
 
 
-def _own_line(name: str, value: object) -> str:
-    """One property's content line as icalendar writes it in an event."""
+@functools.lru_cache(maxsize=2048)
+def _time_line(name: str, value: dt.date | dt.datetime, zone: str) -> str:
+    """A start or end line as icalendar writes it in an event (the same days and times recur
+    across a squad's calendars); `zone` tells apart equal instants in different zones, which are
+    written differently."""
     holder = Event()
     holder.add(name, value)
     return str(holder.content_line(name, holder[name]))
-
-
-@functools.lru_cache(maxsize=2048)
-def _time_line(name: str, value: dt.date | dt.datetime, zone: str) -> str:
-    """A start or end line (the same days and times recur across a squad's calendars); `zone`
-    tells apart equal instants in different zones, which are written differently."""
-    return _own_line(name, value)
 
 
 class _Text(vText):

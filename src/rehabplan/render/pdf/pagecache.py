@@ -1,7 +1,7 @@
 """Pages laid out once per process: the booklet's sections that are the same for every runner of
-a condition, paper and brand colour, kept as drawn and written into each booklet as they are;
-and, for the handout, such flowables kept one by one (its exercise cards start wherever the page
-before leaves room).
+a condition, paper, brand colour and clinic, kept as drawn and written into each booklet as they
+are; and, for the handout, such flowables kept one by one (its red flags and exercise cards
+start wherever the page before leaves room).
 
 Processes that render many booklets (a batch's workers, the web page's) turn this on: the first
 booklet of a condition pays for one more layout of those pages, every later one saves it. Kept

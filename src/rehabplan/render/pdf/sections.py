@@ -41,15 +41,14 @@ def _review_points(plan: Plan) -> list[CheckInSession]:
     return [s for s in plan.sessions() if isinstance(s, CheckInSession) and s.check in kinds]
 
 
-def stop(k: Kit, compact: bool = False) -> list[Flowable]:
-    """Red flags by tier, the condition's own, when to see someone, and the dated check-in; compact
-    (for the handout's first page), the tiers after the first stand side by side."""
-    return [*k.section(words.STOP), *(compact_stop_body(k) if compact else _stop_body(k, compact=False))]
+def stop(k: Kit) -> list[Flowable]:
+    """Red flags by tier, the condition's own, when to see someone, and the dated check-in."""
+    return [*k.section(words.STOP), *_stop_body(k, compact=False)]
 
 
 def compact_stop_body(k: Kit) -> list[Flowable]:
-    """The handout's "Stop and get help" under its heading: the same for every runner of a
-    condition and clinic (and so kept, see pagecache)."""
+    """The handout's "Stop and get help" under its heading, the tiers after the first side by side:
+    the same for every runner of a condition and clinic (and so kept, see pagecache)."""
     return _stop_body(k, compact=True)
 
 
