@@ -36,7 +36,7 @@ Block = Callable[[Kit], list[Flowable]]
 #: A kept page: its content, the sections whose headings it holds, the section its footer names.
 Page = tuple[list[str], tuple[str, ...], str]
 
-_CACHE: dict[tuple[Any, ...], Recording | Kept | None] = {}  # in this process, by _key
+_CACHE: dict[tuple[Any, ...], Recording | Kept | None] = {}  # in this process, by blocks and inputs
 _CACHE_MAX = 32
 _enabled = False
 #: Guidance that differs from runner to runner of a condition; the kept blocks must not show it.
@@ -139,24 +139,23 @@ def _record(k: Kit, blocks: Sequence[Block]) -> Recording | None:
     return Recording(tuple(kept), canvas.prime)
 
 
-def _key(k: Kit, what: object) -> tuple[Any, ...]:
-    """What kept content depends on: the blocks, the condition's data, the paper, the units, the
+def _inputs(k: Kit) -> tuple[Any, ...]:
+    """What kept content shows besides its blocks: the condition's data, the paper, the units, the
     brand colour and the clinic; the guidance but for what the runner's own plan changes (shown
     outside kept content)."""
     plan, opt = k.plan, k.options
     guidance = tuple(v for name, v in plan.guidance if name not in _OWN)
-    return (what, opt.paper, opt.accent, opt.clinic, opt.contact, plan.unit, plan.info, plan.exercises, guidance)
+    return (opt.paper, opt.accent, opt.clinic, opt.contact, plan.unit, plan.info, plan.exercises, guidance)
 
 
-def _kept(
-    k: Kit, what: Sequence[Block] | Block, make: Callable[[], Recording | Kept | None]
-) -> Recording | Kept | None:
+def _kept(k: Kit, blocks: Sequence[Block], make: Callable[[], Recording | Kept | None]) -> Recording | Kept | None:
     """Kept content from this process, else from the user's cache, else made now (and cached)."""
-    key = _key(k, what)
+    inputs = _inputs(k)
+    key = (tuple(blocks), *inputs)
     if key not in _CACHE:
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
-        stored = _disk_key(k, what)
+        stored = _disk_key(blocks, inputs)
         found = _from_disk(stored) if stored is not None else None
         if found is None:
             found = make()
@@ -205,26 +204,13 @@ def _code_digest() -> bytes:
     return h.digest()
 
 
-def _disk_key(k: Kit, what: Sequence[Block] | Block) -> str | None:
+def _disk_key(blocks: Sequence[Block], inputs: tuple[Any, ...]) -> str | None:
     """The name of kept content in the user's cache; None when there is no cache."""
     if usercache.cache_dir() is None:
         return None
     try:
-        plan, opt = k.plan, k.options
-        blocks = what if isinstance(what, Sequence) else (what,)
-        inputs = [
-            [f"{b.__module__}.{b.__qualname__}" for b in blocks],
-            opt.paper,
-            opt.accent,
-            opt.clinic,
-            opt.contact,
-            plan.unit,
-            plan.info,
-            plan.exercises,
-            plan.guidance.model_dump(mode="json", exclude=set(_OWN)),
-        ]
         h = hashlib.sha256(_code_digest())
-        h.update(pydantic_core.to_json(inputs))
+        h.update(pydantic_core.to_json([[f"{b.__module__}.{b.__qualname__}" for b in blocks], *inputs]))
         return h.hexdigest()[:40]
     except (OSError, ValueError, TypeError):
         return None
@@ -274,7 +260,7 @@ def recording(k: Kit, blocks: Sequence[Block]) -> Recording | None:
     (laid out on first use); None when keeping is off or the pages cannot be kept."""
     if not _enabled:
         return None
-    found = _kept(k, tuple(blocks), lambda: _record(k, blocks))
+    found = _kept(k, blocks, lambda: _record(k, blocks))
     return found if isinstance(found, Recording) else None
 
 
@@ -360,5 +346,5 @@ def kept_flowables(k: Kit, blocks: Sequence[Block]) -> Kept | None:
     shows them must name its fonts in the kept order (BookletCanvas's `prime`)."""
     if not _enabled:
         return None
-    found = _kept(k, tuple(blocks), lambda: _draw_once(k, blocks))
+    found = _kept(k, blocks, lambda: _draw_once(k, blocks))
     return found if isinstance(found, Kept) else None
