@@ -18,6 +18,7 @@ from ...catalog.models import Pose
 from ...planning.plan import ExerciseCard
 from ...wording import booklet as words
 from . import styles as st
+from .document import FRAME_PAD
 from .figures import figure_size
 from .flowables import BookletTable, Kit, layout_style
 from .speedups import pose_figure
@@ -210,7 +211,7 @@ def _compact_head(k: Kit, new_page: bool) -> list[Flowable]:
 def compact_rows(k: Kit) -> list[Flowable]:
     """The compact cards' rows, each made to fit a third of a page (less the heading on the first)."""
     page = k.page
-    frame_h = page.size[1] - page.top - page.bottom - 12  # the frame's own padding, and a margin
+    frame_h = page.size[1] - page.top - page.bottom - 2 * FRAME_PAD  # inside the frame's padding
     head_h = _height([f for f in _compact_head(k, False) if not isinstance(f, PageBreak)], k.width)
     cards = list(k.plan.exercises)
     out: list[Flowable] = []
