@@ -45,6 +45,58 @@ def test_second_load_comes_from_the_cache_and_equals_a_fresh_read(cache, data, m
     assert list(second.exercises) == list(fresh.exercises)
 
 
+def _same_types(a: object, b: object, where: str = "catalog") -> None:
+    """a and b are equal and of the same type all the way down (an enum member equals its text,
+    an int equals its float: == alone would not tell them apart)."""
+    import dataclasses
+
+    from pydantic import BaseModel
+
+    assert type(a) is type(b), where
+    if isinstance(a, BaseModel):
+        for name in type(a).model_fields:
+            _same_types(getattr(a, name), getattr(b, name), f"{where}.{name}")
+    elif dataclasses.is_dataclass(a):
+        for f in dataclasses.fields(a):
+            _same_types(getattr(a, f.name), getattr(b, f.name), f"{where}.{f.name}")
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where  # type: ignore[arg-type]
+        for k in a:
+            _same_types(a[k], b[k], f"{where}[{k!r}]")  # type: ignore[index]
+    elif isinstance(a, tuple | list):
+        assert len(a) == len(b), where  # type: ignore[arg-type]
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):  # type: ignore[call-overload]
+            _same_types(x, y, f"{where}[{i}]")
+    else:
+        assert a == b, where
+
+
+def test_a_hit_is_the_same_catalog_down_to_every_value_type_without_validating_again(cache, data, monkeypatch):
+    """A cached catalog is built back from the entry this program signed, without pydantic's
+    validators (the slow part of a hit), into the very objects validating the entry would give:
+    the same models, enums, numbers and tuples."""
+    import pydantic
+
+    from rehabplan.catalog import Catalog
+    from rehabplan.usercache import load as load_entry
+
+    monkeypatch.setenv("REHABPLAN_CACHE_DIR", "")
+    fresh = load_catalog(data)
+    monkeypatch.setenv("REHABPLAN_CACHE_DIR", str(cache))
+    load_catalog(data)  # stores it
+    (stored,) = _stored(cache)
+    key = stored.name.rsplit("-", 1)[1].removesuffix(".json")
+    validated = pydantic.TypeAdapter(Catalog).validate_json(load_entry("catalog", key, 20_000_000))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("validated a cached catalog again")
+
+    monkeypatch.setattr(pydantic, "TypeAdapter", refuse)
+    built = load_catalog(data)
+    _same_types(built, validated)
+    assert built == fresh
+
+
 def test_a_hit_reads_no_toml(cache, data, monkeypatch):
     """With a warm cache the TOML files are not parsed again."""
     load_catalog(data)

@@ -6,16 +6,26 @@ rehabplan, pydantic and Python. Only a catalog that passed every check is stored
 data folder is always read and reported in full. Any problem with the cache (a missing, unreadable,
 corrupt, forged or unwritable file or folder) is silent: the caller reads the data files as usual.
 
-Entries are JSON, read back through the same models (never pickle, nothing that can run code), and
-signed (see rehabplan.usercache, which also says where the cache lives).
+Entries are JSON, built back into the same models (never pickle, nothing that can run code), and
+signed (see rehabplan.usercache, which also says where the cache lives). An entry is one this
+program wrote from a catalog that passed every check, so it is not validated again: each model is
+made with `model_construct` from its fields' declared types (about 9 ms instead of some 35 ms for
+building pydantic's validators and running them).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import functools
 import hashlib
+import json
 import os
 import stat
 import sys
+import types
+import typing
+from collections.abc import Callable
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -62,6 +72,10 @@ def load(key: str) -> Any | None:
     if body is None:
         return None
     try:
+        return _built(Catalog)(json.loads(body))
+    except Exception:  # say a field of a type the builder does not know: validate the entry instead
+        pass
+    try:
         return TypeAdapter(Catalog).validate_json(body)
     except Exception:
         return None
@@ -76,3 +90,48 @@ def store(key: str, catalog: Any) -> None:
     if cache_dir() is None or not isinstance(catalog, Catalog):
         return
     usercache.store(_KIND, key, TypeAdapter(Catalog).dump_json(catalog), _KEEP)
+
+
+@functools.cache
+def _built(tp: Any) -> Callable[[Any], Any]:
+    """A function that makes a value of type tp from its JSON form, trusting it (no validation).
+
+    Knows the types the catalog is made of: models, a dataclass of them, tuples, dicts, optional
+    values, string enums, literals and plain values. Raises TypeError for any other type."""
+    from pydantic import BaseModel
+
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        return _built(args[0])
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if tp.__private_attributes__:
+            raise TypeError(f"{tp.__name__} has private attributes")
+        fields = []
+        for name, f in tp.model_fields.items():
+            annotation: Any = f.annotation
+            if annotation is None:
+                raise TypeError(f"{tp.__name__}.{name} has no type")
+            fields.append((name, _built(annotation)))
+        construct = tp.model_construct
+        return lambda v: construct(**{name: make(v[name]) for name, make in fields if name in v})
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        parts = [(f.name, _built(hints[f.name])) for f in dataclasses.fields(tp)]
+        return lambda v: tp(**{name: make(v[name]) for name, make in parts})
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _built(args[0])
+        return lambda v: tuple(map(item, v))
+    if origin is dict and args[0] is str:
+        value = _built(args[1])
+        return lambda v: {k: value(x) for k, x in v.items()}
+    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        inner = _built(next(a for a in args if a is not type(None)))
+        return lambda v: None if v is None else inner(v)
+    if origin is typing.Literal or tp in (str, int, bool):
+        return lambda v: v
+    if tp is float:
+        return float
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp
+    raise TypeError(f"cannot build {tp!r} from the cache")

@@ -13,6 +13,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 def _printable(value: str) -> str:
     """Data text reaches the booklet and the calendar: no control, format (bidi overrides,
     zero-width marks) or line-separator characters in it, as for a runner's name."""
+    if value.isprintable():  # holds none of those (the common case, checked at C speed)
+        return value
     bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
     if bad is not None:
         raise ValueError(f"contains an invisible or control character ({bad!a}); remove it")
