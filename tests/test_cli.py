@@ -150,6 +150,40 @@ def test_only_places_time_zones_are_accepted(runner, zone):
     assert f"--tz '{zone}' is not" in result.stderr and result.stdout == ""
 
 
+def test_make_leaves_garbage_collection_as_it_found_it(runner):
+    """make pauses garbage collection while it renders (it ends soon), never for its caller."""
+    import gc
+
+    assert gc.isenabled()
+    result = runner.invoke(app, ["make", "-c", "itbs", "-m", "30", "--format", "json", "--tz", "UTC"])
+    assert result.exit_code == 0
+    assert gc.isenabled()
+    result = runner.invoke(app, ["make", "-c", "itbs", "-m", "30", "--format", "json", "--tz", "Nowhere/Else"])
+    assert result.exit_code == 2
+    assert gc.isenabled()
+
+
+def test_every_places_time_zone_is_accepted_as_the_database_spells_it():
+    """Each place's zone in the zone database is taken, and only in its own spelling."""
+    import zoneinfo
+
+    from rehabplan.app.inputs import parse_tz
+    from rehabplan.errors import InputError
+
+    places = sorted(
+        n
+        for n in zoneinfo.available_timezones()
+        if not n.startswith(("posix/", "right/", "SystemV/")) and n not in ("localtime", "Factory", "posixrules")
+    )
+    assert len(places) > 300
+    for name in places:
+        assert parse_tz(name) == name
+    for name in places[::25]:
+        for other in {name.lower(), name.upper(), name.swapcase()} - {name}:
+            with pytest.raises(InputError):
+                parse_tz(other)
+
+
 @pytest.mark.parametrize("option", ["--start", "--out"])
 def test_an_empty_start_or_folder_is_an_error_not_the_default(runner, tmp_path, option, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -271,7 +271,7 @@ def parse_tz(text: str) -> str:
             f"{{field}} {shown(text)} is not a known time zone; use a name like Europe/London or America/New_York.",
             "tz",
         ) from None
-    if name not in _zone_names():  # files in the zone database that are not places (localtime, Factory, posix/...)
+    if not _is_place(name):  # files in the zone database that are not places (localtime, Factory, posix/...)
         raise InputError(
             f"{{field}} {shown(text)} is not the name of a place's time zone; use a name like Europe/London or "
             "America/New_York.",
@@ -280,14 +280,40 @@ def parse_tz(text: str) -> str:
     return name
 
 
+_HELPERS = ("posix/", "right/", "SystemV/")
+_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules", "leapseconds"})
+
+
+def _is_place(name: str) -> bool:
+    """Whether a zone that loads is a place's time zone, spelled as the database spells it."""
+    if name.startswith(_HELPERS) or name in _NOT_PLACES:
+        return False
+    # quick: the file is in the system's zone folder under exactly this name (case included)
+    import zoneinfo
+
+    for root in zoneinfo.TZPATH:
+        path = root
+        for part in name.split("/"):
+            try:
+                found = part in os.listdir(path)
+            except OSError:
+                found = False
+            if not found:
+                break
+            path = os.path.join(path, part)
+        else:
+            if os.path.isfile(path):
+                return True
+    return name in _zone_names()
+
+
 @functools.cache
 def _zone_names() -> frozenset[str]:
     """The IANA names of places' time zones (and UTC), without the database's helper files."""
     import zoneinfo
 
-    helpers = ("posix/", "right/", "SystemV/")
-    names = {n for n in zoneinfo.available_timezones() if not n.startswith(helpers)}
-    return frozenset(names - {"localtime", "Factory", "posixrules", "leapseconds"}) | {"UTC"}
+    names = {n for n in zoneinfo.available_timezones() if not n.startswith(_HELPERS)}
+    return frozenset(names - _NOT_PLACES) | {"UTC"}
 
 
 def system_tz() -> str:

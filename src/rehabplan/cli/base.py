@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import gc
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # typer >= 0.29 carries click
@@ -23,9 +26,31 @@ if TYPE_CHECKING:
     from ..render.options import BookletOptions, CalendarOptions
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
 def flag(field: str) -> str:
     """The command-line option for an input field: weeks_off -> --weeks-off."""
     return "--" + field.replace("_", "-")
+
+
+def one_plan(command: Callable[P, R]) -> Callable[P, R]:
+    """For a command that renders one plan: no garbage collection while it runs. What it makes
+    lives until the files are written, and it is over soon (about 3% of a make; batch and serve,
+    which go on, keep collecting)."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return command(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+
+    return run
 
 
 def _fail(message: str, code: int) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import InputError, RehabplanError
-from .base import DataDir, _catalog, _now, _warn_notes, app, report
+from .base import DataDir, _catalog, _now, _warn_notes, app, one_plan, report
 
 # --------------------------------------------------------------------------- the log and re-planning
 
@@ -81,6 +81,7 @@ def checkin(
 
 
 @app.command()
+@one_plan
 def replan(
     folder: Path = PlanFolder,
     today: str | None = typer.Option(

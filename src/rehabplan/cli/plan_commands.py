@@ -35,6 +35,7 @@ from .base import (
     _warn_notes,
     _warn_unsupported,
     app,
+    one_plan,
     report,
 )
 
@@ -42,6 +43,7 @@ from .base import (
 
 
 @app.command()
+@one_plan
 def make(
     condition: str = Condition,
     mileage: str = Mileage,
