@@ -34,6 +34,7 @@ from icalendar import (
     Timezone,
     TimezoneDaylight,
     TimezoneStandard,
+    vDDDTypes,
     vRecur,
     vText,
 )
@@ -389,14 +390,27 @@ def _zone(value: dt.date | dt.datetime) -> str:
     return str(value.tzinfo) if isinstance(value, dt.datetime) else ""
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=2048)  # the same days and times recur across a squad's calendars
 def _time_line(name: str, value: dt.date | dt.datetime, zone: str) -> str:
-    """A start or end line as icalendar writes it in an event (the same days and times recur
-    across a squad's calendars); `zone` tells apart equal instants in different zones, which are
-    written differently."""
-    holder = Event()
-    holder.add(name, value)
-    return str(holder.content_line(name, holder[name]))
+    """A start or end line as icalendar writes it in an event: the name and parameters it writes
+    for a value of this kind in this zone, then the value as icalendar writes it (`zone` tells
+    apart equal instants in different zones, which are written differently)."""
+    return _time_head(name, zone, value) + vDDDTypes(value).to_ical().decode("ascii")
+
+
+def _time_head(name: str, zone: str, value: dt.date | dt.datetime) -> str:
+    """The start of a start or end line, up to its value: `DTSTART;TZID=Europe/London:`."""
+    key = (name, zone, isinstance(value, dt.datetime))
+    head = _HEADS.get(key)
+    if head is None:
+        holder = Event()
+        holder.add(name, value)
+        line = str(holder.content_line(name, holder[name]))
+        head = _HEADS[key] = line[: line.rindex(":") + 1]  # a date or time holds no colon
+    return head
+
+
+_HEADS: dict[tuple[str, str, bool], str] = {}
 
 
 class _Text(vText):
