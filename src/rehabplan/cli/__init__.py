@@ -7,8 +7,18 @@ from __future__ import annotations
 
 import gc
 
-from . import data_commands, log_commands, plan_commands
-from .base import app, flag
+# What importing the commands makes (modules, classes, the data models) lives as long as the
+# process: no garbage collection while they load (it would find nothing to free), and left out
+# of the collector's later walks (together about 15 ms of every command's start).
+_collecting = gc.isenabled()
+gc.disable()
+try:
+    from . import data_commands, log_commands, plan_commands
+    from .base import app, flag
+finally:
+    gc.freeze()
+    if _collecting:
+        gc.enable()
 
 __all__ = ["app", "flag", "main"]
 _COMMANDS = (plan_commands, data_commands, log_commands)
@@ -16,9 +26,7 @@ _COMMANDS = (plan_commands, data_commands, log_commands)
 
 def main() -> None:
     """Console-script entry point."""
-    # What was imported lives until the end: leave it out of the garbage collector's walks, and
-    # walk less often (a command makes many short-lived objects, and soon ends).
-    gc.freeze()
+    # A command makes many short-lived objects, and soon ends: collect less often.
     gc.set_threshold(50_000, 20, 100)
     try:
         app()
