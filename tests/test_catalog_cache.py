@@ -106,6 +106,7 @@ def test_a_hit_reads_no_toml(cache, data, monkeypatch):
         raise AssertionError("parsed TOML despite a cached catalog")
 
     monkeypatch.setattr(tomllib, "load", refuse)
+    monkeypatch.setattr(tomllib, "loads", refuse)
     assert load_catalog(data).protocols
 
 

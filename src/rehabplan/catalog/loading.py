@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import tempfile
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
@@ -126,6 +125,8 @@ MAX_DATA_FILE = 2_000_000  # bytes in one data file; the shipped ones are a few 
 
 
 def _read(entry: Traversable, label: str, model: type[M], problems: list[str]) -> M | None:
+    import tomllib  # only when the data is read (a command with the catalog cached never is)
+
     try:
         with entry.open("rb") as fh:
             data = fh.read(MAX_DATA_FILE + 1)

@@ -34,7 +34,8 @@ from icalendar import (
     Timezone,
     TimezoneDaylight,
     TimezoneStandard,
-    vDDDTypes,
+    vDate,
+    vDatetime,
     vRecur,
     vText,
 )
@@ -395,7 +396,8 @@ def _time_line(name: str, value: dt.date | dt.datetime, zone: str) -> str:
     """A start or end line as icalendar writes it in an event: the name and parameters it writes
     for a value of this kind in this zone, then the value as icalendar writes it (`zone` tells
     apart equal instants in different zones, which are written differently)."""
-    return _time_head(name, zone, value) + vDDDTypes(value).to_ical().decode("ascii")
+    written: bytes = (vDatetime(value) if isinstance(value, dt.datetime) else vDate(value)).to_ical()  # type: ignore[no-untyped-call]
+    return _time_head(name, zone, value) + written.decode("ascii")
 
 
 def _time_head(name: str, zone: str, value: dt.date | dt.datetime) -> str:
