@@ -578,6 +578,36 @@ def test_every_summary_is_one_readable_page(catalog, case):
     assert min(_check_summary(plan, options)) >= 6.5
 
 
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=_requests)
+def test_the_summary_takes_the_largest_type_that_fits(catalog, case):
+    """The sheet's layout is the first of the layouts (largest type first) whose whole sheet fits
+    the page, each measured in full here, also those the layout passes over without building."""
+    from reportlab.platypus import Spacer
+
+    from rehabplan.render.pdf import styles
+    from rehabplan.render.pdf import summary as sheet
+    from rehabplan.render.pdf.document import FRAME_PAD
+    from rehabplan.render.pdf.flowables import Kit
+
+    request, options = case
+    plan = build_plan(request, catalog)
+    page = styles.page_setup(options.paper)
+    room = page.size[1] - page.top - page.bottom - 2 * FRAME_PAD - sheet._SLACK
+    first: tuple[float, float] | None = None
+    for size, columns in sheet._LAYOUTS:
+        k = Kit(plan, options, base_size=size)
+        table = sheet._weeks(k, columns)
+        if table is None:
+            continue  # its columns do not fit the width
+        story = [*sheet._head(k), table, Spacer(1, 5), k.p(plan.guidance.disclaimer, "Small")]
+        first = (size, sheet._height(story, k.width - 2 * FRAME_PAD))
+        if first[1] <= room:
+            break
+    chosen, story = sheet._layout(plan, options)
+    assert (chosen.s["Base"].fontSize, sheet._height(story, chosen.width - 2 * FRAME_PAD)) == first
+
+
 def test_long_phase_names_wrap_and_keep_every_character(catalog):
     """A phase name with a word too long for its column is cut into pieces, and no character is lost."""
     plan = build_plan(PlanRequest(condition="runners-knee", mileage=17, start=START), catalog)

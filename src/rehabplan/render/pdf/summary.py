@@ -2,7 +2,8 @@
 
 The layout (type size and number of table columns) is chosen from the plan's size before the sheet
 is built: the heading, notes and pain rule are measured, the week table's rows are measured at the
-column widths their text needs, and the largest type whose sheet fits one page is used.
+column widths their text needs, and the largest type whose sheet fits one page is used. A type whose
+heading alone, with the fewest lines the table could take, overfills the page is passed over unbuilt.
 """
 
 from __future__ import annotations
@@ -249,11 +250,16 @@ def _weeks(k: Kit, columns: int) -> Flowable | None:
     return outer
 
 
-def _story(k: Kit, columns: int) -> list[Flowable] | None:
-    table = _weeks(k, columns)
-    if table is None:
-        return None
-    return [*_head(k), table, Spacer(1, 5), k.p(k.plan.guidance.disclaimer, "Small")]
+def _least_table(k: Kit, columns: int) -> float:
+    """A floor on the week table's height, before it is built: its head row and each week's row
+    hold at least one line between their cells' top and bottom padding, and a column holds its
+    share of the weeks."""
+    compact = columns > 1 or k.s["Base"].fontSize < 9
+    pad = 2 * (1.0 if compact else 2.5) + 1
+    rows = -(-len(k.plan.weeks) // columns)
+    head: float = k.s["CellHead"].leading
+    line: float = k.s["CellSmall" if compact else "Cell"].leading
+    return head + pad + rows * (line + pad)
 
 
 def _height(story: Sequence[Flowable], width: float) -> float:
@@ -271,7 +277,8 @@ def _height(story: Sequence[Flowable], width: float) -> float:
 def _layout(plan: Plan, options: BookletOptions) -> tuple[Kit, list[Flowable]]:
     """The largest-type layout whose sheet fits one page (the smallest when none does). A type
     whose sheet, scaled from a larger one of as many columns that was too tall, would still be
-    well over the page is not measured."""
+    well over the page is not measured, nor one whose heading and fewest possible table lines
+    already overfill it."""
     page = st.page_setup(options.paper)
     room = page.size[1] - page.top - page.bottom - 2 * FRAME_PAD - _SLACK
     chosen: tuple[Kit, list[Flowable]] | None = None
@@ -282,11 +289,16 @@ def _layout(plan: Plan, options: BookletOptions) -> tuple[Kit, list[Flowable]]:
         if last is not None and n < len(_LAYOUTS) - 1 and last[1] * size / last[0] > room * _SKIP_OVER:
             continue
         k = Kit(plan, options, base_size=size)
-        story = _story(k, columns)
-        if story is None:
+        width = k.width - 2 * FRAME_PAD
+        head, foot = _head(k), [Spacer(1, 5), k.p(plan.guidance.disclaimer, "Small")]
+        if n < len(_LAYOUTS) - 1 and _height([*head, *foot], width) + _least_table(k, columns) > room:
+            continue  # cannot fit, whatever the table's rows hold: not built
+        table = _weeks(k, columns)
+        if table is None:
             continue
+        story = [*head, table, *foot]
         chosen = (k, story)
-        height = _height(story, k.width - 2 * FRAME_PAD)
+        height = _height(story, width)
         if height <= room:
             break
         measured[columns] = (size, height)
