@@ -25,7 +25,7 @@ import stat
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -96,8 +96,9 @@ def store(key: str, catalog: Any) -> None:
 def _built(tp: Any) -> Callable[[Any], Any]:
     """A function that makes a value of type tp from its JSON form, trusting it (no validation).
 
-    Knows the types the catalog is made of: models, a dataclass of them, tuples, dicts, optional
-    values, string enums, literals and plain values. Raises TypeError for any other type."""
+    Knows the types the catalog is made of: models, a dataclass of them, tuples, dicts and
+    mappings, optional values, string enums, literals and plain values. Raises TypeError for any
+    other type."""
     from pydantic import BaseModel
 
     origin = typing.get_origin(tp)
@@ -125,6 +126,9 @@ def _built(tp: Any) -> Callable[[Any], Any]:
     if origin is dict and args[0] is str:
         value = _built(args[1])
         return lambda v: {k: value(x) for k, x in v.items()}
+    if origin is Mapping and args[0] is str:  # the catalog's protocols and exercises: built when used
+        value = _built(args[1])
+        return lambda v: _OnUse(v, value)
     if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
         inner = _built(next(a for a in args if a is not type(None)))
         return lambda v: None if v is None else inner(v)
@@ -135,3 +139,32 @@ def _built(tp: Any) -> Callable[[Any], Any]:
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return tp
     raise TypeError(f"cannot build {tp!r} from the cache")
+
+
+class _OnUse(Mapping[str, Any]):
+    """A mapping read from the cache whose values are built the first time each is asked for (a
+    plan uses a dozen of the catalog's exercises); it pickles as a plain dict."""
+
+    __slots__ = ("_made", "_make", "_raw")
+
+    def __init__(self, raw: dict[str, Any], make: Callable[[Any], Any]) -> None:
+        if not isinstance(raw, dict):
+            raise TypeError("a mapping in the cache is not a JSON object")
+        self._raw = raw
+        self._make = make
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._make(self._raw[key])
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self.items()),))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -40,8 +40,8 @@ RULE_FILES: dict[str, type[BaseModel]] = {
 class Catalog:
     """The validated clinical data, cross-checked."""
 
-    protocols: dict[str, Protocol]
-    exercises: dict[str, Exercise]
+    protocols: Mapping[str, Protocol]
+    exercises: Mapping[str, Exercise]
     ramp: RampFile
     safety: SafetyFile
     advice: AdviceFile
