@@ -344,9 +344,10 @@ def _session_lines(
 
 
 # A plan repeats its sessions (the same strength session three times a week for a phase, and the
-# same sessions for every runner of a squad with that condition), so icalendar writes each
-# distinct event once, and the lines of an event's own UID, start and end once each. Every
-# event's lines are the ones icalendar writes for it whole, byte for byte.
+# same sessions for every runner of a squad with that condition), so icalendar writes each shape
+# of event (kind, timed or all-day, reminder) once, and each distinct summary, description, UID,
+# start and end line once. Every event's lines are the ones icalendar writes for it whole, byte
+# for byte.
 _OWN = ("UID", "DTSTART", "DTEND")
 
 
@@ -361,24 +362,49 @@ def _body(
 ) -> tuple[tuple[str, ...], tuple[int, int, int]]:
     """The content lines of an event (with icalendar's closing empty line, as digests have it),
     and where its UID, DTSTART and DTEND lines are, to be replaced by the event's own."""
+    lines, own, (said, described, reminded) = _shape(kind, timed, stamp, alarm)
+    out = list(lines)
+    out[said] = _text_line("SUMMARY", summary)
+    out[described] = _text_line("DESCRIPTION", description)
+    if reminded >= 0:
+        out[reminded] = _text_line("DESCRIPTION", summary)  # the reminder says the session's name
+    return tuple(out), own
+
+
+@functools.lru_cache(maxsize=64)
+def _shape(
+    kind: SessionKind, timed: bool, stamp: dt.datetime, alarm: dt.timedelta | None
+) -> tuple[tuple[str, ...], tuple[int, int, int], tuple[int, int, int]]:
+    """An event of this shape as icalendar writes it, with stand-ins for its own lines: where its
+    UID, DTSTART and DTEND are, and where its summary, description and reminder's text are (-1:
+    no reminder)."""
     start = dt.datetime(2000, 1, 1) if timed else dt.date(2000, 1, 1)  # stand-ins, replaced by the event's own
     event = Event.new(
         uid="-",
         stamp=stamp,
         sequence=0,
-        summary=_Text(summary),
+        summary=_Text("-"),
         start=start,
         end=start + dt.timedelta(days=1),
         categories=[kind.upper()],
-        description=_Text(description),
+        description=_Text("-"),
         # A timed session blocks its slot; an all-day entry must not mark the whole day as busy.
         transparency=TRANSP.OPAQUE if timed else TRANSP.TRANSPARENT,
     )
     if alarm is not None:
-        event.add_component(Alarm.new_display(description=_Text(summary), trigger=-alarm))
+        event.add_component(Alarm.new_display(description=_Text("-"), trigger=-alarm))
     lines = tuple(event.content_lines())
     uid, begins, ends = (next(i for i, line in enumerate(lines) if _named(line, name)) for name in _OWN)
-    return lines, (uid, begins, ends)
+    said = next(i for i, line in enumerate(lines) if _named(line, "SUMMARY"))
+    texts = [i for i, line in enumerate(lines) if _named(line, "DESCRIPTION")]  # the event's, then its reminder's
+    return lines, (uid, begins, ends), (said, texts[0], texts[1] if alarm is not None else -1)
+
+
+def _text_line(name: str, text: str) -> str:
+    """A text property's content line, as icalendar writes it in an event."""
+    value = _Text(text)
+    line: str = Contentline.from_parts(name, value.params, value, sorted=True)
+    return line
 
 
 def _named(line: str, name: str) -> bool:
