@@ -422,8 +422,25 @@ def _time_line(name: str, value: dt.date | dt.datetime, zone: str) -> str:
     """A start or end line as icalendar writes it in an event: the name and parameters it writes
     for a value of this kind in this zone, then the value as icalendar writes it (`zone` tells
     apart equal instants in different zones, which are written differently)."""
-    written: bytes = (vDatetime(value) if isinstance(value, dt.datetime) else vDate(value)).to_ical()  # type: ignore[no-untyped-call]
-    return _time_head(name, zone, value) + written.decode("ascii")
+    if isinstance(value, dt.datetime):  # its day, then its clock time (the same few recur all plan long)
+        written = _day_text(value.date()) + _clock_text(value.hour, value.minute, value.second, value.tzinfo)
+    else:
+        written = _day_text(value)
+    return _time_head(name, zone, value) + written
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_text(day: dt.date) -> str:
+    """A day as icalendar writes a date: 20270301."""
+    written: bytes = vDate(day).to_ical()  # type: ignore[no-untyped-call]
+    return written.decode("ascii")
+
+
+@functools.lru_cache(maxsize=256)
+def _clock_text(hour: int, minute: int, second: int, zone: dt.tzinfo | None) -> str:
+    """The rest of a date-time as icalendar writes it after the day: T070000, and Z in UTC."""
+    written: bytes = vDatetime(dt.datetime(2000, 1, 1, hour, minute, second, tzinfo=zone)).to_ical()  # type: ignore[no-untyped-call]
+    return written.decode("ascii")[8:]
 
 
 def _time_head(name: str, zone: str, value: dt.date | dt.datetime) -> str:
